@@ -1,0 +1,105 @@
+# inputtrace - eBPF input event capture agent.
+# `make` builds build/inputtrace; `make test` runs every test; `make demo` boots the
+# test VM and captures a replayed real recording. V=1 shows the commands.
+
+OUTPUT ?= build
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+CC ?= gcc
+PREFIX ?= /usr/local
+VERSION := 0.1.0
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+	-e 's/riscv64/riscv/' -e 's/s390x/s390/' -e 's/loongarch64/loongarch/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
+	-Iinclude -I$(OUTPUT) -DINPUTTRACE_VERSION='"$(VERSION)"' \
+	$(shell pkg-config --cflags libevdev 2>/dev/null)
+LDLIBS += -lbpf -lelf -lz $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev)
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf \
+	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all clean test test-unit test-bpf test-cli test-vm vm demo install deps
+
+COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sysfs.c \
+	userspace/output.c userspace/names.c
+AGENT_SRCS := userspace/main.c userspace/capture.c $(COMMON_SRCS)
+BPF_HDRS := include/inputtrace.h bpf/capture.bpf.h bpf/input_core.h
+
+all: $(OUTPUT)/inputtrace
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/inputtrace: $(AGENT_SRCS) $(wildcard userspace/*.h) include/inputtrace.h \
+		$(OUTPUT)/inputtrace.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(AGENT_SRCS) -o $@ $(LDLIBS)
+
+# --- tests -------------------------------------------------------------------------
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(wildcard userspace/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
+
+$(OUTPUT)/tests/bpf_capture: tests/bpf/test_capture.c $(OUTPUT)/inputtrace_test.skel.h \
+		$(COMMON_SRCS) $(wildcard userspace/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
+
+test-unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+test-bpf: $(OUTPUT)/tests/bpf_capture
+	@echo "== $<"; $<
+
+test-cli: $(OUTPUT)/inputtrace
+	@tests/cli/run.sh $(OUTPUT)/inputtrace
+
+vm:
+	$(Q)scripts/vm/fetch-kernel.sh >/dev/null
+	$(Q)scripts/vm/build-initramfs.sh >/dev/null
+
+test-vm: $(OUTPUT)/inputtrace vm
+	@tests/vm/run.sh
+
+# Every test: what CI runs (.ci/run) and what the README gives.
+test: all
+	@tests/run-all.sh
+
+demo: $(OUTPUT)/inputtrace vm
+	@scripts/demo.sh
+
+deps:
+	scripts/install-deps.sh
+
+install: $(OUTPUT)/inputtrace
+	install -D -m 0755 $(OUTPUT)/inputtrace $(DESTDIR)$(PREFIX)/sbin/inputtrace
+
+clean:
+	rm -rf $(OUTPUT)

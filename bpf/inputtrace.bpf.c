@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * inputtrace.bpf.c - capture every input event evdev delivers, with evdev's timestamp.
+ *
+ * Hook: evdev_events() (drivers/input/evdev.c), the evdev handler's callback that the
+ * input core calls with one frame of values (input_pass_values() in
+ * drivers/input/input.c), after the core's own filtering (duplicate key states, ABS
+ * fuzz), including the kernel's software autorepeat (input_repeat_key(), value 2) and
+ * the SYN_REPORT of every frame. On return, evdev_events() has fixed the frame's
+ * timestamp (input_get_timestamp()), which is the one its clients read: the programs
+ * run at function exit (fexit, or a kprobe/kretprobe pair) so the recorded time is
+ * exactly evdev's.
+ *
+ * Two mechanisms, one body: fexit (BTF trampoline, cheapest) and kprobe+kretprobe
+ * (kernels or lockdowns without fentry). Userspace turns off the set it does not use
+ * before load (bpf_program__set_autoload), as libbpf-tools do.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "input_core.h"
+#include "capture.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* kprobe mode: evdev_events() arguments, kept between entry and return. The input
+ * core calls it under dev->event_lock with interrupts off, so calls never nest on
+ * one CPU and a per-CPU slot is enough. */
+struct it_stash_val {
+	__u64 handle;
+	__u64 vals;
+	__u32 count;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct it_stash_val);
+} it_stash SEC(".maps");
+
+/* kprobe mode: input_(un)register_device() may sleep and migrate, so their argument
+ * is kept per task (pid_tgid) until the kretprobe. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, __u64);
+} it_reg_stash SEC(".maps");
+
+static __always_inline void it_fill_info(struct it_devinfo *i, struct input_dev *dev)
+{
+	i->bustype = BPF_CORE_READ(dev, id.bustype);
+	i->vendor = BPF_CORE_READ(dev, id.vendor);
+	i->product = BPF_CORE_READ(dev, id.product);
+	i->version = BPF_CORE_READ(dev, id.version);
+	bpf_probe_read_kernel_str(i->name, sizeof(i->name), BPF_CORE_READ(dev, name));
+	bpf_probe_read_kernel_str(i->phys, sizeof(i->phys), BPF_CORE_READ(dev, phys));
+	bpf_probe_read_kernel_str(i->uniq, sizeof(i->uniq), BPF_CORE_READ(dev, uniq));
+	bpf_probe_read_kernel_str(i->sysname, sizeof(i->sysname), BPF_CORE_READ(dev, dev.kobj.name));
+}
+
+static __always_inline int it_handle_frame(struct input_handle *handle,
+					   const struct input_value *vals, unsigned int count)
+{
+	struct input_dev *dev = BPF_CORE_READ(handle, dev);
+	struct it_frame f = {};
+	struct it_device *d;
+	bool created = false;
+	__u32 i;
+
+	d = it_dev_lookup((__u64)dev);
+	if (!d) {
+		struct it_device *tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
+
+		if (tmpl) {
+			__builtin_memset(tmpl, 0, sizeof(*tmpl));
+			it_fill_info(&tmpl->info, dev);
+			d = it_dev_insert((__u64)dev, tmpl, &created);
+		}
+	}
+	if (!it_frame_begin(&f, d))
+		return 0;
+	if (created && d)
+		it_dev_announce(d, IT_REC_DEVICE_ADD, f.cnt);
+
+	if (bpf_core_field_exists(dev->timestamp)) {
+		f.mono_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_MONO]);
+		f.real_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_REAL]);
+	}
+	if (!f.mono_ns) {
+		f.mono_ns = bpf_ktime_get_ns();
+		f.real_ns = 0;
+		f.flags = IT_EVF_SYNTH_TS;
+	}
+
+	for (i = 0; i < IT_MAX_VALS; i++) {
+		struct input_value v;
+
+		if (i >= count)
+			break;
+		if (bpf_probe_read_kernel(&v, sizeof(v), &vals[i]))
+			break;
+		it_frame_value(&f, v.type, v.code, v.value);
+	}
+	if (count > IT_MAX_VALS) {
+		f.cnt->seen += count - IT_MAX_VALS;
+		f.cnt->truncated += count - IT_MAX_VALS;
+	}
+	return 0;
+}
+
+/* A device registered during capture: announce it now, before any event. */
+static __always_inline int it_handle_register(struct input_dev *dev, int ret)
+{
+	struct it_device *tmpl, *d;
+	bool created = false;
+
+	if (ret || it_dev_lookup((__u64)dev))
+		return 0;
+	tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
+	if (!tmpl)
+		return 0;
+	__builtin_memset(tmpl, 0, sizeof(*tmpl));
+	it_fill_info(&tmpl->info, dev);
+	d = it_dev_insert((__u64)dev, tmpl, &created);
+	if (d && created)
+		it_dev_announce(d, IT_REC_DEVICE_ADD, bpf_map_lookup_elem(&it_counters, &zero));
+	return 0;
+}
+
+static __always_inline int it_handle_unregister(struct input_dev *dev)
+{
+	it_dev_forget((__u64)dev);
+	return 0;
+}
+
+/* --- fentry/fexit --- */
+
+SEC("fexit/evdev_events")
+int BPF_PROG(it_evdev_fexit, struct input_handle *handle, const struct input_value *vals,
+	     unsigned int count)
+{
+	return it_handle_frame(handle, vals, count);
+}
+
+/* After the device is gone: the key releases the core sends while unregistering
+ * (input_dev_release_keys()) have been recorded by then. */
+SEC("fexit/input_unregister_device")
+int BPF_PROG(it_unreg_fexit, struct input_dev *dev)
+{
+	return it_handle_unregister(dev);
+}
+
+SEC("fexit/input_register_device")
+int BPF_PROG(it_reg_fexit, struct input_dev *dev, int ret)
+{
+	return it_handle_register(dev, ret);
+}
+
+/* --- kprobe/kretprobe --- */
+
+SEC("kprobe/evdev_events")
+int BPF_KPROBE(it_evdev_kprobe, struct input_handle *handle, const struct input_value *vals,
+	       unsigned int count)
+{
+	struct it_stash_val *s = bpf_map_lookup_elem(&it_stash, &zero);
+
+	if (s) {
+		s->handle = (__u64)handle;
+		s->vals = (__u64)vals;
+		s->count = count;
+	}
+	return 0;
+}
+
+SEC("kretprobe/evdev_events")
+int BPF_KRETPROBE(it_evdev_kret)
+{
+	struct it_stash_val *s = bpf_map_lookup_elem(&it_stash, &zero);
+
+	if (!s || !s->handle)
+		return 0;
+	it_handle_frame((struct input_handle *)s->handle, (const struct input_value *)s->vals,
+			s->count);
+	s->handle = 0;
+	return 0;
+}
+
+static __always_inline int it_stash_arg(void *dev)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), p = (__u64)dev;
+
+	bpf_map_update_elem(&it_reg_stash, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+static __always_inline struct input_dev *it_unstash_arg(void)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), *p, dev;
+
+	p = bpf_map_lookup_elem(&it_reg_stash, &tid);
+	if (!p)
+		return NULL;
+	dev = *p;
+	bpf_map_delete_elem(&it_reg_stash, &tid);
+	return (struct input_dev *)dev;
+}
+
+SEC("kprobe/input_register_device")
+int BPF_KPROBE(it_reg_kprobe, struct input_dev *dev)
+{
+	return it_stash_arg(dev);
+}
+
+SEC("kretprobe/input_register_device")
+int BPF_KRETPROBE(it_reg_kret, int ret)
+{
+	struct input_dev *dev = it_unstash_arg();
+
+	return dev ? it_handle_register(dev, ret) : 0;
+}
+
+SEC("kprobe/input_unregister_device")
+int BPF_KPROBE(it_unreg_kprobe, struct input_dev *dev)
+{
+	return it_stash_arg(dev);
+}
+
+SEC("kretprobe/input_unregister_device")
+int BPF_KRETPROBE(it_unreg_kret)
+{
+	struct input_dev *dev = it_unstash_arg();
+
+	return dev ? it_handle_unregister(dev) : 0;
+}

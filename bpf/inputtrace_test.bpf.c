@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * inputtrace_test.bpf.c - test-only programs around the capture logic.
+ *
+ * The real programs need an input device and a kernel that attaches tracing
+ * programs; these run the same capture.bpf.h code (device table, filters, counters,
+ * ring buffer) through BPF_PROG_TEST_RUN with a frame supplied by the test
+ * (tests/bpf/test_capture.c), on any kernel that runs syscall programs (5.14+).
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "capture.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define IT_TEST_VALS 64
+
+struct it_test_value {
+	__u16 type;
+	__u16 code;
+	__s32 value;
+};
+
+/* What the test passes as ctx_in. */
+struct it_test_frame {
+	__u64 dev_key;		/* stands for the input_dev address */
+	__u64 mono_ns;		/* 0: no per-device timestamp, use bpf_ktime_get_ns() */
+	__u64 real_ns;
+	__u32 count;
+	__u32 pad;
+	struct it_devinfo info;	/* used when the device is new */
+	struct it_test_value vals[IT_TEST_VALS];
+};
+
+SEC("syscall")
+int it_test_frame(struct it_test_frame *ctx)
+{
+	struct it_frame f = {};
+	struct it_device *d;
+	bool created = false;
+	__u32 i, count = ctx->count;
+
+	d = it_dev_lookup(ctx->dev_key);
+	if (!d) {
+		struct it_device *tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
+
+		if (tmpl) {
+			__builtin_memset(tmpl, 0, sizeof(*tmpl));
+			__builtin_memcpy(&tmpl->info, &ctx->info, sizeof(tmpl->info));
+			d = it_dev_insert(ctx->dev_key, tmpl, &created);
+		}
+	}
+	if (!it_frame_begin(&f, d))
+		return 1;
+	if (created && d)
+		it_dev_announce(d, IT_REC_DEVICE_ADD, f.cnt);
+	f.mono_ns = ctx->mono_ns;
+	f.real_ns = ctx->real_ns;
+	if (!f.mono_ns) {
+		f.mono_ns = bpf_ktime_get_ns();
+		f.flags = IT_EVF_SYNTH_TS;
+	}
+	for (i = 0; i < IT_TEST_VALS; i++) {
+		if (i >= count)
+			break;
+		it_frame_value(&f, ctx->vals[i].type, ctx->vals[i].code, ctx->vals[i].value);
+	}
+	return 0;
+}
+
+struct it_test_unreg {
+	__u64 dev_key;
+};
+
+SEC("syscall")
+int it_test_unreg(struct it_test_unreg *ctx)
+{
+	return it_dev_forget(ctx->dev_key);
+}

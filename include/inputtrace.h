@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * inputtrace.h - every struct and constant that crosses the kernel/user boundary.
+ *
+ * Included by the BPF programs (bpf/) and by the collector (userspace/). Fixed-width
+ * types, explicit padding and _Static_assert on sizes, so that both compilers lay the
+ * records out identically (the style of Tetragon's bpf/lib and Falco's
+ * shared_definitions).
+ */
+#ifndef INPUTTRACE_H
+#define INPUTTRACE_H
+
+#include <linux/types.h>
+
+#define IT_SCHEMA_VERSION 1
+
+/* Most devices registered at once that the device table holds; events of further
+ * devices carry dev 0 and are counted in it_counters.dev_overflow. */
+#define IT_MAX_DEVICES 1024
+/* Most values one evdev_events() call may carry that are copied; the input core
+ * flushes a frame at dev->max_vals (drivers/input/input.c: input_estimate_events_per_packet,
+ * at most a few hundred for multitouch). Larger frames are copied in part and the
+ * rest counted in it_counters.truncated. */
+#define IT_MAX_VALS 512
+
+/* String sizes, bytes, NUL included; longer kernel strings are truncated. */
+#define IT_NAME_LEN 80
+#define IT_PHYS_LEN 64
+#define IT_UNIQ_LEN 64
+#define IT_SYSNAME_LEN 16
+
+/* Kinds of ring buffer record (struct it_hdr.kind). */
+enum it_kind {
+	IT_REC_EVENT = 1,	/* struct it_event */
+	IT_REC_DEVICE_ADD = 2,	/* struct it_device_rec: first sight of a device */
+	IT_REC_DEVICE_DEL = 3,	/* struct it_device_rec: input_unregister_device() */
+};
+
+/*
+ * Device id: the N of the input_dev's sysfs name "inputN" (/sys/class/input/inputN),
+ * which the input core numbers from an ever-increasing counter (input_allocate_device()
+ * in drivers/input/input.c), so an id names one device for the whole boot.
+ */
+struct it_hdr {
+	__u16 kind;	/* enum it_kind */
+	__u16 flags;	/* IT_EVF_* for events, 0 otherwise */
+	__u32 dev;	/* device id, 0 when unknown (device table full) */
+};
+
+/* Event flags. */
+#define IT_EVF_SYNTH_TS (1u << 0) /* kernel had no per-device timestamp: bpf_ktime_get_ns() */
+
+/*
+ * One input event, as evdev delivered it to its clients.
+ * mono_ns/real_ns: the input_dev's timestamp[] (ns, CLOCK_MONOTONIC and CLOCK_REALTIME)
+ * that evdev_events() hands to its clients (drivers/input/evdev.c); real_ns is 0 when
+ * the kernel has no per-device timestamp.
+ * lost_before: events this CPU failed to reserve in the ring buffer since its
+ * previous successful write (the gap sits right before this event).
+ */
+struct it_event {
+	struct it_hdr hdr;
+	__u64 mono_ns;
+	__u64 real_ns;
+	__u16 type;
+	__u16 code;
+	__s32 value;
+	__u32 lost_before;
+	__u32 reserved;
+};
+_Static_assert(sizeof(struct it_event) == 40, "it_event layout");
+
+/* Identity of an input_dev (struct input_dev, include/linux/input.h). */
+struct it_devinfo {
+	__u16 bustype;
+	__u16 vendor;
+	__u16 product;
+	__u16 version;
+	char name[IT_NAME_LEN];
+	char phys[IT_PHYS_LEN];
+	char uniq[IT_UNIQ_LEN];
+	char sysname[IT_SYSNAME_LEN];	/* kobject name, "inputN" (/sys/class/input) */
+};
+_Static_assert(sizeof(struct it_devinfo) == 232, "it_devinfo layout");
+
+/* Device filter verdicts (struct it_device.verdict), set by userspace. */
+enum it_verdict {
+	IT_DEV_PENDING = 0,	/* userspace has not decided yet: events pass */
+	IT_DEV_CAPTURE = 1,
+	IT_DEV_DROP = 2,	/* filtered in the kernel, counted in IT_CNT_FILTERED */
+};
+
+/* Value of the it_devices hash map, keyed by the input_dev's kernel address (__u64).
+ * Written by BPF when it first sees the device; userspace only changes verdict. */
+struct it_device {
+	struct it_devinfo info;
+	__u32 id;	/* see struct it_hdr */
+	__u32 verdict;	/* enum it_verdict */
+};
+
+struct it_device_rec {
+	struct it_hdr hdr;
+	__u64 mono_ns;
+	struct it_devinfo info;
+};
+
+/*
+ * Counters, one copy per CPU (it_counters, a one-slot per-CPU array); userspace sums
+ * them over CPUs. Every event evdev delivered is seen = filtered + written + lost
+ * + truncated, exactly.
+ */
+struct it_counters {
+	__u64 seen;		/* events evdev delivered */
+	__u64 filtered;		/* dropped by the type or device filter in the kernel */
+	__u64 written;		/* event records committed to the ring buffer */
+	__u64 lost;		/* event records the full ring buffer refused */
+	__u64 truncated;	/* values past IT_MAX_VALS in one frame, not copied */
+	__u64 dev_lost;		/* device records the full ring buffer refused */
+	__u64 dev_overflow;	/* events of devices beyond IT_MAX_DEVICES (sent as dev 0) */
+	__u64 lost_pending;	/* lost since this CPU's last written event (-> lost_before) */
+};
+
+/* Runtime settings (it_config array map, index 0), changeable while capturing. */
+struct it_config {
+	__u32 type_mask;	/* bit N set: capture event type N (EV_SYN=0 .. EV_MAX=0x1f) */
+	__u32 default_verdict;	/* verdict of a newly seen device: PENDING or CAPTURE */
+};
+
+#endif /* INPUTTRACE_H */

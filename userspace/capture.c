@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * capture.c - the BPF side's lifecycle, as in libbpf-bootstrap: open -> configure ->
+ * load -> attach -> ring buffer. Mechanisms are tried in order, each in a fresh
+ * skeleton with only its own programs set to load (libbpf-tools' fentry/kprobe
+ * twins, bpf_program__set_autoload).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "capture.h"
+#include "inputtrace.skel.h"
+
+const char *it_attach_name(enum it_attach a)
+{
+	switch (a) {
+	case IT_ATTACH_FENTRY: return "fentry";
+	case IT_ATTACH_KPROBE: return "kprobe";
+	default: return "auto";
+	}
+}
+
+/* True if the kernel can create kprobes: a kprobe PMU (4.17+) or tracefs kprobe_events. */
+static bool kprobes_available(void)
+{
+	return !access("/sys/bus/event_source/devices/kprobe/type", R_OK) ||
+	       !access("/sys/kernel/tracing/kprobe_events", W_OK) ||
+	       !access("/sys/kernel/debug/tracing/kprobe_events", W_OK);
+}
+
+/* True if /proc/kallsyms lists sym (a function of the kernel or a loaded module). */
+static bool kallsyms_has(const char *sym)
+{
+	char line[512], name[256];
+	FILE *f = fopen("/proc/kallsyms", "re");
+	bool found = false;
+
+	if (!f)
+		return true;	/* cannot tell: let the load say */
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %255s", name) == 1 && !strcmp(name, sym))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+static void describe(char *buf, size_t len, enum it_attach a, const char *step, int e)
+{
+	e = e < 0 ? -e : e;
+	if (a == IT_ATTACH_KPROBE && !kprobes_available())
+		snprintf(buf, len, "kprobes not available (no kprobe PMU, no kprobe_events)");
+	else if (e == EPERM || e == EACCES)
+		snprintf(buf, len, "%s not permitted by this kernel (%s failed: %s)", it_attach_name(a),
+			 step, strerror(e));
+	else if (e == ENOTSUP || e == EOPNOTSUPP || e == 524 /* ENOTSUPP */)
+		snprintf(buf, len, "%s not supported by this kernel (%s failed)", it_attach_name(a), step);
+	else if (e == ESRCH || e == ENOENT)
+		snprintf(buf, len, "%s: a hooked function is missing (%s failed: %s)", it_attach_name(a),
+			 step, strerror(e));
+	else
+		snprintf(buf, len, "%s: %s failed: %s", it_attach_name(a), step, strerror(e));
+}
+
+static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_attach a,
+			 char *why, size_t whylen)
+{
+	struct inputtrace_bpf *s;
+	struct it_config cfg = {
+		.type_mask = o->type_mask,
+		.default_verdict = o->n_devices ? IT_DEV_PENDING : IT_DEV_CAPTURE,
+	};
+	bool fentry = a == IT_ATTACH_FENTRY;
+	__u32 zero = 0;
+	int err;
+
+	s = inputtrace_bpf__open();
+	if (!s) {
+		describe(why, whylen, a, "open", errno);
+		return -1;
+	}
+	bpf_program__set_autoload(s->progs.it_evdev_fexit, fentry);
+	bpf_program__set_autoload(s->progs.it_reg_fexit, fentry);
+	bpf_program__set_autoload(s->progs.it_unreg_fexit, fentry);
+	bpf_program__set_autoload(s->progs.it_evdev_kprobe, !fentry);
+	bpf_program__set_autoload(s->progs.it_evdev_kret, !fentry);
+	bpf_program__set_autoload(s->progs.it_reg_kprobe, !fentry);
+	bpf_program__set_autoload(s->progs.it_reg_kret, !fentry);
+	bpf_program__set_autoload(s->progs.it_unreg_kprobe, !fentry);
+	bpf_program__set_autoload(s->progs.it_unreg_kret, !fentry);
+	bpf_map__set_max_entries(s->maps.it_events, o->ring_size);
+
+	err = inputtrace_bpf__load(s);
+	if (err) {
+		if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
+			snprintf(why, whylen, "permission denied loading BPF: run as root, or with "
+				 "CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE");
+		else
+			describe(why, whylen, a, "load", err);
+		inputtrace_bpf__destroy(s);
+		return -1;
+	}
+	err = bpf_map_update_elem(bpf_map__fd(s->maps.it_config), &zero, &cfg, BPF_ANY);
+	if (err) {
+		describe(why, whylen, a, "config", errno);
+		inputtrace_bpf__destroy(s);
+		return -1;
+	}
+	err = inputtrace_bpf__attach(s);
+	if (err) {
+		describe(why, whylen, a, "attach", err);
+		inputtrace_bpf__destroy(s);
+		return -1;
+	}
+	c->skel = s;
+	c->used = a;
+	return 0;
+}
+
+int it_capture_start(struct it_capture *c, const struct it_opts *o, ring_buffer_sample_fn cb,
+		     void *ctx, char *err, size_t errlen)
+{
+	enum it_attach order[2];
+	char why[2][256] = { "", "" };
+	int n = 0, i;
+
+	memset(c, 0, sizeof(*c));
+	c->ncpus = libbpf_num_possible_cpus();
+	if (c->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count CPUs: %s", strerror(-c->ncpus));
+		return -1;
+	}
+	if (!kallsyms_has("evdev_events")) {
+		snprintf(err, errlen, "the kernel's evdev handler is not loaded (no evdev_events in "
+			 "/proc/kallsyms): modprobe evdev");
+		return -1;
+	}
+	if (o->attach != IT_ATTACH_KPROBE)
+		order[n++] = IT_ATTACH_FENTRY;
+	if (o->attach != IT_ATTACH_FENTRY)
+		order[n++] = IT_ATTACH_KPROBE;
+
+	for (i = 0; i < n; i++) {
+		if (!try_mechanism(c, o, order[i], why[i], sizeof(why[i])))
+			break;
+		if (o->verbose)
+			fprintf(stderr, "inputtrace: %s skipped: %s\n", it_attach_name(order[i]), why[i]);
+		if (strstr(why[i], "permission denied loading"))
+			break;	/* the next mechanism needs the same privileges */
+	}
+	if (!c->skel) {
+		if (strstr(why[0], "permission denied loading"))
+			snprintf(err, errlen, "%s", why[0]);
+		else if (n == 2)
+			snprintf(err, errlen, "cannot attach to the input core: %s; %s", why[0], why[1]);
+		else
+			snprintf(err, errlen, "cannot attach to the input core: %s", why[0]);
+		return -1;
+	}
+	if (o->verbose)
+		fprintf(stderr, "inputtrace: attached with %s: evdev_events (%s), "
+			"input_register_device, input_unregister_device\n", it_attach_name(c->used),
+			c->used == IT_ATTACH_FENTRY ? "fexit" : "kprobe+kretprobe");
+
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.it_events), cb, ctx, NULL);
+	if (!c->rb) {
+		snprintf(err, errlen, "cannot set up the ring buffer reader: %s", strerror(errno));
+		it_capture_stop(c);
+		return -1;
+	}
+	return 0;
+}
+
+void it_capture_stop(struct it_capture *c)
+{
+	ring_buffer__free(c->rb);
+	c->rb = NULL;
+	inputtrace_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+int it_capture_counters(struct it_capture *c, struct it_counters *sum)
+{
+	struct it_counters *v;
+	__u32 zero = 0;
+	int i;
+
+	memset(sum, 0, sizeof(*sum));
+	v = calloc(c->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.it_counters), &zero, v)) {
+		int e = -errno;
+
+		free(v);
+		return e;
+	}
+	for (i = 0; i < c->ncpus; i++) {
+		sum->seen += v[i].seen;
+		sum->filtered += v[i].filtered;
+		sum->written += v[i].written;
+		sum->lost += v[i].lost;
+		sum->truncated += v[i].truncated;
+		sum->dev_lost += v[i].dev_lost;
+		sum->dev_overflow += v[i].dev_overflow;
+	}
+	free(v);
+	return 0;
+}
+
+int it_capture_set_verdict(struct it_capture *c, uint32_t id, uint32_t verdict)
+{
+	int fd = bpf_map__fd(c->skel->maps.it_devices);
+	__u64 key, next, *prev = NULL;
+	struct it_device d;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &d) || d.id != id)
+			continue;
+		d.verdict = verdict;
+		return bpf_map_update_elem(fd, &key, &d, BPF_EXIST) ? -errno : 0;
+	}
+	return -ENOENT;
+}

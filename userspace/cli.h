@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* cli.h - command-line options of the inputtrace agent. */
+#ifndef IT_CLI_H
+#define IT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include "filter.h"
+
+#define IT_MAX_SPECS 32
+
+enum it_attach {
+	IT_ATTACH_AUTO = 0,	/* fentry/fexit, else kprobe */
+	IT_ATTACH_FENTRY,
+	IT_ATTACH_KPROBE,
+};
+
+/* Everything the command line sets; it_opts_init() gives the defaults. */
+struct it_opts {
+	const char *output;		/* path, or "-" for stdout (default) */
+	uint32_t type_mask;		/* bit N: capture event type N; default all */
+	struct it_devspec devices[IT_MAX_SPECS];
+	int n_devices;
+	double duration_s;		/* 0: until a signal */
+	uint64_t count;			/* stop after this many event records; 0: no limit */
+	uint32_t ring_size;		/* ring buffer bytes, power of two >= page size */
+	enum it_attach attach;
+	bool list_devices;
+	bool no_time;			/* leave out the RFC 3339 "time" field */
+	int verbose;
+};
+
+void it_opts_init(struct it_opts *o);
+
+/*
+ * Parse argv into *o (getopt_long; argv is not kept beyond the strings it points to).
+ * Returns 0 to run, 1 when --help or --version printed their text to out and the
+ * program should exit 0, and -1 on a bad flag or value, with a one-line message
+ * (no trailing newline) in err.
+ */
+int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out);
+
+/*
+ * Parse a --types list ("EV_KEY,EV_SYN", "key,syn", case-insensitive, EV_ optional;
+ * "all") into a mask of bits 1 << EV_*. Returns 0, or -1 with the bad word in err.
+ */
+int it_parse_types(const char *list, uint32_t *mask, char *err, size_t errlen);
+
+#endif

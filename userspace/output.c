@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* output.c - JSON Lines records. */
+#include <stdio.h>
+#include <time.h>
+#include "names.h"
+#include "output.h"
+
+static void key(struct it_buf *b, const char *k)
+{
+	it_buf_putc(b, ',');
+	it_buf_putc(b, '"');
+	it_buf_puts(b, k);
+	it_buf_puts(b, "\":");
+}
+
+static void kv_u64(struct it_buf *b, const char *k, uint64_t v)
+{
+	key(b, k);
+	it_buf_u64(b, v);
+}
+
+static void kv_str(struct it_buf *b, const char *k, const char *s, size_t max)
+{
+	key(b, k);
+	it_json_str(b, s, max);
+}
+
+void it_rec_device(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
+		   const char *action, const char *node)
+{
+	it_buf_puts(b, "{\"record\":\"device\"");
+	kv_str(b, "action", action, 16);
+	kv_u64(b, "dev", id);
+	kv_str(b, "name", info->name, sizeof(info->name));
+	kv_u64(b, "bus", info->bustype);
+	kv_u64(b, "vendor", info->vendor);
+	kv_u64(b, "product", info->product);
+	kv_u64(b, "version", info->version);
+	kv_str(b, "phys", info->phys, sizeof(info->phys));
+	kv_str(b, "uniq", info->uniq, sizeof(info->uniq));
+	kv_str(b, "sysname", info->sysname, sizeof(info->sysname));
+	if (node)
+		kv_str(b, "node", node, 64);
+	it_buf_puts(b, "}\n");
+}
+
+void it_rfc3339(struct it_buf *b, uint64_t real_ns)
+{
+	/* one gmtime_r per second of input, not per event */
+	static __thread time_t cached_sec = -1;
+	static __thread char cached[32];
+	time_t sec = (time_t)(real_ns / 1000000000ull);
+	char frac[16];
+
+	if (sec != cached_sec) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = sec;
+	}
+	snprintf(frac, sizeof(frac), ".%06uZ\"", (unsigned)(real_ns % 1000000000ull / 1000));
+	it_buf_putc(b, '"');
+	it_buf_puts(b, cached);
+	it_buf_puts(b, frac);
+}
+
+void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t real_ns,
+		  unsigned int type, unsigned int code, int32_t value, bool synth_ts)
+{
+	char t1[16], t2[16];
+
+	it_buf_puts(b, "{\"record\":\"event\"");
+	kv_u64(b, "dev", dev);
+	kv_u64(b, "sec", mono_ns / 1000000000ull);
+	kv_u64(b, "usec", mono_ns % 1000000000ull / 1000);
+	key(b, "type");
+	it_buf_putc(b, '"');
+	it_buf_puts(b, it_type_name(type, t1));
+	it_buf_putc(b, '"');
+	key(b, "code");
+	it_buf_putc(b, '"');
+	it_buf_puts(b, it_code_name(type, code, t2));
+	it_buf_putc(b, '"');
+	key(b, "value");
+	it_buf_i64(b, value);
+	if (real_ns) {
+		key(b, "time");
+		it_rfc3339(b, real_ns);
+	}
+	if (synth_ts)
+		it_buf_puts(b, ",\"synth_ts\":true");
+	it_buf_puts(b, "}\n");
+}
+
+void it_rec_loss(struct it_buf *b, uint64_t count)
+{
+	it_buf_puts(b, "{\"record\":\"loss\"");
+	kv_u64(b, "count", count);
+	it_buf_puts(b, "}\n");
+}
+
+void it_rec_stats(struct it_buf *b, const struct it_stats *s)
+{
+	it_buf_puts(b, "{\"record\":\"stats\"");
+	kv_u64(b, "seen", s->k.seen);
+	kv_u64(b, "filtered", s->k.filtered);
+	kv_u64(b, "written", s->k.written);
+	kv_u64(b, "lost", s->k.lost);
+	kv_u64(b, "truncated", s->k.truncated);
+	kv_u64(b, "device_records_lost", s->k.dev_lost);
+	kv_u64(b, "device_table_overflow", s->k.dev_overflow);
+	kv_u64(b, "filtered_user", s->filtered_user);
+	kv_u64(b, "events_out", s->events_out);
+	kv_u64(b, "not_output", s->not_output);
+	kv_u64(b, "devices", s->devices);
+	it_buf_puts(b, "}\n");
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * output.h - the JSON Lines records (README "Output format"). Each function appends
+ * one complete line, newline included, to b.
+ */
+#ifndef IT_OUTPUT_H
+#define IT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "inputtrace.h"
+#include "json.h"
+
+/* What the collector adds to the kernel's counters for the stats record. */
+struct it_stats {
+	struct it_counters k;		/* summed over CPUs */
+	uint64_t filtered_user;		/* events of devices not yet judged, dropped here */
+	uint64_t events_out;		/* event records written */
+	uint64_t not_output;		/* events read after --count was reached */
+	uint64_t devices;		/* device records written */
+};
+
+/*
+ * {"record":"device","action":ACTION,"dev":ID,"name":...,"bus":..,"vendor":..,
+ *  "product":..,"version":..,"phys":..,"uniq":..,"sysname":"inputN"[,"node":NODE]}
+ * action: "present" (already there when capture started), "add" (appeared during
+ * capture), "remove". node: "/dev/input/eventM" or NULL to leave it out.
+ */
+void it_rec_device(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
+		   const char *action, const char *node);
+
+/*
+ * {"record":"event","dev":ID,"sec":S,"usec":U,"type":..,"code":..,"value":V[,"time":..]}
+ * sec/usec: mono_ns split as evdev does (ktime_to_timespec64, then tv_nsec / 1000).
+ * time: RFC 3339 UTC with microseconds from real_ns, left out when real_ns is 0.
+ * synth_ts adds "synth_ts":true (the kernel had no per-device timestamp).
+ */
+void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t real_ns,
+		  unsigned int type, unsigned int code, int32_t value, bool synth_ts);
+
+/* {"record":"loss","count":N}: N events the full ring buffer refused, at this point. */
+void it_rec_loss(struct it_buf *b, uint64_t count);
+
+/* {"record":"stats",...}: the counters (README "Counters"). */
+void it_rec_stats(struct it_buf *b, const struct it_stats *s);
+
+/* "2026-11-29T18:48:55.123456Z" for real_ns (ns since the epoch); appends quoted. */
+void it_rfc3339(struct it_buf *b, uint64_t real_ns);
+
+#endif

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* sysfs.c - reading /sys/class/input. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sysfs.h"
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+static unsigned read_hex(const char *root, const char *sysname, const char *field)
+{
+	char path[PATH_MAX], buf[32];
+
+	snprintf(path, sizeof(path), "%s/class/input/%s/id/%s", root, sysname, field);
+	if (read_line(path, buf, sizeof(buf)))
+		return 0;
+	return (unsigned)strtoul(buf, NULL, 16);
+}
+
+int it_sysfs_event_node(const char *root, const char *sysname, char *node, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/class/input/%s", root, sysname);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (!strncmp(de->d_name, "event", 5) && de->d_name[5] >= '0' && de->d_name[5] <= '9') {
+			snprintf(node, len, "/dev/input/%s", de->d_name);
+			rc = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+int it_sysfs_devinfo(const char *root, const char *sysname, struct it_devinfo *info)
+{
+	char path[PATH_MAX];
+
+	memset(info, 0, sizeof(*info));
+	snprintf(path, sizeof(path), "%s/class/input/%s/name", root, sysname);
+	if (read_line(path, info->name, sizeof(info->name)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/class/input/%s/phys", root, sysname);
+	read_line(path, info->phys, sizeof(info->phys));
+	snprintf(path, sizeof(path), "%s/class/input/%s/uniq", root, sysname);
+	read_line(path, info->uniq, sizeof(info->uniq));
+	info->bustype = read_hex(root, sysname, "bustype");
+	info->vendor = read_hex(root, sysname, "vendor");
+	info->product = read_hex(root, sysname, "product");
+	info->version = read_hex(root, sysname, "version");
+	snprintf(info->sysname, sizeof(info->sysname), "%s", sysname);
+	return 0;
+}
+
+static int by_number(const struct dirent **a, const struct dirent **b)
+{
+	return atoi((*a)->d_name + 5) - atoi((*b)->d_name + 5);
+}
+
+static int is_input(const struct dirent *de)
+{
+	return !strncmp(de->d_name, "input", 5) && de->d_name[5] >= '0' && de->d_name[5] <= '9';
+}
+
+int it_sysfs_list(const char *root, FILE *out)
+{
+	char path[PATH_MAX];
+	struct dirent **list;
+	int n, i, shown = 0;
+
+	snprintf(path, sizeof(path), "%s/class/input", root);
+	n = scandir(path, &list, is_input, by_number);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct it_devinfo info;
+		char node[64];
+
+		if (!it_sysfs_devinfo(root, list[i]->d_name, &info)) {
+			if (it_sysfs_event_node(root, list[i]->d_name, node, sizeof(node)))
+				snprintf(node, sizeof(node), "-");
+			fprintf(out, "%-9s %-18s %04x:%04x:%04x  %-28s %s\n", info.sysname, node,
+				info.bustype, info.vendor, info.product,
+				info.phys[0] ? info.phys : "-", info.name);
+			shown++;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return shown;
+}

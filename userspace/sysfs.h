@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* sysfs.h - input devices as /sys/class/input shows them (Documentation/ABI/testing/sysfs-class-input). */
+#ifndef IT_SYSFS_H
+#define IT_SYSFS_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "inputtrace.h"
+
+/*
+ * The evdev node of input device sysname ("input5" -> "/dev/input/event3") into
+ * node[len]. Returns 0, or -1 when it has none (no evdev handler bound, or gone).
+ */
+int it_sysfs_event_node(const char *sysfs_root, const char *sysname, char *node, size_t len);
+
+/* Fill info from /sys/class/input/<sysname>/. Returns 0, or -1 if the device is gone. */
+int it_sysfs_devinfo(const char *sysfs_root, const char *sysname, struct it_devinfo *info);
+
+/*
+ * Print one line per input device, sorted by number, to out:
+ * "input5  event3  0003:046d:c52b  usb-0000:00:14.0-1/input0  Logitech USB Receiver".
+ * Returns the number of devices, or -1 if sysfs_root/class/input cannot be read.
+ */
+int it_sysfs_list(const char *sysfs_root, FILE *out);
+
+#endif
