@@ -88,11 +88,16 @@ vm:
 test-vm: $(OUTPUT)/inputtrace vm
 	@tests/vm/run.sh
 
-# Every test: what CI runs (.ci/run) and what the README gives.
-test: all
+# Every test: what CI runs (.ci/run) and what the README gives. Installs what is
+# missing first (Debian packages, the VM's kernel), so it works on a fresh machine.
+test:
+	@scripts/install-deps.sh
+	@$(MAKE) --no-print-directory all vm
 	@tests/run-all.sh
 
-demo: $(OUTPUT)/inputtrace vm
+demo:
+	@scripts/install-deps.sh
+	@$(MAKE) --no-print-directory all vm
 	@scripts/demo.sh
 
 deps:
