@@ -100,31 +100,34 @@ int it_parse_types(const char *list, uint32_t *mask, char *err, size_t errlen)
 	return 0;
 }
 
-static int parse_u64(const char *s, uint64_t *v)
+/* Leading decimal number of s into *v, *end after it; -1 if none, negative or too big. */
+static int parse_num(const char *s, unsigned long long *v, char **end)
 {
-	char *end;
-	unsigned long long x;
-
-	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end)
+	*v = strtoull(s, end, 10);
+	return errno || *end == s ? -1 : 0;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (parse_num(s, &x, &end) || *end)
 		return -1;
 	*v = x;
 	return 0;
 }
 
+/* "4096", "64K", "4M" -> bytes, at most 1 GiB. */
 static int parse_size(const char *s, uint32_t *v)
 {
-	char *end;
 	unsigned long long x;
+	char *end;
 
-	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || end == s)
+	if (parse_num(s, &x, &end) || x > (1ull << 30))
 		return -1;
 	if (*end == 'K' || *end == 'k')
 		x <<= 10, end++;

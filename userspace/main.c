@@ -207,19 +207,13 @@ static double now_s(void)
 }
 
 /* Devices present at start: a "present" record for each, before any event. */
-static void announce_present(struct agent *a)
+static void announce_one(void *ctx, const char *sysname)
 {
-	char sysname[IT_SYSNAME_LEN];
-	int i;
+	struct agent *a = ctx;
+	struct it_devinfo info;
 
-	for (i = 0; i < 1 << 16; i++) {
-		struct it_devinfo info;
-
-		snprintf(sysname, sizeof(sysname), "input%d", i);
-		if (it_sysfs_devinfo("/sys", sysname, &info))
-			continue;
-		dev_announce(a, (uint32_t)i, &info, "present");
-	}
+	if (!it_sysfs_devinfo("/sys", sysname, &info))
+		dev_announce(a, (uint32_t)strtoul(sysname + 5, NULL, 10), &info, "present");
 }
 
 int main(int argc, char **argv)
@@ -270,7 +264,7 @@ int main(int argc, char **argv)
 			close(a.fd);
 		return 1;
 	}
-	announce_present(&a);
+	it_sysfs_foreach("/sys", announce_one, &a);
 	flush_out(&a);
 	/* the notice tests and operators wait for: from here on, nothing is missed */
 	fprintf(stderr, "inputtrace: capturing input events (%s) to %s\n",

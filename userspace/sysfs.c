@@ -85,30 +85,50 @@ static int is_input(const struct dirent *de)
 	return !strncmp(de->d_name, "input", 5) && de->d_name[5] >= '0' && de->d_name[5] <= '9';
 }
 
-int it_sysfs_list(const char *root, FILE *out)
+int it_sysfs_foreach(const char *root, void (*cb)(void *ctx, const char *sysname), void *ctx)
 {
 	char path[PATH_MAX];
 	struct dirent **list;
-	int n, i, shown = 0;
+	int n, i;
 
 	snprintf(path, sizeof(path), "%s/class/input", root);
 	n = scandir(path, &list, is_input, by_number);
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		struct it_devinfo info;
-		char node[64];
-
-		if (!it_sysfs_devinfo(root, list[i]->d_name, &info)) {
-			if (it_sysfs_event_node(root, list[i]->d_name, node, sizeof(node)))
-				snprintf(node, sizeof(node), "-");
-			fprintf(out, "%-9s %-18s %04x:%04x:%04x  %-28s %s\n", info.sysname, node,
-				info.bustype, info.vendor, info.product,
-				info.phys[0] ? info.phys : "-", info.name);
-			shown++;
-		}
+		cb(ctx, list[i]->d_name);
 		free(list[i]);
 	}
 	free(list);
-	return shown;
+	return n;
+}
+
+struct list_ctx {
+	const char *root;
+	FILE *out;
+	int shown;
+};
+
+static void list_one(void *ctx, const char *sysname)
+{
+	struct list_ctx *l = ctx;
+	struct it_devinfo info;
+	char node[64];
+
+	if (it_sysfs_devinfo(l->root, sysname, &info))
+		return;	/* gone meanwhile */
+	if (it_sysfs_event_node(l->root, sysname, node, sizeof(node)))
+		snprintf(node, sizeof(node), "-");
+	fprintf(l->out, "%-9s %-18s %04x:%04x:%04x  %-28s %s\n", info.sysname, node,
+		info.bustype, info.vendor, info.product, info.phys[0] ? info.phys : "-", info.name);
+	l->shown++;
+}
+
+int it_sysfs_list(const char *root, FILE *out)
+{
+	struct list_ctx l = { .root = root, .out = out };
+
+	if (it_sysfs_foreach(root, list_one, &l) < 0)
+		return -1;
+	return l.shown;
 }

@@ -17,6 +17,12 @@ int it_sysfs_event_node(const char *sysfs_root, const char *sysname, char *node,
 int it_sysfs_devinfo(const char *sysfs_root, const char *sysname, struct it_devinfo *info);
 
 /*
+ * Call cb(ctx, sysname) for each input device ("inputN"), in number order.
+ * Returns the number of devices, or -1 (errno set) if sysfs_root/class/input cannot be read.
+ */
+int it_sysfs_foreach(const char *sysfs_root, void (*cb)(void *ctx, const char *sysname), void *ctx);
+
+/*
  * Print one line per input device, sorted by number, to out:
  * "input5  event3  0003:046d:c52b  usb-0000:00:14.0-1/input0  Logitech USB Receiver".
  * Returns the number of devices, or -1 if sysfs_root/class/input cannot be read.

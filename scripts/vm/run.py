@@ -24,22 +24,21 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 def hmp(sock_path, command, timeout=10.0):
     """Send one HMP command over the monitor's unix socket; return its answer text."""
+    def until_prompt(s):
+        buf = b""
+        while not buf.endswith(b"(qemu) "):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        return buf
+
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     s.connect(sock_path)
-    buf = b""
-    while not buf.endswith(b"(qemu) "):
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        buf += chunk
+    until_prompt(s)
     s.sendall(command.encode() + b"\n")
-    buf = b""
-    while not buf.endswith(b"(qemu) "):
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        buf += chunk
+    buf = until_prompt(s)
     s.close()
     text = buf.decode(errors="replace").replace("\r", "")
     lines = [l for l in text.split("\n") if l and not l.startswith("(qemu)")]
