@@ -32,7 +32,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test test-unit test-bpf test-cli test-vm vm demo install deps
+.PHONY: all clean test test-unit test-bpf test-cli test-ops test-vm vm demo install deps
 
 COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sysfs.c \
 	userspace/output.c userspace/names.c
@@ -81,6 +81,9 @@ test-bpf: $(OUTPUT)/tests/bpf_capture
 test-cli: $(OUTPUT)/inputtrace
 	@tests/cli/run.sh $(OUTPUT)/inputtrace
 
+test-ops: $(OUTPUT)/inputtrace
+	@tests/ops/run.sh $(OUTPUT)/inputtrace
+
 vm:
 	$(Q)scripts/vm/fetch-kernel.sh >/dev/null
 	$(Q)scripts/vm/build-initramfs.sh >/dev/null
@@ -103,8 +106,14 @@ demo:
 deps:
 	scripts/install-deps.sh
 
+UNITDIR ?= /lib/systemd/system
+
 install: $(OUTPUT)/inputtrace
 	install -D -m 0755 $(OUTPUT)/inputtrace $(DESTDIR)$(PREFIX)/sbin/inputtrace
+	install -D -m 0644 scripts/inputtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/inputtrace.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' scripts/inputtrace.service > $(DESTDIR)$(UNITDIR)/inputtrace.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/inputtrace.service
 
 clean:
 	rm -rf $(OUTPUT)

@@ -8,7 +8,7 @@ pkgs=(
   make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool
   libevdev-dev libcap-ng-dev
   # tests
-  libcmocka-dev python3 gzip
+  libcmocka-dev python3 gzip groff-base systemd
   # VM tests: kernel image is fetched separately by scripts/vm/fetch-kernel.sh
   qemu-system-x86 busybox-static cpio evemu-tools libinput-tools kmod
 )
