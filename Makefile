@@ -32,12 +32,12 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test test-unit test-bpf test-cli test-ops test-vm vm demo install deps
+.PHONY: all clean test test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-vm vm demo install deps
 
 COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sysfs.c \
-	userspace/output.c userspace/names.c
+	userspace/output.c userspace/names.c userspace/keys.c
 AGENT_SRCS := userspace/main.c userspace/capture.c $(COMMON_SRCS)
-BPF_HDRS := include/inputtrace.h bpf/capture.bpf.h bpf/input_core.h
+BPF_HDRS := include/inputtrace.h include/keyclass.h bpf/capture.bpf.h bpf/input_core.h
 
 all: $(OUTPUT)/inputtrace
 
@@ -53,7 +53,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/inputtrace: $(AGENT_SRCS) $(wildcard userspace/*.h) include/inputtrace.h \
+$(OUTPUT)/inputtrace: $(AGENT_SRCS) $(wildcard userspace/*.h) $(wildcard include/*.h) \
 		$(OUTPUT)/inputtrace.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(AGENT_SRCS) -o $@ $(LDLIBS)
@@ -61,13 +61,17 @@ $(OUTPUT)/inputtrace: $(AGENT_SRCS) $(wildcard userspace/*.h) include/inputtrace
 # --- tests -------------------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(wildcard userspace/*.h)
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(wildcard userspace/*.h) \
+		$(wildcard include/*.h) $(wildcard tests/unit/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
 
-$(OUTPUT)/tests/bpf_capture: tests/bpf/test_capture.c $(OUTPUT)/inputtrace_test.skel.h \
-		$(COMMON_SRCS) $(wildcard userspace/*.h)
+# tests/bpf/test_X.c -> build/tests/bpf_X, each run by test-bpf-X and all by test-bpf
+BPF_TESTS := $(patsubst tests/bpf/test_%.c,$(OUTPUT)/tests/bpf_%,$(wildcard tests/bpf/test_*.c))
+
+$(OUTPUT)/tests/bpf_%: tests/bpf/test_%.c $(OUTPUT)/inputtrace_test.skel.h \
+		$(COMMON_SRCS) $(wildcard userspace/*.h) $(wildcard include/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
@@ -75,7 +79,13 @@ $(OUTPUT)/tests/bpf_capture: tests/bpf/test_capture.c $(OUTPUT)/inputtrace_test.
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-test-bpf: $(OUTPUT)/tests/bpf_capture
+test-bpf: $(BPF_TESTS)
+	@rc=0; for t in $(BPF_TESTS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
+
+test-bpf-capture: $(OUTPUT)/tests/bpf_capture
+	@echo "== $<"; $<
+
+test-bpf-redact: $(OUTPUT)/tests/bpf_redact
 	@echo "== $<"; $<
 
 test-cli: $(OUTPUT)/inputtrace

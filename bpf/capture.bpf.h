@@ -42,6 +42,27 @@ struct {
 	__type(value, struct it_device);
 } it_devices SEC(".maps");
 
+/* Key classification (README "Data contract"): key code -> class code (keyclass.h),
+ * or the code itself for modifiers and buttons. Written by userspace from
+ * it_keyclass_table before attach; read with one lookup per EV_KEY value. An entry
+ * still 0 (never written) counts as KEYCLASS_OTHER, so an unfilled table redacts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KEY_MAX + 1);
+	__type(key, __u32);
+	__type(value, __u16);
+} it_keyclass SEC(".maps");
+
+/* Ctrl/Alt/Meta held, per device (struct it_modstate, inputtrace.h: why not in
+ * it_devices). An entry appears at a device's first modifier press and leaves with
+ * the device. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IT_MAX_DEVICES);
+	__type(key, __u64);
+	__type(value, struct it_modstate);
+} it_mods SEC(".maps");
+
 static const __u32 zero;
 
 /* Scratch space for building a new device's slot (too big for the 512-byte stack). */
@@ -56,11 +77,18 @@ struct {
 struct it_frame {
 	struct it_counters *cnt;
 	struct it_device *d;	/* NULL when the device table is full */
+	__u64 key;		/* the input_dev address (it_devices, it_mods key) */
 	__u32 id;
 	__u32 type_mask;
 	__u64 mono_ns;
 	__u64 real_ns;
+	__u32 keys;		/* enum it_keys_mode */
+	__u32 kmods;		/* modifiers the input core's key bitmap shows down at the end
+				 * of the frame (IT_MOD_ALL: not known); held bits outside it
+				 * are stale (a release evdev never saw) and unlock nothing */
 	__u16 flags;
+	__u16 state;		/* IT_FS_* of the current frame, from it_redact() */
+	__u32 dev_drop;		/* the device's verdict was IT_DEV_DROP when the frame began */
 };
 
 /* "inputN" -> N; 0 if the name is not of that form. */
@@ -122,7 +150,7 @@ static __always_inline void it_dev_announce(struct it_device *d, __u16 kind,
  * Start a frame for device slot d/id. Returns false when the frame is to be
  * skipped whole (no counters map: cannot happen after a successful load).
  */
-static __always_inline bool it_frame_begin(struct it_frame *f, struct it_device *d)
+static __always_inline bool it_frame_begin(struct it_frame *f, struct it_device *d, __u64 key)
 {
 	struct it_config *cfg = bpf_map_lookup_elem(&it_config, &zero);
 
@@ -130,25 +158,148 @@ static __always_inline bool it_frame_begin(struct it_frame *f, struct it_device 
 	if (!f->cnt)
 		return false;
 	f->d = d;
+	f->key = key;
 	f->id = d ? d->id : 0;
+	f->dev_drop = d && d->verdict == IT_DEV_DROP;
 	f->type_mask = cfg ? cfg->type_mask : ~0u;
+	f->keys = cfg ? cfg->keys_mode : IT_KEYS_CLASS;
+	f->kmods = IT_MOD_ALL;
 	return true;
 }
 
-/* One value of a frame: filter, then copy into the ring buffer or count it lost. */
+/* it_redact()'s result: the code to record (bits 0..15), what to do with the value
+ * (IT_RD_* << 16), and the frame's next state (IT_FS_* << 20). */
+enum { IT_RD_WRITE = 0, IT_RD_FILTERED = 1, IT_RD_DROP_KEY = 2, IT_RD_DROP = 3 };
+/* Frame state (struct it_frame.state) between values: */
+#define IT_FS_REDACTED 1		/* redaction dropped a value of this frame */
+#define IT_FS_KEPT 2			/* a value of this frame was written (or lost) */
+
+/*
+ * Filter and redact (--keys) one value of device dev_key; README "Data contract".
+ * cfg: keys mode (enum it_keys_mode) | kmods << 8 | frame state << 16 | dev_drop << 24,
+ * kmods being what the input core's key bitmap shows of Ctrl/Alt/Meta (IT_MOD_ALL if
+ * unknown) and dev_drop the device's IT_DEV_DROP verdict. tc: type | code << 16.
+ *
+ * Counts the value in filtered, keys_dropped or redact_dropped unless IT_RD_WRITE.
+ *
+ * - type not in type_mask, or device dropped: IT_RD_FILTERED.
+ * - EV_KEY, in every mode and before the filter: follow the device's Ctrl, Alt and
+ *   Meta in it_mods (so that a mode changed at run time finds the state right).
+ * - raw: nothing else.
+ * - EV_KEY, class: the class from it_keyclass in place of the code (modifiers, lock
+ *   keys and buttons map to themselves; an unfilled entry or a code past KEY_MAX is
+ *   KEYCLASS_OTHER). shortcuts: as class, but a letter, digit, symbol or whitespace
+ *   key keeps its code while Ctrl, Alt or Meta is held on the device, by the tracked
+ *   state and by kmods. none: every key but buttons dropped (IT_RD_DROP_KEY).
+ * - MSC_SCAN, MSC_RAW carry the key's scan code: IT_RD_DROP.
+ * - EV_LED in none: lock LEDs would show Caps/Num/Scroll Lock presses: IT_RD_DROP.
+ * - the SYN_REPORT closing a frame of which redaction dropped values and nothing was
+ *   written: IT_RD_DROP, so that none leaves no keystroke timing behind.
+ *
+ * A global (not inlined) function: the verifier checks it once rather than in each
+ * of the 512 iterations of the frame loop, whose every extra branch there multiplies
+ * the states it explores (inlined, this passed the 1M-instruction limit; as it is,
+ * it_evdev_fexit takes ~530k on Debian's 6.1, ~460k before redaction). One call per
+ * value; the class is one array lookup; it_mods is looked up only for a modifier,
+ * and in shortcuts for a key of a class a modifier unlocks.
+ */
+__attribute__((noinline)) int it_redact(__u64 dev_key, __u32 cfg, __u32 type_mask, __u32 tc,
+					__s32 value)
+{
+	__u32 mode = cfg & 0xff, kmods = (cfg >> 8) & IT_MOD_ALL, state = (cfg >> 16) & 3;
+	__u32 type = tc & 0xffff, code = tc >> 16, out = code, act = IT_RD_WRITE;
+	bool syn = type == EV_SYN && code == SYN_REPORT;
+
+	if (type > 31 || !(type_mask & (1u << type)) || (cfg >> 24) & 1)
+		act = IT_RD_FILTERED;
+	if (type == EV_KEY) {
+		__u32 bit = it_mod_bit(code);
+		struct it_modstate *m;
+		__u16 *t, cls = 0;
+
+		if (bit) {
+			m = bpf_map_lookup_elem(&it_mods, &dev_key);
+			if (!m && value) {
+				struct it_modstate z = {};
+
+				bpf_map_update_elem(&it_mods, &dev_key, &z, BPF_NOEXIST);
+				m = bpf_map_lookup_elem(&it_mods, &dev_key);
+			}
+			/* a device's events come one at a time (dev->event_lock) */
+			if (m && value)
+				m->held |= bit;
+			else if (m)
+				m->held &= ~bit;
+		}
+		if (act != IT_RD_WRITE || mode == IT_KEYS_RAW) {
+			/* as it is */
+		} else if (mode == IT_KEYS_NONE) {
+			if (!it_key_is_button(code))
+				act = IT_RD_DROP_KEY;
+		} else {
+			if (code <= KEY_MAX) {
+				t = bpf_map_lookup_elem(&it_keyclass, &code);
+				if (t)
+					cls = *t;
+			}
+			if (cls == code) {
+				/* modifier, lock key or button */
+			} else if (!it_keyclass_is_class(cls)) {
+				out = it_key_is_button(code) ? code : IT_KC_OTHER;
+			} else {
+				out = cls;
+				if (mode == IT_KEYS_SHORTCUTS &&
+				    ((IT_KC_SHORTCUT_CLASSES >> (cls - IT_KC_BASE)) & 1)) {
+					m = bpf_map_lookup_elem(&it_mods, &dev_key);
+					if (m && (m->held & kmods))
+						out = code;	/* a shortcut: Ctrl+C keeps its C */
+				}
+			}
+		}
+	} else if (act != IT_RD_WRITE || mode == IT_KEYS_RAW) {
+		/* as it is */
+	} else if ((type == EV_MSC && (code == MSC_SCAN || code == MSC_RAW)) ||
+		   (type == EV_LED && mode == IT_KEYS_NONE) ||
+		   (syn && (state & IT_FS_REDACTED) && !(state & IT_FS_KEPT))) {
+		act = IT_RD_DROP;
+	}
+	if (syn)
+		state = 0;	/* the next frame starts */
+	else if (act == IT_RD_DROP_KEY || act == IT_RD_DROP)
+		state |= IT_FS_REDACTED;
+	else if (act == IT_RD_WRITE)
+		state |= IT_FS_KEPT;
+	if (act != IT_RD_WRITE) {
+		struct it_counters *cnt = bpf_map_lookup_elem(&it_counters, &zero);
+
+		if (cnt) {
+			if (act == IT_RD_FILTERED)
+				cnt->filtered++;
+			else if (act == IT_RD_DROP_KEY)
+				cnt->keys_dropped++;
+			else
+				cnt->redact_dropped++;
+		}
+	}
+	return out | act << 16 | state << 20;
+}
+
+/* One value of a frame: filter and redact (it_redact()), then copy into the ring
+ * buffer or count it lost. */
 static __always_inline void it_frame_value(struct it_frame *f, __u16 type, __u16 code, __s32 value)
 {
 	struct it_counters *cnt = f->cnt;
 	struct it_event *e;
+	int r;
 
 	cnt->seen++;
 	if (!f->d)
 		cnt->dev_overflow++;
-	if (type > 31 || !(f->type_mask & (1u << type)) ||
-	    (f->d && f->d->verdict == IT_DEV_DROP)) {
-		cnt->filtered++;
-		return;
-	}
+	r = it_redact(f->key, f->keys | f->kmods << 8 | f->state << 16 | f->dev_drop << 24,
+		      f->type_mask, type | (__u32)code << 16, value);
+	f->state = (r >> 20) & 3;
+	if ((r >> 16) & 3)
+		return;	/* filtered or dropped, and counted */
 	e = bpf_ringbuf_reserve(&it_events, sizeof(*e), 0);
 	if (!e) {
 		cnt->lost++;
@@ -161,7 +312,7 @@ static __always_inline void it_frame_value(struct it_frame *f, __u16 type, __u16
 	e->mono_ns = f->mono_ns;
 	e->real_ns = f->real_ns;
 	e->type = type;
-	e->code = code;
+	e->code = r & 0xffff;
 	e->value = value;
 	e->lost_before = (__u32)cnt->lost_pending;
 	e->reserved = 0;
@@ -176,6 +327,7 @@ static __always_inline int it_dev_forget(__u64 key)
 {
 	struct it_device *d = bpf_map_lookup_elem(&it_devices, &key);
 
+	bpf_map_delete_elem(&it_mods, &key);
 	if (!d)
 		return 1;
 	it_dev_announce(d, IT_REC_DEVICE_DEL, bpf_map_lookup_elem(&it_counters, &zero));

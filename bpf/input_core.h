@@ -41,6 +41,7 @@ struct input_dev {
 	const char *phys;
 	const char *uniq;
 	struct input_id id;
+	unsigned long key[12];	/* BITS_TO_LONGS(KEY_CNT): keys down, as the core sees them */
 	ktime_t timestamp[3];	/* since v5.4 (commit 3b51c44bd693) */
 	struct device dev;
 };

@@ -62,6 +62,28 @@ static __always_inline void it_fill_info(struct it_devinfo *i, struct input_dev 
 	bpf_probe_read_kernel_str(i->sysname, sizeof(i->sysname), BPF_CORE_READ(dev, dev.kobj.name));
 }
 
+/*
+ * Ctrl/Alt/Meta down in the input core's key bitmap (dev->key), which at
+ * evdev_events() exit holds the state after the whole frame. A modifier it shows up
+ * was not down at any point of the frame unless the frame pressed it, which the
+ * per-event tracking sees: so tracked state outside this mask is stale (a release
+ * that no evdev reader received, or that a truncated frame did not copy) and must
+ * not unlock a shortcut. Codes 0..127 are the first 16 bytes of the bitmap on
+ * 64-bit kernels.
+ */
+static __always_inline __u32 it_kernel_mods(struct input_dev *dev)
+{
+	__u64 w[2];
+
+	if (bpf_core_read(w, sizeof(w), &dev->key))
+		return IT_MOD_ALL;
+#define IT_KBIT(n) ((w[(n) / 64] >> ((n) % 64)) & 1)
+	return (IT_KBIT(KEY_LEFTCTRL) ? IT_MOD_LCTRL : 0) | (IT_KBIT(KEY_RIGHTCTRL) ? IT_MOD_RCTRL : 0) |
+	       (IT_KBIT(KEY_LEFTALT) ? IT_MOD_LALT : 0) | (IT_KBIT(KEY_RIGHTALT) ? IT_MOD_RALT : 0) |
+	       (IT_KBIT(KEY_LEFTMETA) ? IT_MOD_LMETA : 0) | (IT_KBIT(KEY_RIGHTMETA) ? IT_MOD_RMETA : 0);
+#undef IT_KBIT
+}
+
 static __always_inline int it_handle_frame(struct input_handle *handle,
 					   const struct input_value *vals, unsigned int count)
 {
@@ -81,10 +103,12 @@ static __always_inline int it_handle_frame(struct input_handle *handle,
 			d = it_dev_insert((__u64)dev, tmpl, &created);
 		}
 	}
-	if (!it_frame_begin(&f, d))
+	if (!it_frame_begin(&f, d, (__u64)dev))
 		return 0;
 	if (created && d)
 		it_dev_announce(d, IT_REC_DEVICE_ADD, f.cnt);
+	if (f.keys == IT_KEYS_SHORTCUTS)
+		f.kmods = it_kernel_mods(dev);
 
 	if (bpf_core_field_exists(dev->timestamp)) {
 		f.mono_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_MONO]);

@@ -13,6 +13,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* What the real programs read from the input core's key bitmap (it_kernel_mods() in
+ * inputtrace.bpf.c) in shortcuts mode; tests set it to check that stale modifier
+ * state unlocks nothing. IT_MOD_ALL: no limit. */
+__u32 it_test_kernel_mods = IT_MOD_ALL;
+
 #define IT_TEST_VALS 64
 
 struct it_test_value {
@@ -32,10 +37,25 @@ struct it_test_frame {
 	struct it_test_value vals[IT_TEST_VALS];
 };
 
+/* The values of a frame, copied out of ctx first: the verifier refuses a ctx access
+ * through a modified pointer ("dereference of modified ctx ptr"), which is what
+ * indexing ctx->vals[i] in a loop compiles to; the copy reads fixed offsets only. */
+struct it_test_vals {
+	struct it_test_value v[IT_TEST_VALS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct it_test_vals);
+} it_test_vals_scratch SEC(".maps");
+
 SEC("syscall")
 int it_test_frame(struct it_test_frame *ctx)
 {
 	struct it_frame f = {};
+	struct it_test_vals *vals;
 	struct it_device *d;
 	bool created = false;
 	__u32 i, count = ctx->count;
@@ -50,20 +70,26 @@ int it_test_frame(struct it_test_frame *ctx)
 			d = it_dev_insert(ctx->dev_key, tmpl, &created);
 		}
 	}
-	if (!it_frame_begin(&f, d))
+	if (!it_frame_begin(&f, d, ctx->dev_key))
 		return 1;
 	if (created && d)
 		it_dev_announce(d, IT_REC_DEVICE_ADD, f.cnt);
+	if (f.keys == IT_KEYS_SHORTCUTS)
+		f.kmods = it_test_kernel_mods;
 	f.mono_ns = ctx->mono_ns;
 	f.real_ns = ctx->real_ns;
 	if (!f.mono_ns) {
 		f.mono_ns = bpf_ktime_get_ns();
 		f.flags = IT_EVF_SYNTH_TS;
 	}
+	vals = bpf_map_lookup_elem(&it_test_vals_scratch, &zero);
+	if (!vals)
+		return 1;
+	__builtin_memcpy(vals->v, ctx->vals, sizeof(vals->v));
 	for (i = 0; i < IT_TEST_VALS; i++) {
 		if (i >= count)
 			break;
-		it_frame_value(&f, ctx->vals[i].type, ctx->vals[i].code, ctx->vals[i].value);
+		it_frame_value(&f, vals->v[i].type, vals->v[i].code, vals->v[i].value);
 	}
 	return 0;
 }

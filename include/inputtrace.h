@@ -11,6 +11,7 @@
 #define INPUTTRACE_H
 
 #include <linux/types.h>
+#include "keyclass.h"
 
 #define IT_SCHEMA_VERSION 1
 
@@ -106,8 +107,9 @@ struct it_device_rec {
 
 /*
  * Counters, one copy per CPU (it_counters, a one-slot per-CPU array); userspace sums
- * them over CPUs. Every event evdev delivered is seen = filtered + written + lost
- * + truncated, exactly.
+ * them over CPUs. Every event evdev delivered is counted once in seen and once in
+ * exactly one of the others: seen = filtered + written + lost + truncated
+ * + keys_dropped + redact_dropped.
  */
 struct it_counters {
 	__u64 seen;		/* events evdev delivered */
@@ -118,12 +120,30 @@ struct it_counters {
 	__u64 dev_lost;		/* device records the full ring buffer refused */
 	__u64 dev_overflow;	/* events of devices beyond IT_MAX_DEVICES (sent as dev 0) */
 	__u64 lost_pending;	/* lost since this CPU's last written event (-> lost_before) */
+	__u64 keys_dropped;	/* --keys none: EV_KEY values of keys (not buttons) dropped */
+	__u64 redact_dropped;	/* other values dropped because they would reveal keys:
+				 * MSC_SCAN/MSC_RAW (all modes but raw), EV_LED (none), and
+				 * the SYN_REPORT of a frame that redaction left empty */
 };
 
 /* Runtime settings (it_config array map, index 0), changeable while capturing. */
 struct it_config {
 	__u32 type_mask;	/* bit N set: capture event type N (EV_SYN=0 .. EV_MAX=0x1f) */
 	__u32 default_verdict;	/* verdict of a newly seen device: PENDING or CAPTURE */
+	__u32 keys_mode;	/* enum it_keys_mode (keyclass.h); 0 is class */
+	__u32 pad;
+};
+
+/*
+ * Modifier state of one device (it_mods hash map, keyed like it_devices by the
+ * input_dev's address), for --keys shortcuts: which of Ctrl, Alt, Meta are down
+ * (enum it_mod_bit). Kept apart from struct it_device because the collector rewrites
+ * whole it_devices values when it sets a verdict; a rewrite racing a key release
+ * would bring back a stale "Ctrl held" bit and unlock typed letters.
+ */
+struct it_modstate {
+	__u32 held;
+	__u32 pad;
 };
 
 #endif /* INPUTTRACE_H */

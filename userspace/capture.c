@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "capture.h"
+#include "keys.h"
 #include "inputtrace.skel.h"
 
 const char *it_attach_name(enum it_attach a)
@@ -71,6 +72,7 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 	struct it_config cfg = {
 		.type_mask = o->type_mask,
 		.default_verdict = o->n_devices ? IT_DEV_PENDING : IT_DEV_CAPTURE,
+		.keys_mode = o->keys,
 	};
 	bool fentry = a == IT_ATTACH_FENTRY;
 	__u32 zero = 0;
@@ -102,7 +104,10 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 		inputtrace_bpf__destroy(s);
 		return -1;
 	}
-	err = bpf_map_update_elem(bpf_map__fd(s->maps.it_config), &zero, &cfg, BPF_ANY);
+	/* the key classes first: from attach on, every key is redacted by the table */
+	err = it_keyclass_load(bpf_map__fd(s->maps.it_keyclass));
+	if (!err)
+		err = bpf_map_update_elem(bpf_map__fd(s->maps.it_config), &zero, &cfg, BPF_ANY);
 	if (err) {
 		describe(why, whylen, a, "config", errno);
 		inputtrace_bpf__destroy(s);
@@ -205,6 +210,8 @@ int it_capture_counters(struct it_capture *c, struct it_counters *sum)
 		sum->truncated += v[i].truncated;
 		sum->dev_lost += v[i].dev_lost;
 		sum->dev_overflow += v[i].dev_overflow;
+		sum->keys_dropped += v[i].keys_dropped;
+		sum->redact_dropped += v[i].redact_dropped;
 	}
 	free(v);
 	return 0;

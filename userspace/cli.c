@@ -36,6 +36,12 @@ static const char usage_text[] =
 "  -D, --duration SECONDS  stop after SECONDS (decimals allowed)\n"
 "  -c, --count N           stop after N event records\n"
 "  -l, --list-devices      list the input devices (from sysfs) and exit\n"
+"      --keys MODE         what key events keep, decided in the kernel: class\n"
+"                          (default: the key's class, e.g. KEYCLASS_LETTER;\n"
+"                          modifiers and buttons as they are), shortcuts (class,\n"
+"                          but keys pressed with Ctrl/Alt/Meta held as they are),\n"
+"                          none (key events dropped, buttons kept) or raw (every\n"
+"                          key as typed: records what people type)\n"
 "      --attach MODE       auto (default: fentry, else kprobe), fentry or kprobe\n"
 "      --ring-size BYTES   BPF ring buffer size, a power of two >= 4096; K and M\n"
 "                          suffixes allowed (default 4M)\n"
@@ -53,6 +59,33 @@ void it_opts_init(struct it_opts *o)
 	o->type_mask = 0xffffffffu;
 	o->ring_size = 4u << 20;
 	o->attach = IT_ATTACH_AUTO;
+	o->keys = IT_KEYS_CLASS;
+}
+
+static const char *const keys_names[] = {
+	[IT_KEYS_CLASS] = "class",
+	[IT_KEYS_SHORTCUTS] = "shortcuts",
+	[IT_KEYS_NONE] = "none",
+	[IT_KEYS_RAW] = "raw",
+};
+
+const char *it_keys_name(enum it_keys_mode m)
+{
+	return (unsigned int)m < sizeof(keys_names) / sizeof(keys_names[0]) ? keys_names[m] : "?";
+}
+
+int it_parse_keys(const char *s, enum it_keys_mode *m, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(keys_names) / sizeof(keys_names[0]); i++)
+		if (s && !strcmp(s, keys_names[i])) {
+			*m = (enum it_keys_mode)i;
+			return 0;
+		}
+	snprintf(err, errlen, "invalid --keys '%s': expected class, shortcuts, none or raw",
+		 s ? s : "");
+	return -1;
 }
 
 int it_parse_types(const char *list, uint32_t *mask, char *err, size_t errlen)
@@ -141,7 +174,7 @@ static int parse_size(const char *s, uint32_t *v)
 
 int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
-	enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME };
+	enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "types", required_argument, NULL, 't' },
@@ -149,6 +182,7 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		{ "duration", required_argument, NULL, 'D' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "list-devices", no_argument, NULL, 'l' },
+		{ "keys", required_argument, NULL, OPT_KEYS },
 		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "no-time", no_argument, NULL, OPT_NO_TIME },
@@ -157,12 +191,13 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
+	static const char optstring[] = ":o:t:d:D:c:lvhV";
 	int c;
 
 	it_opts_init(o);
 	optind = 0;	/* full reset: tests call this more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:t:d:D:c:lvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (!*optarg) {
@@ -206,6 +241,10 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		case 'l':
 			o->list_devices = true;
 			break;
+		case OPT_KEYS:
+			if (it_parse_keys(optarg, &o->keys, err, errlen))
+				return -1;
+			break;
 		case OPT_ATTACH:
 			if (!strcmp(optarg, "auto"))
 				o->attach = IT_ATTACH_AUTO;
@@ -241,8 +280,14 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 			return -1;
 		default:
-			if (optopt)
+			/* getopt_long sets optopt to 0 for an unknown long option, and to the
+			 * option's val (a known letter, or >= 256) for a long flag given a
+			 * value ("--no-time=1"); optind is then past the long option. */
+			if (optopt > 0 && optopt < 256 && (optopt == ':' || !strchr(optstring, optopt)))
 				snprintf(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			else if (optopt)
+				snprintf(err, errlen, "option '%.*s' takes no value", (int)strcspn(argv[optind - 1], "="),
+					 argv[optind - 1]);
 			else
 				snprintf(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 			return -1;

@@ -27,6 +27,7 @@ struct it_opts {
 	uint64_t count;			/* stop after this many event records; 0: no limit */
 	uint32_t ring_size;		/* ring buffer bytes, power of two >= page size */
 	enum it_attach attach;
+	enum it_keys_mode keys;		/* --keys: class (default), shortcuts, none or raw */
 	bool list_devices;
 	bool no_time;			/* leave out the RFC 3339 "time" field */
 	int verbose;
@@ -41,6 +42,12 @@ void it_opts_init(struct it_opts *o);
  * (no trailing newline) in err.
  */
 int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out);
+
+/* Name of a --keys mode ("class"), for messages. */
+const char *it_keys_name(enum it_keys_mode m);
+
+/* Parse a --keys mode name. Returns 0, or -1 with a one-line message in err. */
+int it_parse_keys(const char *s, enum it_keys_mode *m, char *err, size_t errlen);
 
 /*
  * Parse a --types list ("EV_KEY,EV_SYN", "key,syn", case-insensitive, EV_ optional;

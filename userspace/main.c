@@ -266,6 +266,9 @@ int main(int argc, char **argv)
 	}
 	it_sysfs_foreach("/sys", announce_one, &a);
 	flush_out(&a);
+	if (o.keys == IT_KEYS_RAW)
+		fprintf(stderr, "inputtrace: warning: --keys raw: keystroke content is being "
+			"recorded (every key code as typed: the output shows what was typed)\n");
 	/* the notice tests and operators wait for: from here on, nothing is missed */
 	fprintf(stderr, "inputtrace: capturing input events (%s) to %s\n",
 		it_attach_name(a.cap.used), a.out_name);

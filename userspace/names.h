@@ -6,7 +6,8 @@
 /* Name of event type t ("EV_KEY"), or its number as "0x1d" (written into tmp[16]). */
 const char *it_type_name(unsigned int t, char tmp[16]);
 
-/* Name of code c of type t ("KEY_A", "SYN_REPORT"), or "0x2ff" (in tmp[16]). */
+/* Name of code c of type t ("KEY_A", "SYN_REPORT"), the class name of a redacted key
+ * (EV_KEY, "KEYCLASS_LETTER": keyclass.h), or "0x2ff" (in tmp[16]). */
 const char *it_code_name(unsigned int t, unsigned int c, char tmp[16]);
 
 #endif

@@ -108,6 +108,8 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	kv_u64(b, "written", s->k.written);
 	kv_u64(b, "lost", s->k.lost);
 	kv_u64(b, "truncated", s->k.truncated);
+	kv_u64(b, "keys_dropped", s->k.keys_dropped);
+	kv_u64(b, "redact_dropped", s->k.redact_dropped);
 	kv_u64(b, "device_records_lost", s->k.dev_lost);
 	kv_u64(b, "device_table_overflow", s->k.dev_overflow);
 	kv_u64(b, "filtered_user", s->filtered_user);
