@@ -35,7 +35,7 @@ endif
 .PHONY: all clean test test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-vm vm demo install deps
 
 COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sysfs.c \
-	userspace/output.c userspace/names.c userspace/keys.c
+	userspace/output.c userspace/names.c userspace/keys.c userspace/sink.c userspace/collector.c
 AGENT_SRCS := userspace/main.c userspace/capture.c $(COMMON_SRCS)
 BPF_HDRS := include/inputtrace.h include/keyclass.h bpf/capture.bpf.h bpf/input_core.h
 
