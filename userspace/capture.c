@@ -51,7 +51,7 @@ static bool kallsyms_has(const char *sym)
 static void describe(char *buf, size_t len, enum it_attach a, const char *step, int e)
 {
 	e = e < 0 ? -e : e;
-	if (a == IT_ATTACH_KPROBE && !kprobes_available())
+	if (a == IT_ATTACH_KPROBE && !strcmp(step, "attach") && !kprobes_available())
 		snprintf(buf, len, "kprobes not available (no kprobe PMU, no kprobe_events)");
 	else if (e == EPERM || e == EACCES)
 		snprintf(buf, len, "%s not permitted by this kernel (%s failed: %s)", it_attach_name(a),

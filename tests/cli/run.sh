@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# tests/cli/run.sh BINARY - host checks of the built agent: exit statuses, one-line
+# error messages on stderr, nothing on stdout on errors, --help/--version, what a
+# capture attempt says on this kernel, and the -o file rules (no symlinks followed,
+# existing content kept). Prints "ok NAME" / "FAIL NAME: why" per check and ends with
+# "N passed, M failed"; exits non-zero on any failure.
+set -u
+
+bin=${1:?usage: tests/cli/run.sh path/to/inputtrace}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+[ -x "$bin" ] || { echo "FAIL setup: $bin is not an executable"; echo "0 passed, 1 failed"; exit 1; }
+
+tmp=$(mktemp -d /tmp/inputtrace-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { echo "ok $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+# run ARGS...: the agent, bounded in time; sets rc, out (stdout) and err (stderr).
+run() {
+  timeout 120 "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  out=$(cat "$tmp/out")
+  err=$(cat "$tmp/err")
+}
+
+# The stderr of a run is exactly one line starting "inputtrace: ".
+one_line() {
+  [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ "${err#inputtrace: }" != "$err" ]
+}
+
+# bad_flag NAME NEEDLE ARGS...: exit 2, stdout empty, one stderr line naming NEEDLE.
+bad_flag() {
+  local name=$1 needle=$2
+  shift 2
+  run "$@"
+  if [ "$rc" -ne 2 ]; then bad "$name" "exit $rc, want 2 (stderr: $err)"
+  elif [ -s "$tmp/out" ]; then bad "$name" "wrote to stdout: $out"
+  elif ! one_line; then bad "$name" "stderr is not one 'inputtrace: ' line: $err"
+  elif [[ $err != *"$needle"* ]]; then bad "$name" "message does not name $needle: $err"
+  else ok "$name"; fi
+}
+
+# --- usage errors: 2 ---------------------------------------------------------------
+bad_flag "types-bogus" "--types" --types bogus
+bad_flag "types-empty" "--types" --types ""
+bad_flag "duration-0" "--duration" --duration 0
+bad_flag "duration-negative" "--duration" --duration -1
+bad_flag "duration-word" "--duration" --duration abc
+bad_flag "duration-inf" "--duration" -D inf
+bad_flag "count-0" "--count" --count 0
+bad_flag "count-negative" "--count" -c -5
+bad_flag "count-word" "--count" --count x
+bad_flag "ring-size-1000" "--ring-size" --ring-size 1000
+bad_flag "ring-size-3000" "--ring-size" --ring-size 3000
+bad_flag "ring-size-5000" "--ring-size" --ring-size 5000
+bad_flag "ring-size-2G" "--ring-size" --ring-size 2G
+bad_flag "attach-bogus" "--attach" --attach bogus
+bad_flag "keys-bogus" "--keys" --keys bogus
+bad_flag "device-passwd" "--device" --device /etc/passwd
+bad_flag "device-mouse" "--device" -d /dev/input/mouse0
+bad_flag "device-missing-node" "--device" -d /dev/input/event999999
+bad_flag "output-empty" "--output" -o ""
+bad_flag "unknown-long" "--bogus" --bogus
+bad_flag "unknown-short" "-x" -x
+bad_flag "flag-with-value" "--no-time" --no-time=1
+bad_flag "missing-value" "--count" --count
+bad_flag "missing-value-short" "-o" -o
+bad_flag "stray-argument" "'foo'" foo
+bad_flag "stray-after-options" "'bar'" -D 1 bar
+# a usage error wins over everything else, even with a valid -o: no file created
+bad_flag "usage-before-output" "--count" -o "$tmp/never" --count 0
+if [ -e "$tmp/never" ]; then bad "usage-no-file" "$tmp/never was created"; else ok "usage-no-file"; fi
+
+# --- help and version: 0, on stdout ------------------------------------------------
+run --help
+if [ "$rc" -eq 0 ] && [[ $out == "Usage: inputtrace"* ]] && [ ! -s "$tmp/err" ] &&
+   [[ $out == *--output* ]] && [[ $out == *--ring-size* ]]; then ok "help"
+else bad "help" "exit $rc, stdout '${out:0:60}', stderr '$err'"; fi
+run -h
+if [ "$rc" -eq 0 ] && [[ $out == "Usage: inputtrace"* ]]; then ok "help-short"
+else bad "help-short" "exit $rc"; fi
+run --version
+if [ "$rc" -eq 0 ] && [[ $out =~ ^inputtrace\ [0-9]+\.[0-9]+\.[0-9]+\ \(schema\ [0-9]+\)$ ]] && [ ! -s "$tmp/err" ]; then
+  ok "version"
+else bad "version" "exit $rc, stdout '$out', stderr '$err'"; fi
+run -V
+if [ "$rc" -eq 0 ] && [[ $out == "inputtrace "* ]]; then ok "version-short"; else bad "version-short" "exit $rc"; fi
+
+# --- --list-devices: 0 --------------------------------------------------------------
+run --list-devices
+if [ "$rc" -ne 0 ]; then bad "list-devices" "exit $rc: $err"
+elif [ -s "$tmp/out" ] && grep -qv '^input[0-9]' "$tmp/out"; then bad "list-devices" "odd line: $out"
+elif [ -s "$tmp/err" ] && grep -qv '^inputtrace: ' "$tmp/err"; then bad "list-devices" "stderr: $err"
+else ok "list-devices ($(wc -l <"$tmp/out") devices)"; fi
+
+# --- -o: never through a symlink -----------------------------------------------------
+printf 'precious\n' >"$tmp/target"
+touch -d '2020-01-01 00:00:00' "$tmp/target"
+before=$(stat -c '%s %Y %a' "$tmp/target")
+ln -s "$tmp/target" "$tmp/link"
+run -o "$tmp/link" -D 1
+if [ "$rc" -eq 0 ]; then bad "output-symlink" "exit 0"
+elif [ "$(cat "$tmp/target")" != precious ] || [ "$(stat -c '%s %Y %a' "$tmp/target")" != "$before" ]; then
+  bad "output-symlink" "the symlink's target changed"
+elif ! one_line || [[ $err != *"$tmp/link"* ]]; then bad "output-symlink" "message: $err"
+elif [ -s "$tmp/out" ]; then bad "output-symlink" "wrote to stdout"
+else ok "output-symlink (exit $rc)"; fi
+
+ln -s "$tmp/not-there" "$tmp/dangling"
+run -o "$tmp/dangling" -D 1
+if [ "$rc" -eq 0 ]; then bad "output-dangling-symlink" "exit 0"
+elif [ -e "$tmp/not-there" ]; then bad "output-dangling-symlink" "created the symlink's target"
+else ok "output-dangling-symlink (exit $rc)"; fi
+
+mkdir "$tmp/dir"
+run -o "$tmp/dir" -D 1
+if [ "$rc" -ne 0 ] && one_line; then ok "output-directory (exit $rc)"; else bad "output-directory" "exit $rc: $err"; fi
+run -o "$tmp/no/such/dir/file" -D 1
+if [ "$rc" -ne 0 ] && one_line && [ ! -e "$tmp/no" ]; then ok "output-missing-dir (exit $rc)"
+else bad "output-missing-dir" "exit $rc: $err"; fi
+
+# --- a capture on this kernel, into a file that has content ------------------------
+# Here (fentry refused, no kprobes) it must fail with 1 and one line naming both;
+# on a kernel where capture works it runs 1 s and must end with a stats record.
+printf '{"record":"old"}\n' >"$tmp/capture.jsonl"
+chmod 0640 "$tmp/capture.jsonl"
+run -o "$tmp/capture.jsonl" -D 1
+if [ "$rc" -eq 1 ]; then
+  if ! one_line; then bad "capture-auto" "stderr is not one 'inputtrace: ' line: $err"
+  elif [[ $err != *fentry* || $err != *kprobes* ]]; then bad "capture-auto" "message lacks fentry/kprobes: $err"
+  else ok "capture-auto (exit 1: ${err#inputtrace: })"; fi
+elif [ "$rc" -eq 0 ]; then
+  if tail -n 1 "$tmp/capture.jsonl" | grep -q '^{"record":"stats"'; then ok "capture-auto (captured)"
+  else bad "capture-auto" "exit 0 but no stats record"; fi
+else bad "capture-auto" "exit $rc: $err"; fi
+if [ "$(head -n 1 "$tmp/capture.jsonl")" = '{"record":"old"}' ]; then ok "output-appends"
+else bad "output-appends" "first line now: $(head -n 1 "$tmp/capture.jsonl")"; fi
+if [ "$(stat -c %a "$tmp/capture.jsonl")" = 640 ]; then ok "output-mode-kept"
+else bad "output-mode-kept" "mode $(stat -c %a "$tmp/capture.jsonl")"; fi
+if [ ! -s "$tmp/out" ]; then ok "capture-stdout-empty"; else bad "capture-stdout-empty" "$out"; fi
+
+# one mechanism at a time: the message names that one; a new file is created 0600
+run --attach kprobe -o "$tmp/new.jsonl" -D 1
+if [ "$rc" -eq 1 ] && one_line && [[ $err == *kprobe* && $err != *fentry* ]]; then ok "capture-kprobe-only"
+elif [ "$rc" -eq 0 ]; then ok "capture-kprobe-only (captured)"
+else bad "capture-kprobe-only" "exit $rc: $err"; fi
+if [ -f "$tmp/new.jsonl" ] && [ "$(stat -c %a "$tmp/new.jsonl")" = 600 ]; then ok "output-created-0600"
+else bad "output-created-0600" "$(stat -c %a "$tmp/new.jsonl" 2>&1)"; fi
+
+run --attach fentry -D 1
+if [ "$rc" -eq 1 ] && one_line && [[ $err == *fentry* && $err != *kprobe* ]] && [ ! -s "$tmp/out" ]; then
+  ok "capture-fentry-only"
+elif [ "$rc" -eq 0 ]; then ok "capture-fentry-only (captured)"
+else bad "capture-fentry-only" "exit $rc: $err"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
