@@ -50,6 +50,63 @@ struct {
 	__type(value, __u64);
 } it_reg_stash SEC(".maps");
 
+/*
+ * Injected input (README "Injected versus physical input"): a write to an evdev node
+ * (evemu-play, remappers) reaches the input core through input_inject_event(), which
+ * takes dev->event_lock with interrupts off and, at a SYN_REPORT, flushes the frame to
+ * the handlers, evdev_events() included, in the writing task. The entry probe
+ * records "task T is injecting into device D" (it_inject: pid_tgid -> input_dev), the
+ * exit probe removes it; a frame is marked injected when evdev_events() runs in a task
+ * that is injecting into that very device. Keyed by task, not CPU: the task may be
+ * preempted or migrated between the entry probe and the lock (the lock is taken
+ * inside the function, after the probe), so a per-CPU flag could be left on a CPU the
+ * injection no longer runs on. While the lock is held nothing else runs on that CPU
+ * (interrupts off), so the only frame that can be mistaken is a physical frame of the
+ * same device whose interrupt arrives in the few instructions between the entry probe
+ * and the lock (or the unlock and the exit probe) on the injecting CPU.
+ * it_injecting counts injections in flight, so that the per-frame cost when nothing
+ * injects is one load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u64);
+} it_inject SEC(".maps");
+
+__u32 it_injecting;
+
+static __always_inline void it_inject_begin(struct input_handle *handle)
+{
+	__u64 tid = bpf_get_current_pid_tgid(), dev = (__u64)BPF_CORE_READ(handle, dev);
+
+	if (!bpf_map_update_elem(&it_inject, &tid, &dev, BPF_ANY))
+		__sync_fetch_and_add(&it_injecting, 1);
+}
+
+static __always_inline void it_inject_end(void)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+
+	if (!bpf_map_delete_elem(&it_inject, &tid))
+		__sync_fetch_and_add(&it_injecting, -1);
+}
+
+/* IT_EVF_INJECTED if the current task is injecting into dev, else 0. A global
+ * function: the verifier checks it once, and to the frame program its result is one
+ * unknown value, so the frame loop is explored once, not once per branch taken here
+ * (inlined, the fexit program went past the verifier's 1M-instruction limit). */
+__attribute__((noinline)) __u32 it_inject_flag(__u64 dev)
+{
+	__u64 tid, *d;
+
+	if (!*(volatile __u32 *)&it_injecting)
+		return 0;
+	tid = bpf_get_current_pid_tgid();
+	d = bpf_map_lookup_elem(&it_inject, &tid);
+	return d && *d == dev ? IT_EVF_INJECTED : 0;
+}
+
 static __always_inline void it_fill_info(struct it_devinfo *i, struct input_dev *dev)
 {
 	i->bustype = BPF_CORE_READ(dev, id.bustype);
@@ -119,6 +176,7 @@ static __always_inline int it_handle_frame(struct input_handle *handle,
 		f.real_ns = 0;
 		f.flags = IT_EVF_SYNTH_TS;
 	}
+	f.flags |= it_inject_flag((__u64)dev);
 
 	for (i = 0; i < IT_MAX_VALS; i++) {
 		struct input_value v;
@@ -182,6 +240,20 @@ SEC("fexit/input_register_device")
 int BPF_PROG(it_reg_fexit, struct input_dev *dev, int ret)
 {
 	return it_handle_register(dev, ret);
+}
+
+SEC("fentry/input_inject_event")
+int BPF_PROG(it_inject_fentry, struct input_handle *handle)
+{
+	it_inject_begin(handle);
+	return 0;
+}
+
+SEC("fexit/input_inject_event")
+int BPF_PROG(it_inject_fexit, struct input_handle *handle)
+{
+	it_inject_end();
+	return 0;
 }
 
 /* --- kprobe/kretprobe --- */
@@ -259,4 +331,18 @@ int BPF_KRETPROBE(it_unreg_kret)
 	struct input_dev *dev = it_unstash_arg();
 
 	return dev ? it_handle_unregister(dev) : 0;
+}
+
+SEC("kprobe/input_inject_event")
+int BPF_KPROBE(it_inject_kprobe, struct input_handle *handle)
+{
+	it_inject_begin(handle);
+	return 0;
+}
+
+SEC("kretprobe/input_inject_event")
+int BPF_KRETPROBE(it_inject_kret)
+{
+	it_inject_end();
+	return 0;
 }

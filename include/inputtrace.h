@@ -50,6 +50,8 @@ struct it_hdr {
 
 /* Event flags. */
 #define IT_EVF_SYNTH_TS (1u << 0) /* kernel had no per-device timestamp: bpf_ktime_get_ns() */
+#define IT_EVF_INJECTED (1u << 1) /* the frame was flushed inside input_inject_event() on
+				   * its device: written to an evdev node (evemu-play, remappers) */
 
 /*
  * One input event, as evdev delivered it to its clients.
@@ -131,7 +133,8 @@ struct it_config {
 	__u32 type_mask;	/* bit N set: capture event type N (EV_SYN=0 .. EV_MAX=0x1f) */
 	__u32 default_verdict;	/* verdict of a newly seen device: PENDING or CAPTURE */
 	__u32 keys_mode;	/* enum it_keys_mode (keyclass.h); 0 is class */
-	__u32 pad;
+	__u32 owner_pid;	/* pid of the agent that loaded the programs (ctl status,
+				 * and the message a second agent on the same --pin gives) */
 };
 
 /*

@@ -73,6 +73,7 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 		.type_mask = o->type_mask,
 		.default_verdict = o->n_devices ? IT_DEV_PENDING : IT_DEV_CAPTURE,
 		.keys_mode = o->keys,
+		.owner_pid = (__u32)getpid(),
 	};
 	bool fentry = a == IT_ATTACH_FENTRY;
 	__u32 zero = 0;
@@ -86,19 +87,23 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 	bpf_program__set_autoload(s->progs.it_evdev_fexit, fentry);
 	bpf_program__set_autoload(s->progs.it_reg_fexit, fentry);
 	bpf_program__set_autoload(s->progs.it_unreg_fexit, fentry);
+	bpf_program__set_autoload(s->progs.it_inject_fentry, fentry);
+	bpf_program__set_autoload(s->progs.it_inject_fexit, fentry);
 	bpf_program__set_autoload(s->progs.it_evdev_kprobe, !fentry);
 	bpf_program__set_autoload(s->progs.it_evdev_kret, !fentry);
 	bpf_program__set_autoload(s->progs.it_reg_kprobe, !fentry);
 	bpf_program__set_autoload(s->progs.it_reg_kret, !fentry);
 	bpf_program__set_autoload(s->progs.it_unreg_kprobe, !fentry);
 	bpf_program__set_autoload(s->progs.it_unreg_kret, !fentry);
+	bpf_program__set_autoload(s->progs.it_inject_kprobe, !fentry);
+	bpf_program__set_autoload(s->progs.it_inject_kret, !fentry);
 	bpf_map__set_max_entries(s->maps.it_events, o->ring_size);
 
 	err = inputtrace_bpf__load(s);
 	if (err) {
 		if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
 			snprintf(why, whylen, "permission denied loading BPF: run as root, or with "
-				 "CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE");
+				 "CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (README: Privileges)");
 		else
 			describe(why, whylen, a, "load", err);
 		inputtrace_bpf__destroy(s);
@@ -166,7 +171,7 @@ int it_capture_start(struct it_capture *c, const struct it_opts *o, ring_buffer_
 	}
 	if (o->verbose)
 		fprintf(stderr, "inputtrace: attached with %s: evdev_events (%s), "
-			"input_register_device, input_unregister_device\n", it_attach_name(c->used),
+			"input_register_device, input_unregister_device, input_inject_event\n", it_attach_name(c->used),
 			c->used == IT_ATTACH_FENTRY ? "fexit" : "kprobe+kretprobe");
 
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.it_events), cb, ctx, NULL);
@@ -176,6 +181,11 @@ int it_capture_start(struct it_capture *c, const struct it_opts *o, ring_buffer_
 		return -1;
 	}
 	return 0;
+}
+
+struct bpf_object *it_capture_object(struct it_capture *c)
+{
+	return c->skel ? c->skel->obj : NULL;
 }
 
 void it_capture_stop(struct it_capture *c)

@@ -37,6 +37,9 @@ int it_capture_counters(struct it_capture *c, struct it_counters *sum);
  * Returns 0, or -ENOENT if the kernel has no such device (gone). */
 int it_capture_set_verdict(struct it_capture *c, uint32_t id, uint32_t verdict);
 
+/* The loaded BPF object (its maps, for --pin), or NULL. */
+struct bpf_object *it_capture_object(struct it_capture *c);
+
 /* Name of a mechanism, for messages. */
 const char *it_attach_name(enum it_attach a);
 

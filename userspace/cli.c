@@ -46,9 +46,33 @@ static const char usage_text[] =
 "      --ring-size BYTES   BPF ring buffer size, a power of two >= 4096; K and M\n"
 "                          suffixes allowed (default 4M)\n"
 "      --no-time           leave out the wall-clock \"time\" field of events\n"
+"      --format FORMAT     jsonl (default), csv, or evemu (evemu-record's text\n"
+"                          format, one file per device in the -o directory)\n"
+"  -z, --compress[=LEVEL]  gzip the output files (level 1-9, default 6)\n"
+"      --flush-interval SECONDS  write and sync what is buffered at least this\n"
+"                          often (default 1; bounds what a crash can lose)\n"
+"      --rotate-size BYTES start a new file once this size is reached (K, M, G)\n"
+"      --rotate-interval SECONDS  start a new file this often (s, m, h, d)\n"
+"      --max-files N       keep at most N complete files in the -o directory\n"
+"      --max-age SECONDS   delete complete files older than this (s, m, h, d)\n"
+"      --file-mode OCTAL   mode of created files (default 0600; directories get\n"
+"                          x where r is set: 0700)\n"
+"      --pin[=DIR]         pin the maps in DIR (default /sys/fs/bpf/inputtrace, a BPF\n"
+"                          file system) while running, for bpftool and 'ctl status';\n"
+"                          one agent per DIR\n"
+"      --user NAME         after loading, attaching, opening the output and pinning,\n"
+"                          run as user NAME with no capabilities\n"
+"      --stats-interval SECONDS  write a stats record this often (and check the\n"
+"                          loss rate); default: only at the end\n"
+"      --metrics-file PATH write the counters in Prometheus text format to PATH\n"
+"                          (replaced atomically) every --stats-interval (default 15)\n"
 "  -v, --verbose           say which mechanism was attached, and show libbpf's log\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
+"\n"
+"\n"
+"       inputtrace ctl status [--json] [--pin DIR]\n"
+"  print a running agent's counters, devices and settings from its pinned maps\n"
 "\n"
 "Exit status: 0 done, 1 capture impossible here (privileges, kernel), 2 bad usage.\n";
 
@@ -60,6 +84,47 @@ void it_opts_init(struct it_opts *o)
 	o->ring_size = 4u << 20;
 	o->attach = IT_ATTACH_AUTO;
 	o->keys = IT_KEYS_CLASS;
+	o->format = IT_FMT_JSONL;
+	o->flush_interval_s = 1;
+	o->file_mode = 0600;
+}
+
+static const char *const format_names[] = {
+	[IT_FMT_JSONL] = "jsonl",
+	[IT_FMT_CSV] = "csv",
+	[IT_FMT_EVEMU] = "evemu",
+};
+
+const char *it_format_name(enum it_format f)
+{
+	return (unsigned int)f < sizeof(format_names) / sizeof(format_names[0]) ? format_names[f] : "?";
+}
+
+/* "90", "1.5", "30s", "10m", "2h", "7d" -> seconds > 0. */
+static int parse_seconds(const char *s, double *v)
+{
+	char *end;
+	double d;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || end == s || !isfinite(d) || d <= 0)
+		return -1;
+	switch (*end) {
+	case 0: case 's': break;
+	case 'm': d *= 60; break;
+	case 'h': d *= 3600; break;
+	case 'd': d *= 86400; break;
+	default: return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	if (d > 1e9)
+		return -1;
+	*v = d;
+	return 0;
 }
 
 static const char *const keys_names[] = {
@@ -172,9 +237,57 @@ static int parse_size(const char *s, uint32_t *v)
 	return 0;
 }
 
+/* "1000000", "64K", "10M", "1G" -> bytes > 0. */
+static int parse_size64(const char *s, uint64_t *v)
+{
+	unsigned long long x;
+	unsigned int shift = 0;
+	char *end;
+
+	if (parse_num(s, &x, &end))
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (*end || !x || x > (1ull << 50) >> shift)
+		return -1;
+	*v = x << shift;
+	return 0;
+}
+
+/* Combinations of output flags that cannot work, said before anything is captured. */
+static int it_check_output_opts(const struct it_opts *o, char *err, size_t errlen)
+{
+	bool to_stdout = !strcmp(o->output, "-");
+	const char *dir_flag = o->rotate_size ? "--rotate-size" : o->rotate_interval_s ? "--rotate-interval" :
+			       o->max_files ? "--max-files" : o->max_age_s ? "--max-age" : NULL;
+
+	if (to_stdout && dir_flag) {
+		snprintf(err, errlen, "%s needs -o DIRECTORY (files are rotated there)", dir_flag);
+		return -1;
+	}
+	if (o->format == IT_FMT_EVEMU) {
+		if (to_stdout) {
+			snprintf(err, errlen, "--format evemu needs -o DIRECTORY (one file per device)");
+			return -1;
+		}
+		if (o->compress || o->rotate_size || o->rotate_interval_s) {
+			snprintf(err, errlen, "--format evemu writes plain files, one per device: "
+				 "--compress and --rotate-* do not apply");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
-	enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS };
+	enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS, OPT_FORMAT, OPT_FLUSH,
+	       OPT_ROT_SIZE, OPT_ROT_INT, OPT_MAX_FILES, OPT_MAX_AGE, OPT_FILE_MODE,
+	       OPT_PIN, OPT_USER, OPT_STATS_INT, OPT_METRICS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "types", required_argument, NULL, 't' },
@@ -186,12 +299,24 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "no-time", no_argument, NULL, OPT_NO_TIME },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "compress", optional_argument, NULL, 'z' },
+		{ "flush-interval", required_argument, NULL, OPT_FLUSH },
+		{ "rotate-size", required_argument, NULL, OPT_ROT_SIZE },
+		{ "rotate-interval", required_argument, NULL, OPT_ROT_INT },
+		{ "max-files", required_argument, NULL, OPT_MAX_FILES },
+		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
+		{ "pin", optional_argument, NULL, OPT_PIN },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "stats-interval", required_argument, NULL, OPT_STATS_INT },
+		{ "metrics-file", required_argument, NULL, OPT_METRICS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	static const char optstring[] = ":o:t:d:D:c:lvhV";
+	static const char optstring[] = ":o:t:d:D:c:lvhVz::";
 	int c;
 
 	it_opts_init(o);
@@ -267,6 +392,102 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		case OPT_NO_TIME:
 			o->no_time = true;
 			break;
+		case OPT_PIN:
+			/* --pin, --pin=DIR, and "--pin DIR" for an absolute DIR */
+			if (!optarg && optind < argc && argv[optind][0] == '/')
+				optarg = argv[optind++];
+			o->pin = optarg ? optarg : "/sys/fs/bpf/inputtrace";
+			if (!*o->pin || o->pin[0] != '/') {
+				snprintf(err, errlen, "invalid --pin '%s': expected an absolute directory", o->pin);
+				return -1;
+			}
+			break;
+		case OPT_USER:
+			if (!*optarg) {
+				snprintf(err, errlen, "invalid --user '': empty name");
+				return -1;
+			}
+			o->user = optarg;
+			break;
+		case OPT_STATS_INT:
+			if (parse_seconds(optarg, &o->stats_interval_s) || o->stats_interval_s < 0.1 ||
+			    o->stats_interval_s > 86400) {
+				snprintf(err, errlen, "invalid --stats-interval '%s': expected seconds from 0.1 to 86400", optarg);
+				return -1;
+			}
+			break;
+		case OPT_METRICS:
+			if (!*optarg) {
+				snprintf(err, errlen, "invalid --metrics-file '': empty path");
+				return -1;
+			}
+			o->metrics_file = optarg;
+			break;
+		case OPT_FORMAT: {
+			unsigned int i;
+
+			for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+				if (!strcmp(optarg, format_names[i]))
+					break;
+			if (i == sizeof(format_names) / sizeof(format_names[0])) {
+				snprintf(err, errlen, "invalid --format '%s': expected jsonl, csv or evemu", optarg);
+				return -1;
+			}
+			o->format = (enum it_format)i;
+			break;
+		}
+		case 'z':
+			o->compress = 6;
+			if (optarg && (strlen(optarg) != 1 || optarg[0] < '1' || optarg[0] > '9')) {
+				snprintf(err, errlen, "invalid --compress level '%s': expected 1 to 9", optarg);
+				return -1;
+			}
+			if (optarg)
+				o->compress = optarg[0] - '0';
+			break;
+		case OPT_FLUSH:
+			if (parse_seconds(optarg, &o->flush_interval_s) || o->flush_interval_s > 3600) {
+				snprintf(err, errlen, "invalid --flush-interval '%s': expected seconds, > 0 and <= 3600", optarg);
+				return -1;
+			}
+			break;
+		case OPT_ROT_SIZE:
+			if (parse_size64(optarg, &o->rotate_size) || o->rotate_size < 4096) {
+				snprintf(err, errlen, "invalid --rotate-size '%s': expected bytes >= 4096 (K, M, G suffixes)", optarg);
+				return -1;
+			}
+			break;
+		case OPT_ROT_INT:
+		case OPT_MAX_AGE:
+			if (parse_seconds(optarg, c == OPT_ROT_INT ? &o->rotate_interval_s : &o->max_age_s)) {
+				snprintf(err, errlen, "invalid --%s '%s': expected seconds > 0 (s, m, h, d suffixes)",
+					 c == OPT_ROT_INT ? "rotate-interval" : "max-age", optarg);
+				return -1;
+			}
+			break;
+		case OPT_MAX_FILES: {
+			uint64_t n;
+
+			if (parse_u64(optarg, &n) || !n || n > 1000000) {
+				snprintf(err, errlen, "invalid --max-files '%s': expected a whole number from 1 to 1000000", optarg);
+				return -1;
+			}
+			o->max_files = (unsigned int)n;
+			break;
+		}
+		case OPT_FILE_MODE: {
+			char *end;
+			unsigned long m;
+
+			errno = 0;
+			m = strtoul(optarg, &end, 8);
+			if (!*optarg || *end || errno || m > 0666 || !(m & 0600)) {
+				snprintf(err, errlen, "invalid --file-mode '%s': expected octal, at most 0666, owner rw (e.g. 0640)", optarg);
+				return -1;
+			}
+			o->file_mode = (unsigned int)m;
+			break;
+		}
 		case 'v':
 			o->verbose++;
 			break;
@@ -297,5 +518,5 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;
 	}
-	return 0;
+	return it_check_output_opts(o, err, errlen);
 }

@@ -11,6 +11,13 @@
 
 #define IT_MAX_SPECS 32
 
+/* --format: what the records are written as. */
+enum it_format {
+	IT_FMT_JSONL = 0,	/* JSON Lines (default; README "Output format") */
+	IT_FMT_CSV,		/* one header line, then one line per event or loss */
+	IT_FMT_EVEMU,		/* evemu-record's text format, one file per device, in a directory */
+};
+
 enum it_attach {
 	IT_ATTACH_AUTO = 0,	/* fentry/fexit, else kprobe */
 	IT_ATTACH_FENTRY,
@@ -30,6 +37,20 @@ struct it_opts {
 	enum it_keys_mode keys;		/* --keys: class (default), shortcuts, none or raw */
 	bool list_devices;
 	bool no_time;			/* leave out the RFC 3339 "time" field */
+	/* output files (userspace/sink.c, README "Output files") */
+	enum it_format format;		/* --format */
+	int compress;			/* --compress[=LEVEL]: gzip level 1..9; 0 none */
+	double flush_interval_s;	/* --flush-interval, default 1 */
+	uint64_t rotate_size;		/* --rotate-size BYTES; 0: none */
+	double rotate_interval_s;	/* --rotate-interval SECONDS; 0: none */
+	unsigned int max_files;		/* --max-files N; 0: keep all */
+	double max_age_s;		/* --max-age SECONDS; 0: keep all */
+	unsigned int file_mode;		/* --file-mode OCTAL, default 0600 */
+	/* operating the agent (README "Operating the agent") */
+	const char *pin;		/* --pin[=DIR]: pin the maps in DIR; NULL: no pinning */
+	const char *user;		/* --user NAME: drop to NAME, no capabilities; NULL: stay */
+	double stats_interval_s;	/* --stats-interval SECONDS: stats record; 0: at the end only */
+	const char *metrics_file;	/* --metrics-file PATH: Prometheus text format; NULL: none */
 	int verbose;
 };
 
@@ -42,6 +63,9 @@ void it_opts_init(struct it_opts *o);
  * (no trailing newline) in err.
  */
 int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out);
+
+/* Name of a --format ("jsonl"), for the header record and messages. */
+const char *it_format_name(enum it_format f);
 
 /* Name of a --keys mode ("class"), for messages. */
 const char *it_keys_name(enum it_keys_mode m);

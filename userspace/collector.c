@@ -4,7 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collector.h"
+#include "format_csv.h"
 #include "sysfs.h"
+
+static void preamble(void *ctx, struct it_sink *s, struct it_buf *b);
+static void gap_record(void *ctx, struct it_sink *s, struct it_buf *b, uint64_t lines,
+		       uint64_t bytes, int error);
 
 void it_collector_init(struct it_collector *c, const struct it_opts *o, struct it_sink *sink,
 		       const char *sysfs_root)
@@ -13,21 +18,124 @@ void it_collector_init(struct it_collector *c, const struct it_opts *o, struct i
 	c->o = o;
 	c->sink = sink;
 	c->sysfs_root = sysfs_root;
+	it_hostinfo_read(&c->host, "/proc");
+	if (sink) {
+		sink->preamble = preamble;
+		sink->gap = gap_record;
+		sink->cb_ctx = c;
+	}
+}
+
+void it_sink_cfg_from_opts(struct it_sink_cfg *cfg, const struct it_opts *o)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = o->output;
+	/* evemu: the directory gets a JSON Lines index (header, devices, loss, stats)
+	 * next to the per-device .evemu files */
+	cfg->ext = o->format == IT_FMT_CSV ? "csv" : "jsonl";
+	cfg->compress = o->compress;
+	cfg->flush_interval_s = o->flush_interval_s;
+	cfg->rotate_size = o->rotate_size;
+	cfg->rotate_interval_s = o->rotate_interval_s;
+	cfg->max_files = o->max_files;
+	cfg->max_age_s = o->max_age_s;
+	cfg->file_mode = o->file_mode;
+	cfg->dir_mode = o->format == IT_FMT_EVEMU || o->rotate_size || o->rotate_interval_s ||
+			o->max_files || o->max_age_s;
 }
 
 void it_collector_free(struct it_collector *c)
 {
+	unsigned int i;
+
+	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++) {
+		struct it_dev_state *d = &c->devs[i];
+
+		if (d->evemu)
+			it_evemu_close(d->evemu);
+		d->evemu = NULL;
+		free(d->evemu_desc);
+		d->evemu_desc = NULL;
+	}
 	it_buf_free(&c->buf);
 }
 
 int it_collector_flush(struct it_collector *c)
 {
 	int rc = 0;
+	unsigned int i;
 
 	if (c->buf.len)
 		rc = it_sink_write(c->sink, c->buf.p, c->buf.len);
 	it_buf_reset(&c->buf);
+	c->flush_gen++;
+	if (c->o->format == IT_FMT_EVEMU)
+		for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++)
+			if (c->devs[i].evemu)
+				it_evemu_flush(c->devs[i].evemu);
+	it_sink_tick(c->sink);
 	return rc;
+}
+
+void it_collector_stats(struct it_collector *c)
+{
+	unsigned int i;
+
+	c->st.output_lost_lines = c->sink->dropped_lines;
+	c->st.output_lost_bytes = c->sink->dropped_bytes;
+	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++)
+		if (c->devs[i].evemu) {
+			it_evemu_flush(c->devs[i].evemu);
+			c->st.output_lost_lines += c->devs[i].evemu->dropped;
+		}
+	/* the end: complete the evemu files (flush, fsync, rename into place) while the
+	 * sink's directory is still open */
+	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++) {
+		struct it_dev_state *d = &c->devs[i];
+
+		if (!d->evemu)
+			continue;
+		if (it_evemu_close(d->evemu))
+			fprintf(stderr, "inputtrace: cannot complete the evemu file of input%u\n", d->id);
+		d->evemu = NULL;
+	}
+	if (c->o->format == IT_FMT_CSV)
+		return;	/* CSV has no place for it: stderr and the exit status say it */
+	it_rec_stats(&c->buf, &c->st);
+}
+
+/* What every file starts with: the header record and the devices seen so far (JSON
+ * Lines), or the CSV header line. Devices whose record is still in c->buf (not yet
+ * handed to the sink) are left out: that record follows. */
+static void preamble(void *ctx, struct it_sink *s, struct it_buf *b)
+{
+	struct it_collector *c = ctx;
+	unsigned int i;
+
+	if (c->o->format == IT_FMT_CSV) {
+		it_buf_puts(b, IT_CSV_HEADER);
+		return;
+	}
+	it_rec_header(b, c->o, &c->host, s->file_seq, 0, 0);
+	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++) {
+		struct it_dev_state *d = &c->devs[i];
+
+		if (d->used && d->announced && d->capture && d->has_info && !d->removed &&
+		    d->announce_gen < c->flush_gen)
+			it_rec_device_ex(b, d->id, &d->info, "present", d->node[0] ? d->node : NULL,
+					 d->virt);
+	}
+}
+
+static void gap_record(void *ctx, struct it_sink *s, struct it_buf *b, uint64_t lines,
+		       uint64_t bytes, int error)
+{
+	struct it_collector *c = ctx;
+
+	if (c->o->format == IT_FMT_CSV)
+		it_csv_count(b, "output_loss", lines);
+	else
+		it_rec_output_loss(b, lines, bytes, error);
 }
 
 static struct it_dev_state *dev_slot(struct it_collector *c, uint32_t id)
@@ -63,7 +171,20 @@ static struct it_dev_state *dev_announce(struct it_collector *c, uint32_t id,
 	if (d->capture && !d->announced) {
 		bool has_node = !it_sysfs_event_node(c->sysfs_root, info->sysname, node, sizeof(node));
 
-		it_rec_device(&c->buf, id, info, action, has_node ? node : NULL);
+		d->virt = (int8_t)it_sysfs_is_virtual(c->sysfs_root, info->sysname);
+		d->info = *info;
+		d->has_info = true;
+		d->announce_gen = c->flush_gen;
+		snprintf(d->node, sizeof(d->node), "%s", has_node ? node : "");
+		if (c->o->format != IT_FMT_CSV)
+			it_rec_device_ex(&c->buf, id, info, action, has_node ? node : NULL, d->virt);
+		if (c->o->format == IT_FMT_EVEMU && !d->evemu_desc) {
+			struct it_buf db = { 0 };
+
+			it_evemu_describe(&db, info, has_node ? node : NULL);
+			d->evemu_desc = db.p;	/* taken over */
+			d->evemu_desc_len = db.len;
+		}
 		c->st.devices++;
 	}
 	d->announced = true;
@@ -93,10 +214,29 @@ static void on_event(struct it_collector *c, const struct it_event *e)
 		c->st.filtered_user++;
 		return;
 	}
-	if (e->lost_before)
-		it_rec_loss(&c->buf, e->lost_before);
+	if (e->lost_before) {
+		if (c->o->format == IT_FMT_CSV)
+			it_csv_count(&c->buf, "loss", e->lost_before);
+		else
+			it_rec_loss(&c->buf, e->lost_before);
+	}
+	if (c->o->format == IT_FMT_CSV) {
+		it_csv_event(&c->buf, e->hdr.dev, d && d->has_info ? d->info.name : "", e->mono_ns,
+			     c->o->no_time ? 0 : e->real_ns, e->type, e->code, e->value);
+	} else if (c->o->format == IT_FMT_EVEMU) {
+		if (d && !d->evemu && c->sink->dirfd >= 0)
+			d->evemu = it_evemu_open(c->sink->dirfd, c->sink->host, e->hdr.dev,
+						 d->evemu_desc ? d->evemu_desc : "",
+						 d->evemu_desc ? d->evemu_desc_len : 0,
+						 c->sink->cfg.file_mode);
+		if (d && d->evemu)
+			it_evemu_add(d->evemu, e->mono_ns, e->type, e->code, e->value);
+		else
+			c->st.output_lost_lines++;
+	} else
 	it_rec_event(&c->buf, e->hdr.dev, e->mono_ns, c->o->no_time ? 0 : e->real_ns,
-		     e->type, e->code, e->value, e->hdr.flags & IT_EVF_SYNTH_TS);
+		     e->type, e->code, e->value,
+		     e->hdr.flags & (IT_EVF_SYNTH_TS | IT_EVF_INJECTED));
 	c->st.events_out++;
 	if (c->o->count && c->st.events_out >= c->o->count)
 		c->count_reached = true;
@@ -125,8 +265,15 @@ int it_collector_on_record(void *ctx, void *data, size_t size)
 			dev_announce(c, r->hdr.dev, &r->info, "add");
 		} else {
 			d = dev_slot(c, r->hdr.dev);
-			if (d && d->capture && !c->count_reached)
-				it_rec_device(&c->buf, r->hdr.dev, &r->info, "remove", NULL);
+			if (d && d->capture && !c->count_reached && c->o->format != IT_FMT_CSV)
+				it_rec_device_ex(&c->buf, r->hdr.dev, &r->info, "remove", NULL,
+						 d->virt);
+			if (d) {
+				d->removed = true;
+				if (d->evemu)
+					it_evemu_close(d->evemu);
+				d->evemu = NULL;
+			}
 		}
 		break;
 	}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cli.h"
+#include "format_evemu.h"
+#include "header.h"
 #include "output.h"
 #include "sink.h"
 
@@ -23,6 +25,16 @@ struct it_dev_state {
 	bool used;
 	bool announced;		/* device record written */
 	bool capture;		/* matches --device */
+	int8_t virt;		/* it_sysfs_is_virtual() when announced: 1, 0, -1 unknown */
+	/* output files (issue 3) */
+	bool removed;		/* its "remove" record was written */
+	bool has_info;		/* info/node below are set */
+	uint64_t announce_gen;	/* c->flush_gen when its record was buffered */
+	struct it_devinfo info;	/* repeated at the top of each new file */
+	char node[64];		/* "/dev/input/eventN" or "" */
+	char *evemu_desc;	/* --format evemu: description lines, read at announce */
+	size_t evemu_desc_len;
+	struct it_evemu_file *evemu;	/* --format evemu: its file, from its first event */
 };
 
 struct it_collector {
@@ -32,6 +44,8 @@ struct it_collector {
 	struct it_buf buf;		/* formatted, not yet written */
 	struct it_stats st;
 	bool count_reached;
+	uint64_t flush_gen;		/* it_collector_flush() calls */
+	struct it_hostinfo host;	/* for the header record */
 	/* tell the kernel a device's verdict (enum it_verdict); NULL: nobody to tell */
 	int (*set_verdict)(void *ctx, uint32_t id, uint32_t verdict);
 	void *verdict_ctx;
@@ -48,7 +62,16 @@ int it_collector_on_record(void *ctx, void *data, size_t size);
 /* A "present" device record for each device sysfs lists now. */
 void it_collector_present(struct it_collector *c);
 
-/* Write what is buffered to the sink. Returns 0 or -1 (the sink said why). */
+/* The sink settings the options ask for (--compress, --rotate-*, --format, ...). */
+void it_sink_cfg_from_opts(struct it_sink_cfg *cfg, const struct it_opts *o);
+
+/* At the end of a capture, before it_sink_close(): complete the evemu files, copy the
+ * sink's counts into the stats and buffer the stats record (the last line). */
+void it_collector_stats(struct it_collector *c);
+
+/* Write what is buffered to the sink, then let the sink do its time-driven work
+ * (it_sink_tick: flush interval, rotation, retry, SIGHUP). Returns 0 or -1 (the sink
+ * said why). */
 int it_collector_flush(struct it_collector *c);
 
 void it_collector_free(struct it_collector *c);

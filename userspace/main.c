@@ -17,6 +17,8 @@
 #include "capture.h"
 #include "cli.h"
 #include "collector.h"
+#include "ctl.h"
+#include "ops.h"
 #include "sink.h"
 #include "sysfs.h"
 
@@ -65,13 +67,17 @@ int main(int argc, char **argv)
 {
 	static struct it_collector col;
 	static struct it_capture cap;
+	static struct it_ops ops;
 	struct it_sink sink;
+	struct it_sink_cfg scfg;
 	struct it_opts o;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	double deadline = 0;
 	int rc, ret = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return it_ctl_main(argc - 1, argv + 1, stdout);
 	rc = it_parse_args(argc, argv, &o, err, sizeof(err), stdout);
 	if (rc > 0)
 		return 0;
@@ -91,7 +97,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	if (it_sink_open(&sink, o.output, err, sizeof(err))) {
+	it_sink_cfg_from_opts(&scfg, &o);
+	if (it_sink_open_cfg(&sink, &scfg, err, sizeof(err))) {
 		errorf("%s", err);
 		return 2;
 	}
@@ -103,9 +110,25 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	it_sink_catch_sighup();		/* reopen the output (logrotate) */
 
+	rc = it_ops_prepare(&ops, &o, err, sizeof(err));
+	if (rc) {
+		errorf("%s", err);
+		it_sink_close(&sink);
+		return rc > 0 ? 2 : 1;
+	}
 	if (it_capture_start(&cap, &o, it_collector_on_record, &col, err, sizeof(err))) {
 		errorf("%s", err);
+		it_ops_finish(&ops, &col);
+		it_sink_close(&sink);
+		return 1;
+	}
+	/* pin the maps, then drop to --user: from here on no privilege is needed */
+	if (it_ops_after_attach(&ops, &cap, err, sizeof(err))) {
+		errorf("%s", err);
+		it_capture_stop(&cap);
+		it_ops_finish(&ops, &col);
 		it_sink_close(&sink);
 		return 1;
 	}
@@ -122,6 +145,7 @@ int main(int argc, char **argv)
 
 	while (!stop_signal && !col.count_reached && !sink.failed) {
 		int timeout = 100;
+		double tick = it_ops_next_in(&ops, now_s());
 
 		if (deadline) {
 			double left = deadline - now_s();
@@ -131,6 +155,8 @@ int main(int argc, char **argv)
 			if (left * 1000 < timeout)
 				timeout = (int)(left * 1000) + 1;
 		}
+		if (tick >= 0 && tick * 1000 < timeout)
+			timeout = (int)(tick * 1000) + 1;
 		rc = ring_buffer__poll(cap.rb, timeout);
 		if (rc == -EINTR)
 			continue;
@@ -139,17 +165,19 @@ int main(int argc, char **argv)
 			ret = 1;
 			break;
 		}
+		it_ops_tick(&ops, &cap, &col, now_s());
 		it_collector_flush(&col);
 	}
 	/* what the kernel wrote before we stopped is part of the capture */
 	ring_buffer__consume(cap.rb);
 	if (it_capture_counters(&cap, &col.st.k))
 		errorf("cannot read the counters: %s", strerror(errno));
-	it_rec_stats(&col.buf, &col.st);
+	it_collector_stats(&col);	/* the stats record, with the sink's counts */
 	it_collector_flush(&col);
 	if (it_sink_close(&sink))
 		ret = 1;
 	it_capture_stop(&cap);
+	it_ops_finish(&ops, &col);
 	if (sink.failed)
 		ret = 1;
 	if (col.buf.oom) {

@@ -28,6 +28,12 @@ static void kv_str(struct it_buf *b, const char *k, const char *s, size_t max)
 void it_rec_device(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
 		   const char *action, const char *node)
 {
+	it_rec_device_ex(b, id, info, action, node, -1);
+}
+
+void it_rec_device_ex(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
+		      const char *action, const char *node, int virt)
+{
 	it_buf_puts(b, "{\"record\":\"device\"");
 	kv_str(b, "action", action, 16);
 	kv_u64(b, "dev", id);
@@ -41,6 +47,8 @@ void it_rec_device(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
 	kv_str(b, "sysname", info->sysname, sizeof(info->sysname));
 	if (node)
 		kv_str(b, "node", node, 64);
+	if (virt >= 0)
+		it_buf_puts(b, virt ? ",\"virtual\":true" : ",\"virtual\":false");
 	it_buf_puts(b, "}\n");
 }
 
@@ -66,7 +74,7 @@ void it_rfc3339(struct it_buf *b, uint64_t real_ns)
 }
 
 void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t real_ns,
-		  unsigned int type, unsigned int code, int32_t value, bool synth_ts)
+		  unsigned int type, unsigned int code, int32_t value, unsigned int flags)
 {
 	char t1[16], t2[16];
 
@@ -88,8 +96,10 @@ void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t rea
 		key(b, "time");
 		it_rfc3339(b, real_ns);
 	}
-	if (synth_ts)
+	if (flags & IT_EVF_SYNTH_TS)
 		it_buf_puts(b, ",\"synth_ts\":true");
+	if (flags & IT_EVF_INJECTED)
+		it_buf_puts(b, ",\"injected\":true");
 	it_buf_puts(b, "}\n");
 }
 
@@ -116,5 +126,7 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	kv_u64(b, "events_out", s->events_out);
 	kv_u64(b, "not_output", s->not_output);
 	kv_u64(b, "devices", s->devices);
+	kv_u64(b, "output_lost_lines", s->output_lost_lines);
+	kv_u64(b, "output_lost_bytes", s->output_lost_bytes);
 	it_buf_puts(b, "}\n");
 }

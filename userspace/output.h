@@ -18,6 +18,8 @@ struct it_stats {
 	uint64_t events_out;		/* event records written */
 	uint64_t not_output;		/* events read after --count was reached */
 	uint64_t devices;		/* device records written */
+	uint64_t output_lost_lines;	/* lines the sink could not write (disk full, EIO) */
+	uint64_t output_lost_bytes;
 };
 
 /*
@@ -29,14 +31,22 @@ struct it_stats {
 void it_rec_device(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
 		   const char *action, const char *node);
 
+/* The same, with ,"virtual":true or false at the end when virt is 1 or 0 (the device
+ * sits under /sys/devices/virtual/: uinput and other software devices); -1 leaves
+ * it out (not known). */
+void it_rec_device_ex(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
+		      const char *action, const char *node, int virt);
+
 /*
  * {"record":"event","dev":ID,"sec":S,"usec":U,"type":..,"code":..,"value":V[,"time":..]}
  * sec/usec: mono_ns split as evdev does (ktime_to_timespec64, then tv_nsec / 1000).
  * time: RFC 3339 UTC with microseconds from real_ns, left out when real_ns is 0.
- * synth_ts adds "synth_ts":true (the kernel had no per-device timestamp).
+ * flags (IT_EVF_*): IT_EVF_SYNTH_TS (or true) adds "synth_ts":true (the kernel had no
+ * per-device timestamp), IT_EVF_INJECTED adds "injected":true (written to an evdev
+ * node: input_inject_event()).
  */
 void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t real_ns,
-		  unsigned int type, unsigned int code, int32_t value, bool synth_ts);
+		  unsigned int type, unsigned int code, int32_t value, unsigned int flags);
 
 /* {"record":"loss","count":N}: N events the full ring buffer refused, at this point. */
 void it_rec_loss(struct it_buf *b, uint64_t count);

@@ -1,62 +1,664 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* sink.c - output file handling. */
+/* sink.c - output files: plain or gzip, bounded flushes, rotation, retention, write
+ * errors survived. See sink.h and README "Output files". */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "sink.h"
 
-int it_sink_open(struct it_sink *s, const char *path, char *err, size_t errlen)
+static volatile sig_atomic_t hup_pending;
+
+static void on_hup(int sig)
 {
-	memset(s, 0, sizeof(*s));
-	if (!strcmp(path, "-")) {
-		s->fd = STDOUT_FILENO;
-		s->name = "stdout";
-		return 0;
-	}
-	s->name = path;
-	/* append: never truncate a capture already on disk */
-	s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (s->fd < 0) {
-		snprintf(err, errlen, "cannot open output %s: %s", path,
-			 errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-		return -1;
-	}
-	return 0;
+	hup_pending = 1;
 }
 
-int it_sink_write(struct it_sink *s, const void *p, size_t n)
+void it_sink_catch_sighup(void)
+{
+	struct sigaction sa = { .sa_handler = on_hup };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t real_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void it_sink_hostname(char *out, size_t len)
+{
+	char h[256] = "";
+	size_t i;
+
+	if (gethostname(h, sizeof(h) - 1) || !h[0])
+		snprintf(h, sizeof(h), "localhost");
+	for (i = 0; h[i]; i++) {
+		char c = h[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == '_'))
+			h[i] = '_';
+	}
+	snprintf(out, len, "%s", h);
+}
+
+static unsigned int dir_mode_of(unsigned int file_mode)
+{
+	/* x wherever r is set: 0600 -> 0700, 0640 -> 0750 */
+	return file_mode | ((file_mode & 0444) >> 2);
+}
+
+static double flush_interval(const struct it_sink *s)
+{
+	return s->cfg.flush_interval_s > 0 ? s->cfg.flush_interval_s : 1.0;
+}
+
+static uint64_t count_lines(const char *p, size_t n)
+{
+	uint64_t k = 0;
+	const char *e = p + n;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p)))) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* --- errors ------------------------------------------------------------------------ */
+
+static bool transient(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EIO || e == EFBIG || e == EAGAIN || e == ENOMEM;
+}
+
+static void on_error(struct it_sink *s, int e, uint64_t lines, uint64_t bytes)
+{
+	s->dropped_lines += lines;
+	s->dropped_bytes += bytes;
+	s->gap_lines += lines;
+	s->gap_bytes += bytes;
+	s->last_err = e;
+	if (!transient(e)) {
+		if (!s->failed)
+			fprintf(stderr, "inputtrace: cannot write to %s: %s\n", s->name, strerror(e));
+		s->failed = true;
+		return;
+	}
+	/* said once per kind of error for the whole run: a disk that stays nearly full
+	 * makes writes fail and succeed in turn, and stderr must not fill the journal */
+	if (!s->said || e != s->said_err)
+		fprintf(stderr, "inputtrace: cannot write to %s: %s; counting what is not written "
+			"and retrying every %g s\n", s->name, strerror(e), flush_interval(s));
+	s->said = true;
+	s->said_err = e;
+	s->err = e;
+	s->retry_at = s->now() + flush_interval(s);
+}
+
+/* --- the file ---------------------------------------------------------------------- */
+
+static bool is_regular(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISREG(st.st_mode);
+}
+
+/* Write all of p to the file. On failure cut the file back to where it was, so what
+ * was there stays intact, and return -1 with errno set. */
+static int raw_write(struct it_sink *s, const void *p, size_t n)
 {
 	const char *c = p;
+	size_t left = n;
 
-	while (n && !s->failed) {
-		ssize_t w = write(s->fd, c, n);
+	if (s->fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	while (left) {
+		ssize_t w = write(s->fd, c, left);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			fprintf(stderr, "inputtrace: cannot write to %s: %s\n", s->name, strerror(errno));
-			s->failed = true;
-			break;
+		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+
+			if (left != n && !s->is_stdout && is_regular(s->fd))
+				(void)!ftruncate(s->fd, (off_t)s->file_bytes);
+			errno = e;
+			return -1;
 		}
 		c += w;
-		n -= (size_t)w;
+		left -= (size_t)w;
 	}
-	return s->failed ? -1 : 0;
+	s->file_bytes += n;
+	s->dirty = true;
+	return 0;
 }
 
-int it_sink_close(struct it_sink *s)
+static int z_start(struct it_sink *s)
+{
+	memset(&s->z, 0, sizeof(s->z));
+	/* windowBits 15 + 16: a gzip wrapper (RFC 1952) */
+	if (deflateInit2(&s->z, s->cfg.compress, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	s->z_ready = true;
+	return 0;
+}
+
+static int deflate_into(struct it_sink *s, const void *p, size_t n, int flush)
+{
+	int rc;
+
+	s->z.next_in = (Bytef *)p;
+	s->z.avail_in = (uInt)n;
+	do {
+		char out[16384];
+
+		s->z.next_out = (Bytef *)out;
+		s->z.avail_out = sizeof(out);
+		rc = deflate(&s->z, flush);
+		if (rc == Z_STREAM_ERROR)
+			return -1;
+		it_buf_put(&s->zout, out, sizeof(out) - s->z.avail_out);
+	} while (s->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+	return s->zout.oom ? -1 : 0;
+}
+
+/* End the open gzip member and write it. The member's lines are dropped (counted) if
+ * that fails; the file keeps only complete members. */
+static int end_member(struct it_sink *s)
 {
 	int rc = 0;
 
-	if (s->fd == STDOUT_FILENO || s->fd < 0)
+	if (!s->z_ready || !s->member_in)
 		return 0;
-	if (fsync(s->fd) && !s->failed) {
+	if (deflate_into(s, "", 0, Z_FINISH) || raw_write(s, s->zout.p, s->zout.len)) {
+		int e = s->zout.oom ? ENOMEM : errno;
+
+		on_error(s, e, s->member_lines, s->member_in);
+		rc = -1;
+	}
+	deflateReset(&s->z);
+	it_buf_reset(&s->zout);
+	s->zout.oom = false;
+	s->member_in = s->member_lines = 0;
+	return rc;
+}
+
+/* Data into the file: written now (plain), or into the open gzip member. */
+static int emit(struct it_sink *s, const void *p, size_t n, uint64_t lines)
+{
+	if (!n)
+		return 0;
+	if (!s->cfg.compress) {
+		if (raw_write(s, p, n)) {
+			on_error(s, errno, lines, n);
+			return -1;
+		}
+		return 0;
+	}
+	if (deflate_into(s, p, n, Z_NO_FLUSH)) {
+		on_error(s, ENOMEM, lines, n);
+		return -1;
+	}
+	s->member_in += n;
+	s->member_lines += lines;
+	if (s->member_in >= IT_SINK_MEMBER_MAX)
+		return end_member(s);
+	return 0;
+}
+
+/* The header and device records, and a gap record if writing failed before. With
+ * gzip they are confirmed only when their member is written; until then they are
+ * due again (need_preamble, gap_*), so a failed member cannot leave a file without
+ * its header. */
+static int emit_meta(struct it_sink *s)
+{
+	struct it_buf b = { 0 };
+	uint64_t gl = s->gap_lines, gb = s->gap_bytes;
+	int rc = 0;
+
+	if (s->need_preamble && s->preamble)
+		s->preamble(s->cb_ctx, s, &b);
+	if ((gl || gb) && s->gap)
+		s->gap(s->cb_ctx, s, &b, gl, gb, s->last_err ? s->last_err : ENOSPC);
+	if (b.len) {
+		if (s->cfg.compress) {
+			/* a member of its own, written (confirmed) now */
+			rc = end_member(s);
+			if (!rc) {
+				int e = 0;
+
+				if (deflate_into(s, b.p, b.len, Z_FINISH))
+					e = ENOMEM;
+				else if (raw_write(s, s->zout.p, s->zout.len))
+					e = errno;
+				deflateReset(&s->z);
+				it_buf_reset(&s->zout);
+				s->zout.oom = false;
+				if (e) {
+					on_error(s, e, 0, 0);
+					rc = -1;
+				}
+			}
+		} else if (raw_write(s, b.p, b.len)) {
+			on_error(s, errno, 0, 0);
+			rc = -1;
+		}
+	}
+	if (!rc) {
+		if (s->need_preamble && s->preamble)
+			s->need_preamble = false;
+		if (s->gap && (gl || gb)) {
+			s->gap_lines -= gl;
+			s->gap_bytes -= gb;
+		}
+	}
+	it_buf_free(&b);
+	return rc;
+}
+
+static int sync_fd(struct it_sink *s)
+{
+	if (s->is_stdout || s->fd < 0 || !s->dirty)
+		return 0;
+	s->dirty = false;
+	if (fdatasync(s->fd) && errno != EINVAL && errno != EROFS)
+		return -1;
+	return 0;
+}
+
+/* dir mode: inputtrace-YYYYMMDDTHHMMSS.uuuuuuZ-HOST.EXT[.gz] from the wall clock */
+static void make_name(struct it_sink *s, uint64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	char t[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(t, sizeof(t), "%Y%m%dT%H%M%S", &tm);
+	snprintf(s->cur, sizeof(s->cur), "inputtrace-%s.%06uZ-%s.%s%s", t,
+		 (unsigned)(ns % 1000000000ull / 1000), s->host, s->cfg.ext ? s->cfg.ext : "jsonl",
+		 s->cfg.compress ? ".gz" : "");
+	snprintf(s->tmp, sizeof(s->tmp), "%.*s.tmp", (int)sizeof(s->tmp) - 5, s->cur);
+}
+
+static int open_file(struct it_sink *s)
+{
+	unsigned int mode = s->cfg.file_mode ? s->cfg.file_mode : 0600;
+	struct stat st;
+	int fd, i;
+
+	if (s->is_stdout) {
+		s->fd = STDOUT_FILENO;
+	} else if (s->dir_mode) {
+		uint64_t ns = s->wall_ns();
+
+		for (i = 0; i < 1000; i++, ns += 1000) {
+			make_name(s, ns);
+			if (!faccessat(s->dirfd, s->cur, F_OK, AT_SYMLINK_NOFOLLOW))
+				continue;
+			fd = openat(s->dirfd, s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
+				    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+			if (fd >= 0 || errno != EEXIST)
+				break;
+		}
+		if (i == 1000)
+			errno = EEXIST;
+		if (i == 1000 || fd < 0)
+			return -1;
+		(void)!fchmod(fd, mode);	/* exactly the mode asked, whatever the umask */
+		s->fd = fd;
+	} else {
+		/* append: never truncate a capture already on disk */
+		fd = open(s->cfg.path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
+			  O_NOCTTY, mode);
+		if (fd < 0)
+			return -1;
+		s->fd = fd;
+	}
+	s->file_bytes = 0;
+	if (!s->is_stdout && !fstat(s->fd, &st) && S_ISREG(st.st_mode))
+		s->file_bytes = (uint64_t)st.st_size;
+	s->file_seq++;
+	s->opened_at = s->now();
+	s->need_preamble = true;
+	return 0;
+}
+
+/* Flush, sync, close; in dir mode rename NAME.tmp to NAME and sync the directory. */
+static int close_file(struct it_sink *s)
+{
+	int rc = 0;
+
+	if (s->fd < 0)
+		return 0;
+	if (end_member(s))
+		rc = -1;
+	if (s->is_stdout)
+		return rc;
+	s->dirty = true;
+	if (sync_fd(s)) {
 		fprintf(stderr, "inputtrace: cannot sync %s: %s\n", s->name, strerror(errno));
 		rc = -1;
 	}
 	close(s->fd);
 	s->fd = -1;
+	if (s->dir_mode) {
+		if (renameat(s->dirfd, s->tmp, s->dirfd, s->cur)) {
+			fprintf(stderr, "inputtrace: cannot rename %s to %s: %s\n", s->tmp, s->cur,
+				strerror(errno));
+			rc = -1;
+		} else {
+			s->files_done++;
+		}
+		(void)!fsync(s->dirfd);
+		it_sink_retention(s);
+	}
 	return rc;
+}
+
+/* --- public ------------------------------------------------------------------------ */
+
+int it_sink_open(struct it_sink *s, const char *path, char *err, size_t errlen)
+{
+	struct it_sink_cfg cfg = { .path = path };
+
+	return it_sink_open_cfg(s, &cfg, err, errlen);
+}
+
+int it_sink_open_cfg(struct it_sink *s, const struct it_sink_cfg *cfg, char *err, size_t errlen)
+{
+	const char *path = cfg->path ? cfg->path : "-";
+	struct stat st;
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = *cfg;
+	s->cfg.path = path;
+	s->fd = s->dirfd = -1;
+	s->name = path;
+	s->now = cfg->now ? cfg->now : mono_now;
+	s->wall_ns = cfg->wall_ns ? cfg->wall_ns : real_now_ns;
+	if (!s->cfg.file_mode)
+		s->cfg.file_mode = 0600;
+	it_sink_hostname(s->host, sizeof(s->host));
+	s->last_flush = s->now();
+	if (s->cfg.compress && z_start(s)) {
+		snprintf(err, errlen, "cannot set up gzip compression");
+		return -1;
+	}
+	if (!strcmp(path, "-")) {
+		s->is_stdout = true;
+		s->name = "stdout";
+		open_file(s);
+		return 0;
+	}
+	n = strlen(path);
+	s->dir_mode = cfg->dir_mode || (n && path[n - 1] == '/') ||
+		      (!lstat(path, &st) && S_ISDIR(st.st_mode));
+	if (s->dir_mode) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		while ((n = strlen(dir)) > 1 && dir[n - 1] == '/')
+			dir[n - 1] = 0;	/* a trailing '/' would make open() follow a symlink */
+		if (mkdir(dir, dir_mode_of(s->cfg.file_mode)) && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create output directory %s: %s", dir, strerror(errno));
+			return -1;
+		}
+		s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s->dirfd < 0) {
+			snprintf(err, errlen, "cannot open output directory %s: %s", dir,
+				 errno == ELOOP || errno == ENOTDIR ? "not a directory (a symbolic link?)"
+								    : strerror(errno));
+			return -1;
+		}
+	}
+	if (open_file(s)) {
+		snprintf(err, errlen, "cannot open output %s%s%s: %s", path, s->dir_mode ? "/" : "",
+			 s->dir_mode ? s->tmp : "", errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		if (s->dirfd >= 0)
+			close(s->dirfd);
+		s->dirfd = -1;
+		return -1;
+	}
+	if (s->dir_mode)
+		it_sink_retention(s);
+	return 0;
+}
+
+/* After an error: try again (reopen if need be), write the gap record. */
+static int resume(struct it_sink *s)
+{
+	if (s->fd < 0 && open_file(s)) {
+		on_error(s, errno, 0, 0);
+		return -1;
+	}
+	s->err = 0;
+	if (emit_meta(s))
+		return -1;
+	if (s->said && !s->said_resumed)
+		fprintf(stderr, "inputtrace: writing to %s again; %llu lines (%llu bytes) could "
+			"not be written so far (counted in output_loss records and the stats)\n",
+			s->name, (unsigned long long)s->dropped_lines, (unsigned long long)s->dropped_bytes);
+	s->said_resumed = s->said;
+	return 0;
+}
+
+int it_sink_write(struct it_sink *s, const void *p, size_t n)
+{
+	uint64_t lines;
+
+	if (s->failed)
+		return -1;
+	lines = count_lines(p, n);
+	if (s->err) {
+		if (s->now() < s->retry_at || resume(s)) {
+			if (!s->failed)
+				on_error(s, s->err ? s->err : ENOSPC, lines, n);
+			return -1;
+		}
+	}
+	if (s->fd < 0 && open_file(s)) {
+		on_error(s, errno, lines, n);
+		return -1;
+	}
+	if ((s->need_preamble && s->preamble) || s->gap_lines || s->gap_bytes) {
+		if (emit_meta(s)) {
+			if (!s->failed)
+				on_error(s, s->err ? s->err : ENOSPC, lines, n);
+			return -1;
+		}
+	}
+	if (emit(s, p, n, lines))
+		return -1;
+	if (s->dir_mode && s->cfg.rotate_size && !s->cfg.compress &&
+	    s->file_bytes >= s->cfg.rotate_size)
+		return it_sink_reopen(s);
+	return 0;
+}
+
+int it_sink_flush(struct it_sink *s)
+{
+	int rc = 0;
+
+	s->last_flush = s->now();
+	if (s->failed || s->fd < 0)
+		return -1;
+	if (end_member(s))
+		rc = -1;
+	if (sync_fd(s) && !s->failed) {
+		on_error(s, errno, 0, 0);
+		rc = -1;
+	}
+	if (!rc && s->dir_mode && s->cfg.rotate_size && s->file_bytes >= s->cfg.rotate_size)
+		rc = it_sink_reopen(s);
+	return rc;
+}
+
+int it_sink_reopen(struct it_sink *s)
+{
+	int rc = close_file(s);
+
+	if (s->failed)
+		return -1;
+	if (open_file(s)) {
+		on_error(s, errno, 0, 0);
+		return -1;
+	}
+	if (!s->err && s->preamble)
+		emit_meta(s);
+	return rc;
+}
+
+void it_sink_tick(struct it_sink *s)
+{
+	double now = s->now();
+
+	if (s->failed)
+		return;
+	if (hup_pending) {
+		hup_pending = 0;
+		it_sink_reopen(s);
+	}
+	if (s->err) {
+		if (now >= s->retry_at)
+			resume(s);
+		return;
+	}
+	if (s->fd >= 0 && s->need_preamble && s->preamble)
+		emit_meta(s);
+	if (s->dir_mode && s->cfg.rotate_interval_s > 0 && now - s->opened_at >= s->cfg.rotate_interval_s)
+		it_sink_reopen(s);
+	else if (now - s->last_flush >= flush_interval(s))
+		it_sink_flush(s);
+}
+
+int it_sink_close(struct it_sink *s)
+{
+	int rc;
+
+	if (s->err && !s->failed)
+		resume(s);	/* one last try, so the gap is recorded */
+	rc = close_file(s);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	s->dirfd = -1;
+	if (s->z_ready)
+		deflateEnd(&s->z);
+	s->z_ready = false;
+	it_buf_free(&s->zout);
+	return s->failed ? -1 : rc;
+}
+
+int it_sink_chown(struct it_sink *s, unsigned int uid, unsigned int gid)
+{
+	if (s->is_stdout)
+		return 0;
+	if (s->dirfd >= 0 && fchown(s->dirfd, uid, gid))
+		return -1;
+	if (s->fd >= 0 && fchown(s->fd, uid, gid))
+		return -1;
+	return 0;
+}
+
+struct name_ent {
+	char name[NAME_MAX + 1];
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct name_ent *)a)->name, ((const struct name_ent *)b)->name);
+}
+
+/* One of our complete files: inputtrace-<time>-HOST.{jsonl,csv}[.gz] */
+static bool ours(const struct it_sink *s, const char *n)
+{
+	static const char *const exts[] = { "jsonl", "jsonl.gz", "csv", "csv.gz" };
+	char suffix[128];
+	size_t i, len = strlen(n);
+
+	if (strncmp(n, "inputtrace-", 11))
+		return false;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t sl = (size_t)snprintf(suffix, sizeof(suffix), "-%s.%s", s->host, exts[i]);
+
+		if (len > 11 + sl && !strcmp(n + len - sl, suffix))
+			return true;
+	}
+	return false;
+}
+
+int it_sink_retention(struct it_sink *s)
+{
+	struct name_ent *v = NULL;
+	size_t n = 0, cap = 0, i, keep_from = 0;
+	struct dirent *de;
+	uint64_t now_ns;
+	int fd, deleted = 0;
+	DIR *d;
+
+	if (!s->dir_mode || (!s->cfg.max_files && !s->cfg.max_age_s))
+		return 0;
+	fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (!ours(s, de->d_name))	/* the file being written is NAME.tmp: not ours() */
+			continue;
+		if (n == cap) {
+			struct name_ent *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+
+			if (!nv)
+				break;
+			v = nv;
+		}
+		snprintf(v[n++].name, sizeof(v->name), "%s", de->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_name);
+	if (s->cfg.max_files && n > s->cfg.max_files)
+		keep_from = n - s->cfg.max_files;
+	now_ns = s->wall_ns();
+	for (i = 0; i < n; i++) {
+		bool del = i < keep_from;
+		struct stat st;
+
+		if (!del && s->cfg.max_age_s > 0 && !fstatat(s->dirfd, v[i].name, &st, AT_SYMLINK_NOFOLLOW)) {
+			uint64_t mt = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+
+			del = mt + (uint64_t)(s->cfg.max_age_s * 1e9) < now_ns;
+		}
+		if (del && !unlinkat(s->dirfd, v[i].name, 0))
+			deleted++;
+	}
+	free(v);
+	s->files_deleted += (uint64_t)deleted;
+	return deleted;
 }

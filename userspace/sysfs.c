@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "sysfs.h"
 
 static int read_line(const char *path, char *buf, size_t len)
@@ -53,6 +54,19 @@ int it_sysfs_event_node(const char *root, const char *sysname, char *node, size_
 	}
 	closedir(d);
 	return rc;
+}
+
+int it_sysfs_is_virtual(const char *root, const char *sysname)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/class/input/%s", root, sysname);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = 0;
+	return strstr(target, "/devices/virtual/") != NULL;
 }
 
 int it_sysfs_devinfo(const char *root, const char *sysname, struct it_devinfo *info)

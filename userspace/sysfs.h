@@ -13,6 +13,11 @@
  */
 int it_sysfs_event_node(const char *sysfs_root, const char *sysname, char *node, size_t len);
 
+/* 1 if input device sysname is virtual (/sys/class/input/<sysname> links under
+ * /devices/virtual/: uinput and other software devices), 0 if it has a parent
+ * device (USB, serio, platform...), -1 if not known (gone, or not a link). */
+int it_sysfs_is_virtual(const char *sysfs_root, const char *sysname);
+
 /* Fill info from /sys/class/input/<sysname>/. Returns 0, or -1 if the device is gone. */
 int it_sysfs_devinfo(const char *sysfs_root, const char *sysname, struct it_devinfo *info);
 

@@ -51,5 +51,46 @@ else
   bad unit-verify "systemd-analyze not installed"
 fi
 
+# 5. operator flags and `ctl`, as far as this machine allows without attaching
+# expect NAME STATUS PATTERN CMD...: exit status STATUS and exactly one stderr line
+# matching PATTERN
+expect() {
+  local name=$1 want=$2 pat=$3 rc
+  shift 3
+  "$@" > "$tmp/out" 2> "$tmp/err"
+  rc=$?
+  if [ "$rc" -eq "$want" ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -Eq -- "$pat" "$tmp/err"; then
+    ok "$name"
+  else
+    bad "$name" "exit $rc, stderr: $(cat "$tmp/err")"
+  fi
+}
+expect "ctl status without an agent: exit 1, one line" 1 \
+  "^inputtrace: ctl status: cannot open $tmp/nopin/it_counters: No such file or directory \(no agent running with this --pin\?\)\$" \
+  "$agent" ctl status --pin "$tmp/nopin"
+expect "ctl with an unknown command: exit 2" 2 "unknown ctl command 'bogus'" "$agent" ctl bogus
+expect "--pin outside a BPF file system: exit 1" 1 \
+  "^inputtrace: --pin $tmp/x/y: $tmp/x is not in a BPF file system \(mount -t bpf bpf $tmp/x\)\$" \
+  "$agent" --pin "$tmp/x/y"
+expect "--user of an unknown user: exit 2" 2 "^inputtrace: invalid --user 'no-such-user-xyz': no such user\$" \
+  "$agent" --user no-such-user-xyz
+# a pin directory someone holds (flock(1) stands for a running agent): refused at once
+if [ "$(id -u)" = 0 ] && mkdir -p "$tmp/bpffs" && mount -t bpf bpf "$tmp/bpffs" 2>/dev/null; then
+  mkdir "$tmp/bpffs/it"
+  python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+time.sleep(30)' "$tmp/bpffs/it" &
+  holder=$!
+  for _ in $(seq 50); do flock -n "$tmp/bpffs/it" true || break; sleep 0.1; done
+  expect "--pin held by another agent: exit 1, one line" 1 \
+    "^inputtrace: another inputtrace is running with --pin $tmp/bpffs/it\$" "$agent" --pin "$tmp/bpffs/it"
+  kill "$holder" 2>/dev/null
+  wait "$holder" 2>/dev/null
+  umount "$tmp/bpffs" || umount -l "$tmp/bpffs"
+else
+  echo "skip --pin lock (needs root and a BPF file system)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -237,24 +237,26 @@ static void test_loss_and_stats(void **state)
 		"{\"record\":\"stats\",\"seen\":1,\"filtered\":2,\"written\":3,\"lost\":4,"
 		"\"truncated\":5,\"keys_dropped\":12,\"redact_dropped\":13,"
 		"\"device_records_lost\":6,\"device_table_overflow\":7,"
-		"\"filtered_user\":8,\"events_out\":9,\"not_output\":10,\"devices\":11}\n");
+		"\"filtered_user\":8,\"events_out\":9,\"not_output\":10,\"devices\":11,"
+		"\"output_lost_lines\":0,\"output_lost_bytes\":0}\n");
 	memset(&s, 0, sizeof(s));
 	assert_line(it_rec_stats(&b_, &s),
 		"{\"record\":\"stats\",\"seen\":0,\"filtered\":0,\"written\":0,\"lost\":0,"
 		"\"truncated\":0,\"keys_dropped\":0,\"redact_dropped\":0,"
 		"\"device_records_lost\":0,\"device_table_overflow\":0,"
-		"\"filtered_user\":0,\"events_out\":0,\"not_output\":0,\"devices\":0}\n");
+		"\"filtered_user\":0,\"events_out\":0,\"not_output\":0,\"devices\":0,"
+		"\"output_lost_lines\":0,\"output_lost_bytes\":0}\n");
 	memset(&s, 0xff, sizeof(s));
 	{
 		struct it_buf b = { 0 };
-		struct jc_field f[16];
+		struct jc_field f[20];
 		int nf, i;
 		char *got;
 
 		it_rec_stats(&b, &s);
 		got = take(&b);
-		assert_one_json_line(got, f, 16, &nf);
-		assert_int_equal(nf, 14);
+		assert_one_json_line(got, f, 20, &nf);
+		assert_int_equal(nf, 16);
 		for (i = 1; i < nf; i++) {
 			assert_int_equal(f[i].vlen, 20);
 			assert_memory_equal(f[i].val, "18446744073709551615", 20);

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""`make bench`: measure inputtrace against its limits and its peers.
+
+1. On this machine's kernel: build/bench/itbench ring (collector throughput against the
+   ring buffer's drain limit, per output format; loss at paced offered rates).
+2. In the test VM (scripts/vm/run.py: Debian's 6.1 under QEMU TCG): bench/guest.py
+   (kernel overhead per event vs a counting floor, for fentry and kprobe; evemu-record
+   and libinput record side by side with the agent; scaling with devices and rate).
+
+Prints one table, writes bench/results.json (every figure, with the kernel, CPU model
+and date) and bench/results.md (the table, as the README quotes it). Never fails on a
+time: a part that cannot run is reported as missing, and the exit status is 0 unless
+nothing at all could be measured. BENCH_SCALE (default 1) scales the VM event counts;
+BENCH_SKIP_VM=1 skips the VM.
+"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+ITB = os.path.join(TOP, "build/bench/itbench")
+T_START = time.monotonic()
+
+
+def say(*a):
+    print("bench:", *a, file=sys.stderr, flush=True)
+
+
+def machine():
+    cpu = "?"
+    try:
+        for l in open("/proc/cpuinfo"):
+            if l.startswith("model name"):
+                cpu = l.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    qemu = ""
+    try:
+        qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                              text=True).stdout.splitlines()[0]
+    except Exception:
+        pass
+    return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "kernel": platform.release(), "cpu_model": cpu, "cpus": os.cpu_count(),
+            "arch": platform.machine(), "qemu": qemu,
+            "git": subprocess.run(["git", "-C", TOP, "describe", "--always", "--dirty"],
+                                  capture_output=True, text=True).stdout.strip()}
+
+
+def run_ring():
+    say("collector throughput on this kernel (itbench ring) ...")
+    try:
+        p = subprocess.run([ITB, "ring", "--seconds", "2", "--loss-seconds", "1"],
+                           capture_output=True, text=True, timeout=300)
+    except Exception as e:
+        return {"error": str(e)}
+    for l in p.stderr.splitlines():
+        say(l)
+    try:
+        d = json.loads(p.stdout)
+    except ValueError:
+        return {"error": f"itbench ring exit {p.returncode}: {p.stderr.strip()[-300:]}"}
+    d["runs"] = [r for r in d["runs"] if r.get("consumer") != "end"]
+    d["unavailable"] = [l.split("format ", 1)[1].split(" not")[0]
+                        for l in p.stderr.splitlines() if "not available" in l]
+    return d
+
+
+def run_vm():
+    if os.environ.get("BENCH_SKIP_VM"):
+        return {"error": "skipped (BENCH_SKIP_VM)"}
+    say("VM part (Debian 6.1 under QEMU TCG; several minutes) ...")
+    out = tempfile.mkdtemp(prefix="inputtrace-bench.")
+    try:
+        p = subprocess.run([sys.executable, os.path.join(TOP, "scripts/vm/run.py"), "--timeout", "780",
+                            "--memory", "2048", "--out", out, "--log", os.path.join(out, "console.log"),
+                            "--quiet", "--", "python3", "bench/guest.py"],
+                           cwd=TOP, capture_output=True, text=True, timeout=840)
+        rc = p.returncode
+    except subprocess.TimeoutExpired:
+        rc = 124
+    try:
+        d = json.load(open(os.path.join(out, "vm.json")))
+    except (OSError, ValueError):
+        d = {"errors": []}
+        tail = ""
+        try:
+            tail = open(os.path.join(out, "console.log")).read()[-600:]
+        except OSError:
+            pass
+        d["error"] = f"VM run gave no results (exit {rc}); console tail: {tail}"
+    d["vm_exit"] = rc
+    d["vm_out"] = out
+    d["emulation"] = "QEMU TCG (software emulation, 1 vCPU): times are many times a real CPU's"
+    return d
+
+
+def fmt(x, spec="{:.0f}", none="n/a"):
+    if x is None:
+        return none
+    try:
+        return spec.format(x)
+    except (ValueError, TypeError):
+        return str(x)
+
+
+def si(x):
+    if x is None:
+        return "n/a"
+    for div, suf in ((1e6, "M"), (1e3, "k")):
+        if x >= div:
+            return f"{x / div:.3g}{suf}"
+    return f"{x:.0f}"
+
+
+def table(res):
+    L = []
+    m = res["machine"]
+    L.append(f"inputtrace benchmark, {m['date']}: host {m['cpu_model']}, {m['cpus']} CPUs, "
+             f"Linux {m['kernel']}; VM: Linux {res['vm'].get('kernel', '?')} under QEMU TCG")
+    L.append("")
+    ring = res["ring"]
+    L.append("1. Collector throughput, host kernel (synthetic BPF producer via BPF_PROG_TEST_RUN, "
+             f"ring {ring.get('ring_size', 0) >> 20} MiB, {ring.get('fake_devices', '?')} fake devices, output on tmpfs)")
+    if "error" in ring:
+        L.append(f"   missing: {ring['error']}")
+    else:
+        runs = ring["runs"]
+        burst = {r["consumer"]: r for r in runs if r.get("mode") == "burst"}
+        stream = {r["consumer"]: r for r in runs if r.get("mode") == "stream"}
+        base = burst.get("empty", {}).get("consumer_ns_per_event")
+        L.append("| consumer | ns/event (full ring) | events/s per core | CPU ms per 1M events | x drain limit "
+                 "| events/s, producer flat out | no loss up to (offered/s) | losses from (offered/s) |")
+        L.append("|---|---|---|---|---|---|---|---|")
+        for c in burst:
+            b, s = burst[c], stream.get(c, {})
+            paced = [r for r in runs if r.get("consumer") == c and r.get("mode") == "paced"]
+            ok = [r["offered_rate"] for r in paced if not r["lost"]]
+            bad = [r for r in paced if r["lost"]]
+            lossfrom = (f"{si(bad[0]['offered_rate'])} ({100 * bad[0]['lost'] / (bad[0]['lost'] + bad[0]['produced']):.0f}% lost)"
+                        if bad else "none tried")
+            name = "empty callback (drain limit)" if c == "empty" else c
+            L.append(f"| {name} | {fmt(b['consumer_ns_per_event'], '{:.0f}')} | {si(b['events_per_s_per_core'])} "
+                     f"| {fmt(b['cpu_ms_per_million'], '{:.0f}')} "
+                     f"| {fmt(b['consumer_ns_per_event'] / base if base else None, '{:.1f}')} "
+                     f"| {si(s.get('events_per_s_wall'))} | {si(max(ok)) if ok else 'n/a'} | {lossfrom} |")
+        if ring.get("unavailable"):
+            L.append(f"   formats not available in this build: {', '.join(ring['unavailable'])}")
+    L.append("")
+    vm = res["vm"]
+    if vm.get("error"):
+        L.append(f"VM parts missing: {vm['error'][:300]}")
+    L.append("2. Kernel time per input event on evdev_events() (VM, TCG; bpf_stats run_time_ns/run_cnt)")
+    L.append("| mechanism | floor (count only) ns/event | agent ns/event | x floor | agent, type filter rejects all, ns/event | x floor | events |")
+    L.append("|---|---|---|---|---|---|---|")
+    for k in vm.get("kernel_overhead", []):
+        if "floor" not in k:
+            L.append(f"| {k.get('mechanism')} | missing: {k.get('error')} |||||")
+            continue
+        L.append(f"| {k['mechanism']} | {fmt(k['floor'].get('ns_per_event'))} | {fmt(k['agent'].get('ns_per_event'))} "
+                 f"| {fmt(k['agent'].get('ratio_to_floor'), '{:.1f}')} | {fmt(k['agent_filtered'].get('ns_per_event'))} "
+                 f"| {fmt(k['agent_filtered'].get('ratio_to_floor'), '{:.1f}')} | {k.get('events')} |")
+    L.append("")
+    pe = vm.get("peers")
+    if pe:
+        st = pe.get("stream", {})
+        L.append(f"3. Side by side on one stream (VM, TCG): {st.get('events')} events from an 8 kHz uinput mouse "
+                 f"(achieved {fmt(st.get('frames_per_s'))} frames/s), all three reading at once")
+        L.append("| tool | CPU ms per 100k events (user+sys) | x inputtrace | peak RSS (VmHWM) MiB | events missed | SYN_DROPPED |")
+        L.append("|---|---|---|---|---|---|")
+        base = pe.get("inputtrace", {}).get("cpu_ms_per_100k")
+        for n in ("evemu-record", "libinput-record", "inputtrace"):
+            x = pe.get(n, {})
+            if "cpu_ms_per_100k" not in x:
+                L.append(f"| {n} | missing: {x.get('error')} |||||")
+                continue
+            L.append(f"| {n} | {fmt(x['cpu_ms_per_100k'])} | {fmt(x['cpu_ms_per_100k'] / base if base else None, '{:.2f}')} "
+                     f"| {fmt((x['vmhwm_kb'] or 0) / 1024, '{:.1f}')} | {x['missed']} | {fmt(x['syn_dropped'], '{}', '-')} |")
+        x = pe.get("inputtrace", {})
+        if "cpu_plus_bpf_ms_per_100k" in x:
+            L.append(f"| inputtrace + its BPF time in the kernel | {fmt(x['cpu_plus_bpf_ms_per_100k'])} "
+                     f"| {fmt(x['cpu_plus_bpf_ms_per_100k'] / base if base else None, '{:.2f}')} | | (ring lost {x.get('lost')}) | |")
+    else:
+        L.append("3. Side by side: missing")
+    L.append("")
+    sc = vm.get("scaling")
+    if sc:
+        L.append("4. Scaling of the agent (VM, TCG, fentry): CPU of the agent process and BPF time per event")
+        L.append("| devices | frames/s (target, achieved) | events | agent CPU ms per 100k events | x 1 device | BPF ns/event |")
+        L.append("|---|---|---|---|---|---|")
+        pts = sc.get("devices", []) + sc.get("rate", [])
+        b = sc["devices"][0]["agent_cpu_ms_per_100k"] if sc.get("devices") else None
+        for p in pts:
+            L.append(f"| {p['devices']} | {p['target_frames_per_s']}, {fmt(p['stream'].get('frames_per_s'))} "
+                     f"| {p['stream'].get('events')} | {fmt(p['agent_cpu_ms_per_100k'])} "
+                     f"| {fmt(p['agent_cpu_ms_per_100k'] / b if b else None, '{:.2f}')} | {fmt(p['bpf_ns_per_event'])} |")
+    else:
+        L.append("4. Scaling: missing")
+    errs = vm.get("errors") or []
+    if errs:
+        L.append("")
+        L.append("VM notes: " + "; ".join(errs)[:800])
+    L.append("")
+    L.append(f"make bench took {res['bench_seconds']:.0f} s. VM figures are under QEMU TCG (software emulation): "
+             "compare them with each other, not with the host's.")
+    return "\n".join(L)
+
+
+def main():
+    res = {"machine": machine()}
+    if not os.path.exists(ITB):
+        say(f"{ITB} missing: run `make bench`")
+        sys.exit(1)
+    res["ring"] = run_ring()
+    res["vm"] = run_vm()
+    res["bench_seconds"] = time.monotonic() - T_START
+    t = table(res)
+    res["table"] = t
+    print(t)
+    json.dump(res, open(os.path.join(TOP, "bench/results.json"), "w"), indent=1)
+    open(os.path.join(TOP, "bench/results.md"), "w").write(t + "\n")
+    say("wrote bench/results.json and bench/results.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""check_metrics.py FILE [NAME=VALUE]... - a strict reader of the Prometheus text
+exposition format (0.0.4) as inputtrace writes it, for the tests: every sample line
+is `name value`, names match [a-zA-Z_:][a-zA-Z0-9_:]*, every metric has exactly one
+# HELP and one # TYPE line before its sample, TYPE is counter or gauge, counters are
+non-negative integers ending in _total, no name repeats, the file ends in a newline.
+Each NAME=VALUE argument must match a sample. Exit 0, or 1 with the reason."""
+import re
+import sys
+
+NAME = re.compile(r'[a-zA-Z_:][a-zA-Z0-9_:]*$')
+
+
+def fail(msg):
+    print(f"check_metrics: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def main():
+    text = open(sys.argv[1], encoding='utf-8').read()
+    if not text.endswith('\n'):
+        fail("no final newline")
+    helps, types, samples = {}, {}, {}
+    for n, line in enumerate(text.split('\n')[:-1], 1):
+        if line.startswith('# HELP '):
+            parts = line.split(' ', 3)
+            if len(parts) < 4 or not NAME.match(parts[2]) or not parts[3].strip():
+                fail(f"line {n}: bad HELP: {line!r}")
+            if parts[2] in helps:
+                fail(f"line {n}: second HELP for {parts[2]}")
+            helps[parts[2]] = parts[3]
+        elif line.startswith('# TYPE '):
+            parts = line.split(' ')
+            if len(parts) != 4 or not NAME.match(parts[2]) or parts[3] not in ('counter', 'gauge'):
+                fail(f"line {n}: bad TYPE: {line!r}")
+            if parts[2] in types:
+                fail(f"line {n}: second TYPE for {parts[2]}")
+            types[parts[2]] = parts[3]
+        elif line.startswith('#') or not line:
+            fail(f"line {n}: unexpected line {line!r}")
+        else:
+            parts = line.split(' ')
+            if len(parts) != 2 or not NAME.match(parts[0]):
+                fail(f"line {n}: bad sample: {line!r}")
+            name, value = parts
+            if name in samples:
+                fail(f"line {n}: {name} repeated")
+            if name not in helps or name not in types:
+                fail(f"line {n}: {name} without HELP and TYPE before it")
+            try:
+                v = float(value)
+            except ValueError:
+                fail(f"line {n}: {name}: value {value!r} is not a number")
+            if types[name] == 'counter':
+                if not name.endswith('_total'):
+                    fail(f"line {n}: counter {name} does not end in _total")
+                if not re.fullmatch(r'[0-9]+', value):
+                    fail(f"line {n}: counter {name} = {value!r} is not a non-negative integer")
+            samples[name] = v
+    for name in helps:
+        if name not in samples:
+            fail(f"HELP for {name} without a sample")
+    for arg in sys.argv[2:]:
+        name, want = arg.split('=', 1)
+        if name not in samples:
+            fail(f"no sample {name}")
+        if want != '*' and samples[name] != float(want):
+            fail(f"{name} = {samples[name]}, expected {want}")
+    print(f"check_metrics: {len(samples)} metrics ok")
+
+
+main()

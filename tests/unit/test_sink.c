@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_sink.c - the output writers (userspace/sink.c, header.c, format_csv.c,
+ * format_evemu.c) with a fake clock: gzip that zlib and gzip -t accept, complete at
+ * every flush; rotation boundaries by size and by interval; retention by count and
+ * age; write errors (/dev/full) counted, not fatal, and marked by a gap record;
+ * header record content; CSV quoting; evemu lines.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <cmocka.h>
+#include "cli.h"
+#include "format_csv.h"
+#include "format_evemu.h"
+#include "header.h"
+#include "sink.h"
+#include "json_check.h"
+
+static double fake_now;
+static uint64_t fake_wall = 1795980000000000000ull;	/* 2026-11-29 */
+
+static double now_fn(void) { return fake_now; }
+static uint64_t wall_fn(void) { return fake_wall; }
+
+static char dir[256];
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_sink.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	fake_now = 100;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void pre(void *ctx, struct it_sink *s, struct it_buf *b)
+{
+	it_buf_puts(b, "{\"record\":\"header\"}\n");
+}
+
+static void gap(void *ctx, struct it_sink *s, struct it_buf *b, uint64_t lines, uint64_t bytes, int e)
+{
+	it_rec_output_loss(b, lines, bytes, e);
+}
+
+static void open_sink(struct it_sink *s, struct it_sink_cfg *cfg)
+{
+	char err[256];
+
+	/* clocks must be in place before the first file is named */
+	cfg->now = now_fn;
+	cfg->wall_ns = wall_fn;
+	assert_int_equal(it_sink_open_cfg(s, cfg, err, sizeof(err)), 0);
+	s->preamble = pre;
+	s->gap = gap;
+}
+
+/* Read a whole file, gunzipping every member (RFC 1952 2.2) with zlib. */
+static char *slurp(const char *path, size_t *len, bool gz)
+{
+	FILE *f = fopen(path, "rb");
+	char *raw = malloc(1 << 24), *out = malloc(1 << 26);
+	size_t n, o = 0, off = 0;
+
+	assert_non_null(f);
+	n = fread(raw, 1, 1 << 24, f);
+	fclose(f);
+	if (!gz) {
+		memcpy(out, raw, n);
+		o = n;
+	}
+	while (gz && off < n) {
+		z_stream z = { 0 };
+		int rc;
+
+		assert_int_equal(inflateInit2(&z, 31), Z_OK);
+		z.next_in = (Bytef *)raw + off;
+		z.avail_in = (uInt)(n - off);
+		z.next_out = (Bytef *)out + o;
+		z.avail_out = (uInt)((1 << 26) - o);
+		rc = inflate(&z, Z_FINISH);
+		assert_int_equal(rc, Z_STREAM_END);	/* every member complete */
+		off = n - z.avail_in;
+		o = (1 << 26) - z.avail_out;
+		inflateEnd(&z);
+	}
+	free(raw);
+	out[o] = 0;
+	*len = o;
+	return out;
+}
+
+static void line(char *b, size_t len, unsigned int i)
+{
+	snprintf(b, len, "{\"record\":\"event\",\"n\":%u,\"pad\":\"%040u\"}\n", i, i);
+}
+
+static void test_gzip_members(void **state)
+{
+	struct it_sink_cfg cfg = { .compress = 6, .flush_interval_s = 1 };
+	struct it_sink s;
+	char path[300], cmd[800], l[128], *txt;
+	size_t len, want = 0;
+	unsigned int i;
+
+	snprintf(path, sizeof(path), "%s/a.jsonl.gz", dir);
+	cfg.path = path;
+	open_sink(&s, &cfg);
+	for (i = 0; i < 5000; i++) {
+		line(l, sizeof(l), i);
+		assert_int_equal(it_sink_write(&s, l, strlen(l)), 0);
+		want += strlen(l);
+		if (i == 2000) {
+			/* a flush leaves a complete gzip file on disk: what kill -9 finds */
+			fake_now += 1.5;
+			it_sink_tick(&s);
+			snprintf(cmd, sizeof(cmd), "gzip -t %s", path);
+			assert_int_equal(system(cmd), 0);
+			txt = slurp(path, &len, true);
+			assert_int_equal(len, want + strlen("{\"record\":\"header\"}\n"));
+			assert_int_equal(txt[len - 1], '\n');
+			free(txt);
+		}
+	}
+	assert_int_equal(it_sink_close(&s), 0);
+	snprintf(cmd, sizeof(cmd), "gzip -t %s && test \"$(zcat %s | wc -l)\" = 5001", path, path);
+	assert_int_equal(system(cmd), 0);
+	txt = slurp(path, &len, true);
+	assert_int_equal(len, want + 20);
+	assert_memory_equal(txt, "{\"record\":\"header\"}\n", 20);
+	free(txt);
+}
+
+static int list(char names[][256], int max, const char *suffix)
+{
+	struct dirent **v;
+	int n = scandir(dir, &v, NULL, alphasort), i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(v[i]->d_name), sl = strlen(suffix);
+
+		if (v[i]->d_name[0] != '.' && l > sl && !strcmp(v[i]->d_name + l - sl, suffix) && k < max)
+			snprintf(names[k++], 256, "%s", v[i]->d_name);
+		free(v[i]);
+	}
+	free(v);
+	return k;
+}
+
+static void test_rotate_size(void **state)
+{
+	struct it_sink_cfg cfg = { .path = dir, .rotate_size = 4096, .ext = "jsonl" };
+	static char names[64][256];
+	struct it_sink s;
+	char l[128], host[64], p[1024];
+	unsigned int i, next = 0;
+	int n, k;
+
+	open_sink(&s, &cfg);
+	assert_true(s.dir_mode);
+	for (i = 0; i < 400; i++) {
+		line(l, sizeof(l), i);
+		fake_wall += 1000000;	/* 1 ms: distinct, increasing names */
+		assert_int_equal(it_sink_write(&s, l, strlen(l)), 0);
+		assert_int_equal(list(names, 64, ".tmp"), 1);	/* one file being written */
+	}
+	assert_int_equal(it_sink_close(&s), 0);
+	assert_int_equal(list(names, 64, ".tmp"), 0);
+	n = list(names, 64, ".jsonl");
+	it_sink_hostname(host, sizeof(host));
+	assert_true(n >= 7);
+	for (k = 0; k < n; k++) {
+		size_t len;
+		char *txt, *q;
+		struct stat st;
+
+		/* inputtrace-YYYYMMDDTHHMMSS.uuuuuuZ-HOST.jsonl */
+		assert_int_equal(strncmp(names[k], "inputtrace-2026", 15), 0);
+		assert_non_null(strstr(names[k], host));
+		snprintf(p, sizeof(p), "%.300s/%.255s", dir, names[k]);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		/* the boundary: a file ends with the first write that takes it to 4096 */
+		if (k < n - 1) {
+			assert_true(st.st_size >= 4096);
+			assert_true(st.st_size < 4096 + 128);
+		}
+		txt = slurp(p, &len, false);
+		assert_memory_equal(txt, "{\"record\":\"header\"}\n", 20);
+		/* lines continue exactly where the previous file stopped */
+		for (q = txt + 20; *q; q = strchr(q, '\n') + 1) {
+			unsigned int got;
+
+			assert_int_equal(sscanf(q, "{\"record\":\"event\",\"n\":%u", &got), 1);
+			assert_int_equal(got, next++);
+		}
+		free(txt);
+	}
+	assert_int_equal(next, 400);
+}
+
+static void test_rotate_interval_and_retention(void **state)
+{
+	struct it_sink_cfg cfg = { .path = dir, .rotate_interval_s = 60, .max_files = 3, .ext = "jsonl",
+				   .compress = 1 };
+	static char names[64][256];
+	char l[128], p[600], old[600];
+	struct it_sink s;
+	int i, fd;
+
+	/* an old file of ours, and one of another host: max-age removes only ours */
+	snprintf(old, sizeof(old), "%s/inputtrace-20200101T000000.000000Z-otherhost.jsonl.gz", dir);
+	fd = open(old, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	open_sink(&s, &cfg);
+	for (i = 0; i < 10; i++) {
+		line(l, sizeof(l), (unsigned)i);
+		assert_int_equal(it_sink_write(&s, l, strlen(l)), 0);
+		fake_now += 61;			/* past the interval: the next tick rotates */
+		fake_wall += 61000000000ull;
+		it_sink_tick(&s);
+	}
+	assert_int_equal(it_sink_close(&s), 0);
+	/* 11 files were completed (the last holds only a header); 3 newest kept */
+	assert_int_equal(s.files_done, 11);
+	assert_int_equal(list(names, 64, ".gz"), 4);	/* + the other host's */
+	assert_non_null(strstr(names[0], "otherhost"));
+	snprintf(p, sizeof(p), "gzip -t %s/inputtrace-2026*", dir);
+	assert_int_equal(system(p), 0);
+
+	/* --max-age: mtime older than the age is deleted, only files of this host */
+	{
+		struct it_sink_cfg c2 = { .path = dir, .max_age_s = 3600, .ext = "jsonl", .compress = 1 };
+		struct it_sink s2;
+
+		fake_wall += 7200ull * 1000000000ull;	/* files now look 2 h old */
+		open_sink(&s2, &c2);
+		/* open ran retention: the 3 files of this host were 2 h old */
+		assert_int_equal(s2.files_deleted, 3);
+		assert_int_equal(it_sink_close(&s2), 0);
+		assert_int_equal(access(old, F_OK), 0);
+	}
+}
+
+static void test_write_error_counted(void **state)
+{
+	struct it_sink_cfg cfg = { .path = "/dev/full", .flush_interval_s = 1 };
+	struct it_sink s;
+	char l[128];
+	int i;
+
+	open_sink(&s, &cfg);
+	for (i = 0; i < 10; i++) {
+		line(l, sizeof(l), (unsigned)i);
+		assert_int_equal(it_sink_write(&s, l, strlen(l)), -1);
+		fake_now += 0.3;	/* retried every second */
+	}
+	assert_false(s.failed);		/* ENOSPC is survived, not fatal */
+	assert_int_equal(s.err, ENOSPC);
+	assert_int_equal(s.dropped_lines, 10);
+	assert_int_equal(s.dropped_bytes, 10 * strlen(l));
+	it_sink_close(&s);
+}
+
+static void test_gap_record_after_error(void **state)
+{
+	struct it_sink_cfg cfg = { .flush_interval_s = 1 };
+	struct it_sink s;
+	char path[300], l[128], *txt;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/g.jsonl", dir);
+	cfg.path = path;
+	open_sink(&s, &cfg);
+	assert_int_equal(it_sink_write(&s, "{\"a\":1}\n", 8), 0);
+	/* simulate a failed write: the sink's own error path */
+	s.err = ENOSPC;
+	s.last_err = ENOSPC;
+	s.retry_at = fake_now + 1;
+	line(l, sizeof(l), 1);
+	assert_int_equal(it_sink_write(&s, l, strlen(l)), -1);	/* before retry time: dropped */
+	fake_now += 1.1;
+	assert_int_equal(it_sink_write(&s, "{\"b\":2}\n", 8), 0);
+	it_sink_close(&s);
+	txt = slurp(path, &len, false);
+	assert_string_equal(txt, "{\"record\":\"header\"}\n{\"a\":1}\n"
+			    "{\"record\":\"output_loss\",\"lines\":1,\"bytes\":74,\"error\":\"No space left on device\"}\n"
+			    "{\"b\":2}\n");
+	free(txt);
+}
+
+static void test_header_record(void **state)
+{
+	struct it_opts o;
+	struct it_hostinfo h;
+	struct it_buf b = { 0 };
+	struct jc_field f[32];
+	char err[128], *argv[] = { "inputtrace", "--keys", "raw", "-t", "EV_KEY,EV_SYN",
+				   "-d", "name:*Mouse*", "-z", "-o", "x/", "--rotate-size", "1M", NULL };
+	int nf = 0, i;
+	bool seen_clock = false;
+
+	assert_int_equal(it_parse_args(12, argv, &o, err, sizeof(err), stdout), 0);
+	memset(&h, 0, sizeof(h));
+	snprintf(h.host, sizeof(h.host), "ws-\"7\"");
+	snprintf(h.boot_id, sizeof(h.boot_id), "18eb48ab-a581-46fb-b621-6821b8fc780d");
+	snprintf(h.kernel, sizeof(h.kernel), "6.1.0-28-amd64");
+	it_rec_header(&b, &o, &h, 3, 5000000000ull, 1795980000000000000ull);
+	it_buf_putc(&b, 0);
+	assert_int_equal(jc_check(b.p, b.len - 2, f, 32, &nf), 0);
+	assert_non_null(strstr(b.p, "{\"record\":\"header\",\"schema\":1,\"agent\":\"inputtrace\","));
+	assert_non_null(strstr(b.p, "\"host\":\"ws-\\\"7\\\"\""));
+	assert_non_null(strstr(b.p, "\"boot_id\":\"18eb48ab-a581-46fb-b621-6821b8fc780d\""));
+	assert_non_null(strstr(b.p, "\"kernel\":\"6.1.0-28-amd64\",\"file_seq\":3,\"format\":\"jsonl\""));
+	assert_non_null(strstr(b.p, "\"settings\":{\"types\":[\"EV_SYN\",\"EV_KEY\"],\"devices\":[\"*Mouse*\"],"
+				    "\"keys\":\"raw\",\"no_time\":false"));
+	assert_non_null(strstr(b.p, "\"compress\":6,\"flush_interval\":1,\"rotate_size\":1048576"));
+	assert_non_null(strstr(b.p, "\"clock\":{\"mono_ns\":5000000000,\"real_ns\":1795980000000000000,"
+				    "\"offset_ns\":1795979995000000000}"));
+	for (i = 0; i < nf; i++)
+		seen_clock |= !strcmp(f[i].key, "clock");
+	assert_true(seen_clock);
+	it_buf_free(&b);
+
+	/* the live clocks: offset = real - mono, as CLOCK_REALTIME - CLOCK_MONOTONIC */
+	it_hostinfo_read(&h, "/proc");
+	assert_true(h.kernel[0]);
+	assert_int_equal(strlen(h.boot_id), 36);
+}
+
+static void test_csv_writer(void **state)
+{
+	struct it_buf b = { 0 };
+
+	it_buf_puts(&b, IT_CSV_HEADER);
+	it_csv_event(&b, 3, "A \"b\", c\n\xff", 14704248000ull, 1795980000123456000ull, 1, 0x110, 1);
+	it_csv_count(&b, "loss", 12);
+	it_buf_putc(&b, 0);
+	assert_string_equal(b.p, "record,dev,device,sec,usec,time,type,code,value\n"
+			    "event,3,\"A \"\"b\"\", c \xef\xbf\xbd\",14,704248,2026-11-29T19:20:00.123456Z,"
+			    "EV_KEY,BTN_LEFT,1\n"
+			    "loss,,,,,,,,12\n");
+	it_buf_free(&b);
+}
+
+static void test_evemu_writer(void **state)
+{
+	struct it_devinfo info = { .bustype = 0x11, .vendor = 2, .product = 8, .version = 0x300 };
+	struct it_buf b = { 0 };
+
+	snprintf(info.name, sizeof(info.name), "AlpsPS/2 ALPS GlidePoint");
+	snprintf(info.sysname, sizeof(info.sysname), "input9");
+	assert_int_equal(it_evemu_describe(&b, &info, NULL), -1);	/* no node: N and I only */
+	it_evemu_event(&b, 5000001000ull, 5000000000ull, 3, 0x35, 1204);
+	it_evemu_event(&b, 6399995000ull, 5000000000ull, 1, 0x1d, -1);
+	it_buf_putc(&b, 0);
+	assert_memory_equal(b.p, "# EVEMU 1.3\n", 12);
+	assert_non_null(strstr(b.p, "\nN: AlpsPS/2 ALPS GlidePoint\nI: 0011 0002 0008 0300\n"));
+	assert_non_null(strstr(b.p, "\nE: 0.000001 0003 0035 1204\nE: 1.399995 0001 001d -001\n"));
+	it_buf_free(&b);
+}
+
+/* The output flags: values parsed, and combinations that cannot work refused (exit 2). */
+static void test_output_flags(void **state)
+{
+	struct { const char *args[8]; const char *err; } bad[] = {
+		{ { "--compress=0" }, "invalid --compress level '0'" },
+		{ { "--compress=10" }, "invalid --compress level" },
+		{ { "--format", "xml" }, "invalid --format 'xml'" },
+		{ { "--rotate-size", "1M" }, "--rotate-size needs -o DIRECTORY" },
+		{ { "--max-files", "0", "-o", "d/" }, "invalid --max-files" },
+		{ { "--rotate-size", "100", "-o", "d/" }, "invalid --rotate-size" },
+		{ { "--max-age", "3x", "-o", "d/" }, "invalid --max-age" },
+		{ { "--file-mode", "0777" }, "invalid --file-mode" },
+		{ { "--file-mode", "0044" }, "invalid --file-mode" },
+		{ { "--format", "evemu" }, "--format evemu needs -o DIRECTORY" },
+		{ { "--format", "evemu", "-z", "-o", "d" }, "--compress and --rotate-* do not apply" },
+		{ { "--flush-interval", "0" }, "invalid --flush-interval" },
+	};
+	char err[256], *argv[12];
+	struct it_opts o;
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		argv[0] = "inputtrace";
+		for (n = 0; bad[i].args[n]; n++)
+			argv[n + 1] = (char *)bad[i].args[n];
+		argv[n + 1] = NULL;
+		err[0] = 0;
+		assert_int_equal(it_parse_args(n + 1, argv, &o, err, sizeof(err), stdout), -1);
+		if (!strstr(err, bad[i].err)) {
+			print_error("%s: got '%s'\n", bad[i].args[0], err);
+			fail();
+		}
+	}
+	{
+		char *ok[] = { "inputtrace", "-z9", "--flush-interval", "250ms", NULL };
+
+		/* "250ms" is not a form we accept: m is minutes, and "ms" is two suffixes */
+		assert_int_equal(it_parse_args(4, ok, &o, err, sizeof(err), stdout), -1);
+	}
+	{
+		char *ok[] = { "inputtrace", "-z9", "--flush-interval", "0.25", "-o", "d/", "--rotate-size", "10M",
+			       "--rotate-interval", "1h", "--max-age", "30d", "--max-files", "100",
+			       "--file-mode", "0640", "--format", "csv", NULL };
+
+		assert_int_equal(it_parse_args(18, ok, &o, err, sizeof(err), stdout), 0);
+		assert_int_equal(o.compress, 9);
+		assert_true(o.flush_interval_s == 0.25);
+		assert_int_equal(o.rotate_size, 10u << 20);
+		assert_true(o.rotate_interval_s == 3600 && o.max_age_s == 30 * 86400.0);
+		assert_int_equal(o.max_files, 100);
+		assert_int_equal(o.file_mode, 0640);
+		assert_int_equal(o.format, IT_FMT_CSV);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_gzip_members, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_interval_and_retention, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_record_after_error, setup, teardown),
+		cmocka_unit_test(test_header_record),
+		cmocka_unit_test(test_csv_writer),
+		cmocka_unit_test(test_evemu_writer),
+		cmocka_unit_test(test_output_flags),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* ctl.c - `inputtrace ctl status [--json] [--pin DIR]`: read a running agent's pinned
+ * maps (pin.h) and print its counters, devices and settings. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "ctl.h"
+#include "json.h"
+#include "pin.h"
+
+static const char ctl_usage[] =
+"Usage: inputtrace ctl status [--json] [--pin DIR]\n"
+"Print the counters (summed over CPUs), devices and settings of the agent running\n"
+"with --pin DIR (default " IT_PIN_DEFAULT "), read from its pinned maps.\n";
+
+void it_counters_sum(const struct it_counters *v, int n, struct it_counters *sum)
+{
+	int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < n; i++) {
+		sum->seen += v[i].seen;
+		sum->filtered += v[i].filtered;
+		sum->written += v[i].written;
+		sum->lost += v[i].lost;
+		sum->truncated += v[i].truncated;
+		sum->dev_lost += v[i].dev_lost;
+		sum->dev_overflow += v[i].dev_overflow;
+		sum->lost_pending += v[i].lost_pending;
+		sum->keys_dropped += v[i].keys_dropped;
+		sum->redact_dropped += v[i].redact_dropped;
+	}
+}
+
+static int open_pinned(const char *dir, const char *name, char *err, size_t errlen)
+{
+	char path[320];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot open %s: %s%s", path, strerror(errno),
+			 errno == ENOENT ? " (no agent running with this --pin?)" : "");
+	return fd;
+}
+
+static const char *verdict_name(__u32 v)
+{
+	return v == IT_DEV_CAPTURE ? "capture" : v == IT_DEV_DROP ? "drop" : "pending";
+}
+
+#define N_COUNTERS 9
+static void counter_list(const struct it_counters *s, const char **names, __u64 *vals)
+{
+	const char *n[N_COUNTERS] = { "seen", "filtered", "written", "lost", "truncated",
+		"keys_dropped", "redact_dropped", "device_records_lost", "device_table_overflow" };
+	__u64 v[N_COUNTERS] = { s->seen, s->filtered, s->written, s->lost, s->truncated,
+		s->keys_dropped, s->redact_dropped, s->dev_lost, s->dev_overflow };
+
+	memcpy(names, n, sizeof(n));
+	memcpy(vals, v, sizeof(v));
+}
+
+int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errlen)
+{
+	int fd_cnt = -1, fd_cfg = -1, fd_dev = -1, ncpus, i, ndev = 0, rc = -1;
+	struct it_counters *per = NULL, sum;
+	struct it_config cfg;
+	const char *names[N_COUNTERS];
+	__u64 vals[N_COUNTERS], key, next, *prev = NULL;
+	struct it_device d;
+	struct it_buf b = {};
+	__u32 zero = 0;
+
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0) {
+		snprintf(err, errlen, "cannot count CPUs");
+		return -1;
+	}
+	if ((fd_cnt = open_pinned(dir, "it_counters", err, errlen)) < 0 ||
+	    (fd_cfg = open_pinned(dir, "it_config", err, errlen)) < 0 ||
+	    (fd_dev = open_pinned(dir, "it_devices", err, errlen)) < 0)
+		goto out;
+	per = calloc(ncpus, sizeof(*per));
+	if (!per) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (bpf_map_lookup_elem(fd_cnt, &zero, per) || bpf_map_lookup_elem(fd_cfg, &zero, &cfg)) {
+		snprintf(err, errlen, "cannot read the pinned maps in %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	it_counters_sum(per, ncpus, &sum);
+	counter_list(&sum, names, vals);
+
+	if (json) {
+		it_buf_puts(&b, "{\"pin\":");
+		it_json_str(&b, dir, strlen(dir));
+		it_buf_puts(&b, ",\"owner_pid\":");
+		it_buf_u64(&b, cfg.owner_pid);
+		it_buf_puts(&b, ",\"settings\":{\"keys\":");
+		it_json_str(&b, it_keys_name((enum it_keys_mode)cfg.keys_mode), 16);
+		it_buf_puts(&b, ",\"type_mask\":");
+		it_buf_u64(&b, cfg.type_mask);
+		it_buf_puts(&b, ",\"default_verdict\":");
+		it_json_str(&b, verdict_name(cfg.default_verdict), 16);
+		it_buf_puts(&b, "},\"counters\":{");
+		for (i = 0; i < N_COUNTERS; i++) {
+			if (i)
+				it_buf_putc(&b, ',');
+			it_json_str(&b, names[i], 64);
+			it_buf_putc(&b, ':');
+			it_buf_u64(&b, vals[i]);
+		}
+		it_buf_puts(&b, "},\"devices\":[");
+	} else {
+		fprintf(out, "agent pid %u, maps pinned in %s\n", cfg.owner_pid, dir);
+		fprintf(out, "settings: keys=%s type_mask=0x%08x default_verdict=%s\n",
+			it_keys_name((enum it_keys_mode)cfg.keys_mode), cfg.type_mask,
+			verdict_name(cfg.default_verdict));
+		fprintf(out, "counters (summed over %d CPUs):\n", ncpus);
+		for (i = 0; i < N_COUNTERS; i++)
+			fprintf(out, "  %-22s %llu\n", names[i], (unsigned long long)vals[i]);
+		fprintf(out, "devices:\n  %-6s %-9s %-10s %s\n", "ID", "VERDICT", "SYSNAME", "NAME");
+	}
+	while (!bpf_map_get_next_key(fd_dev, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd_dev, &key, &d))
+			continue;
+		d.info.name[IT_NAME_LEN - 1] = d.info.sysname[IT_SYSNAME_LEN - 1] = 0;
+		if (json) {
+			if (ndev)
+				it_buf_putc(&b, ',');
+			it_buf_puts(&b, "{\"dev\":");
+			it_buf_u64(&b, d.id);
+			it_buf_puts(&b, ",\"sysname\":");
+			it_json_str(&b, d.info.sysname, IT_SYSNAME_LEN);
+			it_buf_puts(&b, ",\"name\":");
+			it_json_str(&b, d.info.name, IT_NAME_LEN);
+			it_buf_puts(&b, ",\"verdict\":");
+			it_json_str(&b, verdict_name(d.verdict), 16);
+			it_buf_putc(&b, '}');
+		} else {
+			fprintf(out, "  %-6u %-9s %-10s %s\n", d.id, verdict_name(d.verdict),
+				d.info.sysname, d.info.name);
+		}
+		ndev++;
+	}
+	if (json) {
+		it_buf_puts(&b, "]}\n");
+		if (b.oom) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		fwrite(b.p, 1, b.len, out);
+	}
+	rc = 0;
+out:
+	it_buf_free(&b);
+	free(per);
+	if (fd_cnt >= 0)
+		close(fd_cnt);
+	if (fd_cfg >= 0)
+		close(fd_cfg);
+	if (fd_dev >= 0)
+		close(fd_dev);
+	return rc;
+}
+
+int it_ctl_main(int argc, char **argv, FILE *out)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pin", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *dir = IT_PIN_DEFAULT, *cmd;
+	bool json = false;
+	char err[512];
+	int c;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(ctl_usage, argc < 2 ? stderr : out);
+		return argc < 2 ? 2 : 0;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "status")) {
+		fprintf(stderr, "inputtrace: unknown ctl command '%s' (see ctl --help)\n", cmd);
+		return 2;
+	}
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			dir = optarg;
+			break;
+		case 'h':
+			fputs(ctl_usage, out);
+			return 0;
+		default:
+			fprintf(stderr, "inputtrace: ctl status: bad option '%s' (see ctl --help)\n",
+				(argv + 1)[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc - 1) {
+		fprintf(stderr, "inputtrace: ctl status: unexpected argument '%s'\n", argv[optind + 1]);
+		return 2;
+	}
+	libbpf_set_print(NULL);
+	if (it_ctl_status(dir, json, out, err, sizeof(err))) {
+		fprintf(stderr, "inputtrace: ctl status: %s\n", err);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * format_csv.h - --format csv (RFC 4180, for spreadsheets): a header line, then one
+ * line per event, loss or output_loss:
+ *   record,dev,device,sec,usec,time,type,code,value
+ *   event,3,"Lenovo ThinkPad Compact USB Keyboard",14,704248,2026-11-29T19:00:40.705030Z,EV_KEY,KEYCLASS_LETTER,1
+ *   loss,,,,,,,,12            (value: events the full ring buffer refused before the next line)
+ *   output_loss,,,,,,,,40     (value: lines that could not be written before this one)
+ */
+#ifndef IT_FORMAT_CSV_H
+#define IT_FORMAT_CSV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "json.h"
+
+#define IT_CSV_HEADER "record,dev,device,sec,usec,time,type,code,value\n"
+
+/* A CSV field: quoted when it holds a comma, quote, CR or LF ('"' doubled); other
+ * control characters become spaces, so a line is always one record. */
+void it_csv_field(struct it_buf *b, const char *s, size_t maxlen);
+
+void it_csv_event(struct it_buf *b, uint32_t dev, const char *devname, uint64_t mono_ns,
+		  uint64_t real_ns, unsigned int type, unsigned int code, int32_t value);
+
+/* "loss" or "output_loss" with its count. */
+void it_csv_count(struct it_buf *b, const char *record, uint64_t count);
+
+#endif

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* metrics.c - Prometheus textfile metrics and the loss-rate check (metrics.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "metrics.h"
+
+struct metric {
+	const char *name;
+	const char *help;
+	uint64_t v;
+};
+
+static void put_metric(struct it_buf *b, const char *name, const char *type, const char *help,
+		       const char *value)
+{
+	it_buf_puts(b, "# HELP inputtrace_");
+	it_buf_puts(b, name);
+	it_buf_putc(b, ' ');
+	it_buf_puts(b, help);
+	it_buf_puts(b, "\n# TYPE inputtrace_");
+	it_buf_puts(b, name);
+	it_buf_putc(b, ' ');
+	it_buf_puts(b, type);
+	it_buf_puts(b, "\ninputtrace_");
+	it_buf_puts(b, name);
+	it_buf_putc(b, ' ');
+	it_buf_puts(b, value);
+	it_buf_putc(b, '\n');
+}
+
+void it_metrics_format(struct it_buf *b, const struct it_stats *s, double start_time, double now)
+{
+	const struct metric m[] = {
+		{ "events_seen_total", "Input events evdev delivered, seen by the BPF program.", s->k.seen },
+		{ "events_filtered_total", "Events dropped in the kernel by --types or --device.", s->k.filtered },
+		{ "events_written_total", "Event records the kernel wrote to the ring buffer.", s->k.written },
+		{ "events_lost_total", "Event records lost because the ring buffer was full.", s->k.lost },
+		{ "events_truncated_total", "Values past the per-frame limit, not copied.", s->k.truncated },
+		{ "keys_dropped_total", "Key events dropped by --keys none.", s->k.keys_dropped },
+		{ "redact_dropped_total", "Events dropped because they would reveal keys (scan codes, LEDs, empty frames).", s->k.redact_dropped },
+		{ "device_records_lost_total", "Device records lost because the ring buffer was full.", s->k.dev_lost },
+		{ "device_table_overflow_total", "Events of devices beyond the device table's size.", s->k.dev_overflow },
+		{ "events_filtered_user_total", "Events of devices not yet judged, dropped in user space.", s->filtered_user },
+		{ "events_output_total", "Event records written to the output.", s->events_out },
+		{ "events_not_output_total", "Events read after --count was reached.", s->not_output },
+		{ "device_records_total", "Device records written to the output.", s->devices },
+	};
+	char v[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)m[i].v);
+		put_metric(b, m[i].name, "counter", m[i].help, v);
+	}
+	snprintf(v, sizeof(v), "%.3f", start_time);
+	put_metric(b, "start_time_seconds", "gauge", "When the agent started capturing, seconds since the epoch.", v);
+	snprintf(v, sizeof(v), "%.3f", now);
+	put_metric(b, "last_update_time_seconds", "gauge", "When this file was written, seconds since the epoch.", v);
+}
+
+int it_metrics_write(const char *path, const struct it_stats *s, double start_time, double now,
+		     char *err, size_t errlen)
+{
+	struct it_buf b = {};
+	char tmp[4096];
+	size_t off = 0;
+	int fd, rc = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "--metrics-file: path too long");
+		return -1;
+	}
+	it_metrics_format(&b, s, start_time, now);
+	if (b.oom) {
+		snprintf(err, errlen, "--metrics-file: out of memory");
+		goto out;
+	}
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write metrics %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	while (off < b.len) {
+		ssize_t w = write(fd, b.p + off, b.len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			snprintf(err, errlen, "cannot write metrics %s: %s", tmp, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) || rename(tmp, path)) {
+		snprintf(err, errlen, "cannot replace metrics %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	it_buf_free(&b);
+	return rc;
+}
+
+bool it_loss_check(const struct it_counters *prev, const struct it_counters *cur,
+		   double threshold, double interval_s, char *msg, size_t msglen)
+{
+	uint64_t lost = cur->lost - prev->lost;
+	uint64_t tried = lost + (cur->written - prev->written);
+
+	if (!lost || (double)lost <= threshold * (double)tried)
+		return false;
+	snprintf(msg, msglen, "%llu of %llu events lost in the last %.0f s (%.1f%%): the ring "
+		 "buffer was full; raise --ring-size", (unsigned long long)lost,
+		 (unsigned long long)tried, interval_s, 100.0 * (double)lost / (double)tried);
+	return true;
+}
