@@ -145,10 +145,9 @@ static __always_inline int it_handle_frame(struct input_handle *handle,
 					   const struct input_value *vals, unsigned int count)
 {
 	struct input_dev *dev = BPF_CORE_READ(handle, dev);
-	struct it_frame f = {};
 	struct it_device *d;
+	struct it_frame *f;
 	bool created = false;
-	__u32 i;
 
 	d = it_dev_lookup((__u64)dev);
 	if (!d) {
@@ -160,37 +159,25 @@ static __always_inline int it_handle_frame(struct input_handle *handle,
 			d = it_dev_insert((__u64)dev, tmpl, &created);
 		}
 	}
-	if (!it_frame_begin(&f, d, (__u64)dev))
+	f = it_frame_begin(d, (__u64)dev, (__u64)vals);
+	if (!f)
 		return 0;
 	if (created && d)
-		it_dev_announce(d, IT_REC_DEVICE_ADD, f.cnt);
-	if (f.keys == IT_KEYS_SHORTCUTS)
-		f.kmods = it_kernel_mods(dev);
+		it_dev_announce(d, IT_REC_DEVICE_ADD, bpf_map_lookup_elem(&it_counters, &zero));
+	if (f->keys == IT_KEYS_SHORTCUTS)
+		f->kmods = it_kernel_mods(dev);
 
 	if (bpf_core_field_exists(dev->timestamp)) {
-		f.mono_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_MONO]);
-		f.real_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_REAL]);
+		f->mono_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_MONO]);
+		f->real_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_REAL]);
 	}
-	if (!f.mono_ns) {
-		f.mono_ns = bpf_ktime_get_ns();
-		f.real_ns = 0;
-		f.flags = IT_EVF_SYNTH_TS;
+	if (!f->mono_ns) {
+		f->mono_ns = bpf_ktime_get_ns();
+		f->real_ns = 0;
+		f->flags = IT_EVF_SYNTH_TS;
 	}
-	f.flags |= it_inject_flag((__u64)dev);
-
-	for (i = 0; i < IT_MAX_VALS; i++) {
-		struct input_value v;
-
-		if (i >= count)
-			break;
-		if (bpf_probe_read_kernel(&v, sizeof(v), &vals[i]))
-			break;
-		it_frame_value(&f, v.type, v.code, v.value);
-	}
-	if (count > IT_MAX_VALS) {
-		f.cnt->seen += count - IT_MAX_VALS;
-		f.cnt->truncated += count - IT_MAX_VALS;
-	}
+	f->flags |= it_inject_flag((__u64)dev);
+	it_frame_run(count);
 	return 0;
 }
 

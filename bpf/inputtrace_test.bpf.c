@@ -54,12 +54,15 @@ struct {
 SEC("syscall")
 int it_test_frame(struct it_test_frame *ctx)
 {
-	struct it_frame f = {};
 	struct it_test_vals *vals;
 	struct it_device *d;
+	struct it_frame *f;
 	bool created = false;
-	__u32 i, count = ctx->count;
 
+	vals = bpf_map_lookup_elem(&it_test_vals_scratch, &zero);
+	if (!vals)
+		return 1;
+	__builtin_memcpy(vals->v, ctx->vals, sizeof(vals->v));
 	d = it_dev_lookup(ctx->dev_key);
 	if (!d) {
 		struct it_device *tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
@@ -70,27 +73,22 @@ int it_test_frame(struct it_test_frame *ctx)
 			d = it_dev_insert(ctx->dev_key, tmpl, &created);
 		}
 	}
-	if (!it_frame_begin(&f, d, ctx->dev_key))
+	/* the frame's values are read from the scratch copy, by address, as the real
+	 * programs read the kernel's input_value array */
+	f = it_frame_begin(d, ctx->dev_key, (__u64)vals->v);
+	if (!f)
 		return 1;
 	if (created && d)
-		it_dev_announce(d, IT_REC_DEVICE_ADD, f.cnt);
-	if (f.keys == IT_KEYS_SHORTCUTS)
-		f.kmods = it_test_kernel_mods;
-	f.mono_ns = ctx->mono_ns;
-	f.real_ns = ctx->real_ns;
-	if (!f.mono_ns) {
-		f.mono_ns = bpf_ktime_get_ns();
-		f.flags = IT_EVF_SYNTH_TS;
+		it_dev_announce(d, IT_REC_DEVICE_ADD, bpf_map_lookup_elem(&it_counters, &zero));
+	if (f->keys == IT_KEYS_SHORTCUTS)
+		f->kmods = it_test_kernel_mods;
+	f->mono_ns = ctx->mono_ns;
+	f->real_ns = ctx->real_ns;
+	if (!f->mono_ns) {
+		f->mono_ns = bpf_ktime_get_ns();
+		f->flags = IT_EVF_SYNTH_TS;
 	}
-	vals = bpf_map_lookup_elem(&it_test_vals_scratch, &zero);
-	if (!vals)
-		return 1;
-	__builtin_memcpy(vals->v, ctx->vals, sizeof(vals->v));
-	for (i = 0; i < IT_TEST_VALS; i++) {
-		if (i >= count)
-			break;
-		it_frame_value(&f, vals->v[i].type, vals->v[i].code, vals->v[i].value);
-	}
+	it_frame_run(ctx->count < IT_TEST_VALS ? ctx->count : IT_TEST_VALS);
 	return 0;
 }
 

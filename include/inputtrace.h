@@ -16,8 +16,12 @@
 #define IT_SCHEMA_VERSION 1
 
 /* Most devices registered at once that the device table holds; events of further
- * devices carry dev 0 and are counted in it_counters.dev_overflow. */
+ * devices carry dev IT_DEV_NONE and are counted in it_counters.dev_overflow. */
 #define IT_MAX_DEVICES 1024
+
+/* Device id of no device: table full, or a sysfs name not of the form "inputN".
+ * (Not 0: "input0" is a real device, usually the PS/2 keyboard.) */
+#define IT_DEV_NONE 0xffffffffu
 /* Most values one evdev_events() call may carry that are copied; the input core
  * flushes a frame at dev->max_vals (drivers/input/input.c: input_estimate_events_per_packet,
  * at most a few hundred for multitouch). Larger frames are copied in part and the
@@ -45,7 +49,7 @@ enum it_kind {
 struct it_hdr {
 	__u16 kind;	/* enum it_kind */
 	__u16 flags;	/* IT_EVF_* for events, 0 otherwise */
-	__u32 dev;	/* device id, 0 when unknown (device table full) */
+	__u32 dev;	/* device id, IT_DEV_NONE when unknown (device table full) */
 };
 
 /* Event flags. */
@@ -120,7 +124,7 @@ struct it_counters {
 	__u64 lost;		/* event records the full ring buffer refused */
 	__u64 truncated;	/* values past IT_MAX_VALS in one frame, not copied */
 	__u64 dev_lost;		/* device records the full ring buffer refused */
-	__u64 dev_overflow;	/* events of devices beyond IT_MAX_DEVICES (sent as dev 0) */
+	__u64 dev_overflow;	/* events of devices beyond IT_MAX_DEVICES (sent as IT_DEV_NONE) */
 	__u64 lost_pending;	/* lost since this CPU's last written event (-> lost_before) */
 	__u64 keys_dropped;	/* --keys none: EV_KEY values of keys (not buttons) dropped */
 	__u64 redact_dropped;	/* other values dropped because they would reveal keys:

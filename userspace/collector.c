@@ -166,7 +166,7 @@ static struct it_dev_state *dev_announce(struct it_collector *c, uint32_t id,
 	if (!d)
 		return NULL;
 	d->capture = it_devspec_match(c->o->devices, c->o->n_devices, info);
-	if (c->o->n_devices && id && c->set_verdict)
+	if (c->o->n_devices && id != IT_DEV_NONE && c->set_verdict)
 		c->set_verdict(c->verdict_ctx, id, d->capture ? IT_DEV_CAPTURE : IT_DEV_DROP);
 	if (d->capture && !d->announced) {
 		bool has_node = !it_sysfs_event_node(c->sysfs_root, info->sysname, node, sizeof(node));
@@ -199,7 +199,16 @@ static void on_event(struct it_collector *c, const struct it_event *e)
 		c->st.not_output++;
 		return;
 	}
-	d = dev_slot(c, e->hdr.dev);
+	if (e->hdr.dev == IT_DEV_NONE) {
+		/* the kernel's device table was full: no identity to match --device on */
+		if (c->o->n_devices) {
+			c->st.filtered_user++;
+			return;
+		}
+		d = NULL;
+	} else {
+		d = dev_slot(c, e->hdr.dev);
+	}
 	if (d && !d->announced) {
 		/* its device record was lost, or it predates the capture: ask sysfs */
 		struct it_devinfo info;

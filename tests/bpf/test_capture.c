@@ -513,9 +513,9 @@ static void test_ids_from_sysname(void **state)
 {
 	static const struct { const char *sysname; uint32_t id; } cases[] = {
 		{ "input42", 42 }, { "input0", 0 }, { "input7", 7 }, { "input123456", 123456 },
-		{ "input4294967295", 4294967295u }, { "input7x", 7 }, { "input", 0 },
-		{ "event3", 0 }, { "Input5", 0 }, { "inpu5", 0 }, { "", 0 }, { "mouse0", 0 },
-		{ "inputx9", 0 },
+		{ "input4294967295", 4294967295u }, { "input7x", 7 }, { "input", IT_DEV_NONE },
+		{ "event3", IT_DEV_NONE }, { "Input5", IT_DEV_NONE }, { "inpu5", IT_DEV_NONE },
+		{ "", IT_DEV_NONE }, { "mouse0", IT_DEV_NONE }, { "inputx9", IT_DEV_NONE },
 	};
 	struct fx *f = fx_get(state, RING_BIG, ~0u, IT_DEV_CAPTURE);
 	size_t k;
@@ -817,12 +817,12 @@ static void test_device_table_full(void **state)
 	assert_int_equal(table_count(f), IT_MAX_DEVICES);
 	assert_int_equal(f->recs[IT_MAX_DEVICES - 1].h.dev, IT_MAX_DEVICES);
 
-	/* one more: no slot, no DEVICE_ADD, its events sent as dev 0 and counted */
+	/* one more: no slot, no DEVICE_ADD, its events sent as IT_DEV_NONE and counted */
 	info = devinfo("input5000", "one too many");
 	assert_int_equal(key_frame(f, 0x90000, &info, 3, 0), 0);
 	assert_int_equal(drain(f), 3);
 	for (i = 0; i < 3; i++)
-		assert_event(&f->recs[i], 0, 0, 1000000000ull, 0, EV_KEY, KEY_A, i, 0);
+		assert_event(&f->recs[i], IT_DEV_NONE, 0, 1000000000ull, 0, EV_KEY, KEY_A, i, 0);
 	c = counters(f);
 	assert_int_equal(c.dev_overflow, 3);
 	assert_int_equal(c.seen, 3);

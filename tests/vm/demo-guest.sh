@@ -12,8 +12,8 @@ evemu-device $o/kbd-lenovo-compact-usb.evemu > $o/kbd.dev 2>&1 &
 evemu-device $o/touchpad-alps-glidepoint-2finger-tap.evemu > $o/tp.dev 2>&1 &
 wait_file $o/kbd.dev /dev/input; wait_file $o/tp.dev /dev/input
 K=$(node_of $o/kbd.dev); T=$(node_of $o/tp.dev)
-evemu-record $K > $o/kbd.rec & R1=$!
-evemu-record $T > $o/tp.rec & R2=$!
+stdbuf -oL evemu-record $K > $o/kbd.rec & R1=$!
+stdbuf -oL evemu-record $T > $o/tp.rec & R2=$!
 wait_file $o/kbd.rec '^N:'; wait_file $o/tp.rec '^N:'
 "$PWD/build/inputtrace" --device "$K" --device "$T" -o $o/demo.jsonl 2> $o/agent.err & A=$!
 wait_file $o/agent.err 'capturing input events'

@@ -1,0 +1,179 @@
+#!/bin/bash
+# tests/vm/guest-formats.sh - VM boot "formats" of `make test-vm` (tests/vm/run.sh):
+# --format evemu round trip (issue 3). For a keyboard, a PS/2 mouse and a multitouch
+# touchpad from the real recordings:
+#   pass 1: evemu-device + evemu-play each recording while the agent captures with
+#           --format evemu --keys raw (evemu-record holds each node open, as a reader
+#           must for evdev to deliver; it is also the reference);
+#   pass 2: evemu-device each file the agent wrote (its N:/I:/P:/B:/A: description),
+#           evemu-play the same file into it, capture again with --format evemu.
+# The checks (on the host) require: pass 1's file has the events evemu-record read,
+# and pass 2's file has the very same events as pass 1's (type, code, value, in order;
+# autorepeats, which the kernel makes on its own clock, left out), and the devices
+# created from the agent's files have the same capabilities as the originals.
+# A jsonl and a gzip capture run alongside in pass 1, to check the header record and
+# gzip output of a real agent run.
+#
+# check: evemu-kbd-as-recorded
+# check: evemu-mouse-as-recorded
+# check: evemu-touchpad-as-recorded
+# check: evemu-kbd-round-trip
+# check: evemu-mouse-round-trip
+# check: evemu-touchpad-round-trip
+# check: evemu-description-replayable
+# check: agent-gzip-header
+. tests/vm/lib.sh
+
+KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
+MOUSE_DESC=$RECORDINGS/mouse-ps2-generic.desc
+MOUSE_EVENTS=$RECORDINGS/mouse-ps2-generic.events
+TOUCHPAD=$RECORDINGS/touchpad-alps-glidepoint-2finger-tap.evemu
+DEVS="kbd mouse touchpad"
+
+# agent_start NAME ARGS...: an agent writing where ARGS say; waits for its notice.
+agent_start() {
+  local name=$1
+  shift
+  "$AGENT" "$@" 2> "$W/$name.err" &
+  AGENT_PIDS[$name]=$!
+  await_agent "$name"
+}
+# agent_stop NAME: SIGINT, bounded wait, exit status 0 required.
+agent_stop() {
+  local pid=${AGENT_PIDS[$1]} rc
+  kill -INT "$pid" 2>/dev/null
+  wait_for 60 "agent $1 to exit" proc_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+  wait "$pid"; rc=$?
+  [ "$rc" -eq 0 ] || { log "agent $1 exited $rc"; cat "$W/$1.err" >&2; return 1; }
+}
+
+# replay_kbd NAME NODE FILE: replay, then release KEY_C (the recording ends with it
+# held) before the end marker, so evemu-record and the agent see the same release.
+replay_kbd() {
+  start_record "$1" "$2" || return 1
+  evemu-play "$2" < "$3" || return 1
+  evemu-event "$2" --type EV_KEY --code KEY_C --value 0 --sync || return 1
+  finish_record "$1" "$2"
+}
+
+# the agent's evemu file for device sysname inputN in DIR
+evemu_of() { ls "$1"/inputtrace-*-"$2".evemu 2>/dev/null | head -1; }
+
+capture() {
+  # the mouse's first 5 s, cut after a SYN_REPORT (as guest-uinput.sh does)
+  awk '/^E:/ { if (!t0) t0 = $2; if ($2 - t0 > 5) exit; print }' "$MOUSE_EVENTS" |
+    awk '{ l[NR] = $0 } END { n = NR; while (n > 0 && l[n] !~ / 0000 0000 /) n--; for (i = 1; i <= n; i++) print l[i] }' \
+    > "$W/mouse.events"
+  # --- pass 1: the recordings -------------------------------------------------------
+  setup kbd1-device create_device kbd1 "$KBD"; KBD1=$NODE KBD1_SYS=$SYSNAME
+  setup mouse1-device create_device mouse1 "$MOUSE_DESC"; MOUSE1=$NODE MOUSE1_SYS=$SYSNAME
+  setup touchpad1-device create_device touchpad1 "$TOUCHPAD"; TP1=$NODE TP1_SYS=$SYSNAME
+  local devargs="-d $KBD1 -d $MOUSE1 -d $TP1"
+  setup agent-evemu1 agent_start evemu1 --format evemu --keys raw -o "$W/evemu1" $devargs
+  setup agent-gzip agent_start gzip1 --keys raw -z --flush-interval 0.5 -o "$W/gzip1.jsonl.gz" $devargs
+  setup replay-kbd1 replay_kbd kbd1 "$KBD1" "$KBD"
+  setup replay-mouse1 replay mouse1 "$MOUSE1" "$W/mouse.events"
+  setup replay-touchpad1 replay touchpad1 "$TP1" "$TOUCHPAD"
+  setup stop-evemu1 agent_stop evemu1
+  setup stop-gzip1 agent_stop gzip1
+  ls -la "$W/evemu1" >&2
+  # --- pass 2: the agent's files, into new devices --------------------------------------
+  local f2 args2=""
+  for d in kbd mouse touchpad; do
+    case $d in kbd) s=$KBD1_SYS ;; mouse) s=$MOUSE1_SYS ;; touchpad) s=$TP1_SYS ;; esac
+    f2=$(evemu_of "$W/evemu1" "$s")
+    [ -n "$f2" ] || { result "setup-$d-file" 1 "no evemu file for $s"; continue; }
+    cp "$f2" "$W/$d.pass1.evemu"
+    setup "$d"2-device create_device "${d}2" "$f2" || continue
+    eval "${d^^}2=\$NODE ${d^^}2_SYS=\$SYSNAME"
+    args2="$args2 -d $NODE"
+  done
+  setup agent-evemu2 agent_start evemu2 --format evemu --keys raw -o "$W/evemu2" $args2
+  setup replay-kbd2 replay_kbd kbd2 "$KBD2" "$W/kbd.pass1.evemu"
+  setup replay-mouse2 replay mouse2 "$MOUSE2" "$W/mouse.pass1.evemu"
+  setup replay-touchpad2 replay touchpad2 "$TOUCHPAD2" "$W/touchpad.pass1.evemu"
+  setup stop-evemu2 agent_stop evemu2
+  for d in kbd mouse touchpad; do
+    case $d in kbd) s=$KBD2_SYS ;; mouse) s=$MOUSE2_SYS ;; touchpad) s=$TOUCHPAD2_SYS ;; esac
+    f2=$(evemu_of "$W/evemu2" "$s")
+    [ -n "$f2" ] && cp "$f2" "$W/$d.pass2.evemu"
+  done
+  # capabilities of each device as the kernel shows them (pass 1 vs pass 2)
+  for n in KBD1 MOUSE1 TP1 KBD2 MOUSE2 TOUCHPAD2; do
+    s=${n}_SYS
+    [ -n "${!s:-}" ] && (cd "/sys/class/input/${!s}/capabilities" && grep -H . * > "$W/caps.$n" 2>/dev/null;
+                          cat ../properties >> "$W/caps.$n" 2>/dev/null)
+  done
+  save_vars KBD1_SYS MOUSE1_SYS TP1_SYS KBD2_SYS MOUSE2_SYS TOUCHPAD2_SYS
+}
+
+# events FILE: "type code value" per E: line, autorepeats (EV_KEY value 2) and the end
+# markers (SYN_CONFIG) left out, and SYN_REPORTs that then close nothing.
+events() {
+  awk '/^E:/ { t = $3; c = $4; v = $5 + 0
+    if (t == "0001" && v == 2) next
+    if (t == "0000" && c == "0001") next
+    if (t == "0000" && c == "0000") { if (!open) next; open = 0 } else open = 1
+    print t, c, v }' "$1"
+}
+
+same_evemu_events() {
+  local a=$1 b=$2
+  [ -s "$a" ] && [ -s "$b" ] || { log "missing $a or $b"; return 1; }
+  events "$a" > "$a.ev"; events "$b" > "$b.ev"
+  [ -s "$a.ev" ] || { log "$a: no events"; return 1; }
+  if ! cmp -s "$a.ev" "$b.ev"; then
+    log "$a ($(wc -l < "$a.ev")) and $b ($(wc -l < "$b.ev")) differ:"
+    diff "$a.ev" "$b.ev" | head -10 >&2
+    return 1
+  fi
+  log "$(wc -l < "$a.ev") events the same"
+}
+
+caps_same() {
+  local ok=0
+  cmp -s "$W/caps.KBD1" "$W/caps.KBD2" || { log "kbd caps differ"; diff "$W/caps.KBD1" "$W/caps.KBD2" >&2; ok=1; }
+  cmp -s "$W/caps.MOUSE1" "$W/caps.MOUSE2" || { log "mouse caps differ"; ok=1; }
+  cmp -s "$W/caps.TP1" "$W/caps.TOUCHPAD2" || { log "touchpad caps differ"; ok=1; }
+  grep -q '^A: 2f 0 1 ' "$W/touchpad.pass1.evemu" || { log "touchpad: no ABS_MT_SLOT A: line"; ok=1; }
+  return $ok
+}
+
+gzip_header() {
+  gzip -t "$W/gzip1.jsonl.gz" && python3 - "$W/gzip1.jsonl.gz" <<'PY'
+import gzip, json, sys
+recs = [json.loads(l) for l in gzip.open(sys.argv[1], "rt")]
+h = recs[0]
+assert h["record"] == "header" and h["schema"] == 1, h
+assert h["settings"]["keys"] == "raw" and len(h["settings"]["devices"]) == 3, h["settings"]
+assert len(h["boot_id"]) == 36 and h["kernel"] and h["host"], h
+assert abs(h["clock"]["real_ns"] - h["clock"]["mono_ns"] - h["clock"]["offset_ns"]) == 0
+ev = [r for r in recs if r["record"] == "event" and "time" in r]
+# the offset places monotonic times in wall-clock time (within the clocks' drift)
+import datetime
+for r in ev[:50]:
+    mono = r["sec"] * 10**9 + r["usec"] * 1000
+    t = datetime.datetime.fromisoformat(r["time"].replace("Z", "+00:00")).timestamp()
+    assert abs(mono + h["clock"]["offset_ns"] - t * 1e9) < 50e6, (r, h["clock"])
+assert recs[-1]["record"] == "stats" and len(ev) > 100, len(ev)
+print(f"gzip: {len(recs)} records, header ok, {len(ev)} events placed in wall time")
+PY
+}
+
+checks() {
+  load_vars
+  check evemu-kbd-as-recorded same_evemu_events "$W/kbd1.evemu" "$W/kbd.pass1.evemu"
+  check evemu-mouse-as-recorded same_evemu_events "$W/mouse1.evemu" "$W/mouse.pass1.evemu"
+  check evemu-touchpad-as-recorded same_evemu_events "$W/touchpad1.evemu" "$W/touchpad.pass1.evemu"
+  check evemu-kbd-round-trip same_evemu_events "$W/kbd.pass1.evemu" "$W/kbd.pass2.evemu"
+  check evemu-mouse-round-trip same_evemu_events "$W/mouse.pass1.evemu" "$W/mouse.pass2.evemu"
+  check evemu-touchpad-round-trip same_evemu_events "$W/touchpad.pass1.evemu" "$W/touchpad.pass2.evemu"
+  check evemu-description-replayable caps_same
+  check agent-gzip-header gzip_header
+}
+
+case ${1:-capture} in
+  capture) capture ;;
+  check) checks ;;
+esac
+exit 0

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# tests/vm/run.sh - the end-to-end tests in the VM (`make test-vm`, which first builds
+# build/inputtrace and the VM with `make vm`; this script builds nothing).
+#
+# Boots the test VM (scripts/vm/run.py) a few times. Each boot runs one script,
+# tests/vm/guest-NAME.sh, in its capture phase (drive devices, run the agents and
+# evemu-record; a failed step is reported as "FAIL setup-STEP"); then the same script's
+# check phase runs here on the host on what the boot left in its output directory
+# (Python is slow under TCG). Both append "ok NAME" / "FAIL NAME" lines to the boot's
+# results file. The checks a script must report are its "# check: NAME" lines: one that
+# never reported is a failure. Prints one line per check, then "N passed, M failed";
+# on a failure, the check phase's output and the tail of that boot's console. Exit
+# status 1 if any check failed.
+#
+# Environment: RECORDINGS (default ../shared/recordings), VM_TEST_OUT (default
+# build/vm-test: per boot, the console log, results and every capture), BOOTS (the
+# boots to run, default "main ops formats": ops is tests/vm/guest-ops.sh, the operator
+# checks; formats is tests/vm/guest-formats.sh, the --format evemu round trip),
+# VM_BOOT_TIMEOUT (seconds, overrides every boot's own).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+RECORDINGS=${RECORDINGS:-$top/../shared/recordings}
+RECORDINGS=$(cd "$RECORDINGS" 2>/dev/null && pwd) || { echo "run.sh: no recordings directory" >&2; exit 1; }
+out=${VM_TEST_OUT:-$top/build/vm-test}
+BOOTS=${BOOTS:-main ops formats}
+
+# boot NAME: timeout (s) and extra QEMU arguments.
+boot_timeout() {
+  [ -n "${VM_BOOT_TIMEOUT:-}" ] && { echo "$VM_BOOT_TIMEOUT"; return; }
+  case $1 in
+    main) echo 600 ;;
+    *) echo 480 ;;
+  esac
+}
+boot_qemu_args() {
+  case $1 in
+    # an xHCI controller with a USB mouse; the USB keyboard is plugged in and out by
+    # the guest (device_add/device_del) so that `sendkey` reaches the PS/2 keyboard
+    # first and the USB one after
+    main) echo --qemu-arg=-device --qemu-arg=qemu-xhci,id=xhci --qemu-arg=-device --qemu-arg=usb-mouse,id=umouse ;;
+  esac
+}
+
+pass=0 fail=0
+t_start=$(date +%s)
+for b in $BOOTS; do
+  script=tests/vm/guest-$b.sh
+  dir=$out/$b
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  t0=$(date +%s)
+  # shellcheck disable=SC2046
+  python3 scripts/vm/run.py --timeout "$(boot_timeout "$b")" --out "$dir" --log "$dir/console.log" \
+    $(boot_qemu_args "$b") -- env RECORDINGS="$RECORDINGS" bash "$script" > "$dir/run.log" 2>&1
+  rc=$?
+  echo "# boot $b: exit $rc, $(( $(date +%s) - t0 )) s (console: $dir/console.log)"
+  # the check phase, for scripts that have one (their "check) checks ;;" dispatch)
+  # (only if the capture phase finished: it saves its variables last, lib.sh save_vars)
+  if grep -Eq '^[[:space:]]*check\)[[:space:]]*checks[[:space:]]*;;' "$script"; then
+    if [ -f "$dir/vars.sh" ]; then
+      VM_OUT=$dir bash "$script" check > "$dir/check.log" 2>&1
+    else
+      echo "# boot $b: its capture phase did not finish: no checks run"
+    fi
+  fi
+  boot_failed=0
+  [ "$rc" -eq 0 ] || boot_failed=1
+  expected=$(sed -n 's/^# check: *//p' "$script")
+  # every line the guest reported, in its order, then the expected ones it never reported
+  while read -r st name rest; do
+    name=${name%:}
+    case $st in
+      ok) echo "ok $name"; pass=$((pass + 1)) ;;
+      FAIL) echo "FAIL $name${rest:+ $rest}"; fail=$((fail + 1)); boot_failed=1 ;;
+    esac
+  done < <(cat "$dir/results" 2>/dev/null)
+  for name in $expected; do
+    if ! grep -Eq "^(ok|FAIL) $name(:|\$)" "$dir/results" 2>/dev/null; then
+      echo "FAIL $name (never reported; the boot exited $rc)"
+      fail=$((fail + 1))
+      boot_failed=1
+    fi
+  done
+  if [ "$boot_failed" -ne 0 ]; then
+    if [ -f "$dir/check.log" ]; then
+      echo "# --- boot $b: checks ($dir/check.log) ---"
+      cat "$dir/check.log"
+    fi
+    echo "# --- boot $b: last 80 console lines ($dir/console.log) ---"
+    tail -n 80 "$dir/console.log" 2>/dev/null || tail -n 80 "$dir/run.log"
+    echo "# --- end of boot $b console ---"
+  fi
+done
+echo "# VM tests took $(( $(date +%s) - t_start )) s"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
