@@ -54,6 +54,12 @@ mount -t debugfs debugfs $H/sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs $H/sys/kernel/tracing 2>/dev/null
 mkdir -p $H/tmp/out
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out $H/tmp/out || { echo "vm: mount out failed"; poweroff -f; }
+# a project under a directory the guest replaces with a tmpfs (/tmp, /run, /var/tmp)
+# comes as its own share, mounted back at the same path
+if [ -s $H/tmp/out/projdir ]; then
+  p=$(cat $H/tmp/out/projdir)
+  mkdir -p "$H$p" && mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose proj "$H$p" || { echo "vm: mount proj failed"; poweroff -f; }
+fi
 # wait (bounded) for the emulated input devices to finish probing
 i=0; while [ $i -lt 50 ] && [ ! -e /dev/input/event0 ]; do sleep 0.1; i=$((i+1)); done
 echo; chroot $H /bin/sh -c 'export HOME=/tmp PATH=/usr/sbin:/usr/bin:/sbin:/bin; cd "$(cat /tmp/out/cwd)" && sh /tmp/out/cmd.sh' </dev/console >/dev/console 2>&1

@@ -76,6 +76,17 @@ def main():
     with open(os.path.join(out, "cwd"), "w") as f:
         f.write(os.getcwd())
 
+    # The guest mounts tmpfs over /tmp, /run and /var/tmp: a project (and the shared/
+    # beside it) under one of them is shared on its own and mounted back in place.
+    extra = []
+    projdir = os.path.dirname(TOP)
+    if any(projdir == d or projdir.startswith(d + "/") for d in ("/tmp", "/run", "/var/tmp")):
+        if projdir in ("/tmp", "/run", "/var/tmp"):
+            projdir = TOP
+        extra = ["-virtfs", f"local,path={projdir},mount_tag=proj,security_model=none,readonly=on,multidevs=remap"]
+        with open(os.path.join(out, "projdir"), "w") as f:
+            f.write(projdir)
+
     mon = os.path.join(out, "monitor.sock")
     qemu = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-m", a.memory, "-smp", "1",
             "-display", "none", "-no-reboot", "-serial", "stdio", "-monitor", f"unix:{mon},server,nowait",
@@ -83,7 +94,7 @@ def main():
             "-append", "console=ttyS0 quiet loglevel=3 panic=-1 nokaslr",
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
             "-virtfs", f"local,path={out},mount_tag=out,security_model=none,multidevs=remap",
-            *a.qemu_arg]
+            *extra, *a.qemu_arg]
     log = open(a.log, "w") if a.log else None
     lines = []
     t0 = time.monotonic()
