@@ -236,34 +236,85 @@ def part_kernel(mech, frames):
     return r
 
 
-def count_evemu(path):
-    n = drop = 0
+MARK = 271828
+# one evdev event in each tool's text: evemu-record "E: 12.345678 0002 0000 0004 ..." (hex type
+# and code), libinput record "- [  0, 123456,   2,   0,      4] # EV_REL ..." (decimal), the
+# latter counted only inside a device's "events:" section.
+EVEMU_E = re.compile(r"^E: \d+\.\d+ ([0-9a-fA-F]{4}) ([0-9a-fA-F]{4}) (-?\d+)")
+LI_E = re.compile(r"^\s*- \[\s*(-?\d+),\s*(-?\d+),\s*(-?\d+),\s*(-?\d+),\s*(-?\d+)\s*\]")
+
+
+def tally(events):
+    """Events (type, code, value) -> counts; SYN_DROPPED is not an event of the stream."""
+    c = {"events": 0, "frames": 0, "syn_dropped": 0, "marker": 0, "other": 0}
+    for t, code, v in events:
+        if t == 0 and code == 3:
+            c["syn_dropped"] += 1
+            continue
+        c["events"] += 1
+        if t == 0 and code == 0:
+            c["frames"] += 1
+        elif t == 0 and code == 1 and v == MARK:
+            c["marker"] += 1
+        elif t != 2:
+            c["other"] += 1
+    return c
+
+
+def evemu_events(path):
     try:
         for l in open(path, errors="replace"):
-            if l.startswith("E: "):
-                n += 1
-                if " 0000 0003 " in l:
-                    drop += 1
+            m = EVEMU_E.match(l)
+            if m:
+                yield int(m[1], 16), int(m[2], 16), int(m[3])
     except OSError:
         pass
-    return n, drop
 
 
-EV_LINE = re.compile(r"^\s*- \[\s*-?\d+,\s*-?\d+,\s*-?\d+,\s*-?\d+,\s*-?\d+\]")
-
-
-def count_libinput(path):
-    n = drop = 0
+def libinput_events(path):
+    inside = False
     try:
         for l in open(path, errors="replace"):
-            if EV_LINE.match(l):
-                n += 1
-                f = l.split("[", 1)[1].split(",")
-                if int(f[2]) == 0 and int(f[3]) == 3:
-                    drop += 1
+            s = l.strip()
+            if s == "events:":
+                inside = True
+                continue
+            if not inside:
+                continue
+            m = LI_E.match(l)
+            if m:
+                yield int(m[3]), int(m[4]), int(m[5])
+            elif s and not s.startswith(("#", "- evdev:", "- libinput:", "evdev:")) and not l.startswith(" "):
+                inside = False  # a new top-level key
     except OSError:
         pass
-    return n, drop
+
+
+def has_marker(path, kind):
+    """Has the tool written the marker frame yet? (reads the last 16 KiB)"""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(f.tell() - 16384, 0))
+            tail = f.read().decode(errors="replace")
+    except OSError:
+        return False
+    if kind == "evemu":
+        return f" 0000 0001 {MARK}" in tail
+    if kind == "jsonl":
+        return str(MARK) in tail
+    return re.search(r"\[\s*\d+,\s*\d+,\s*0,\s*1,\s*%d\s*\]" % MARK, tail) is not None
+
+
+def stop_tool(p, limit=30):
+    """SIGINT, then wait for the exit; SIGKILL only if it does not exit."""
+    p.send_signal(signal.SIGINT)
+    try:
+        return p.wait(limit)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return "killed"
 
 
 def part_peers(frames):
@@ -271,13 +322,17 @@ def part_peers(frames):
     r = {}
     gen = Gen(1, 8000, frames, hold=False, mark=True)
     node = gen.nodes[0]
-    expected = frames * 3 + 2
+    expected = frames * 3 + 2  # the frames, then the marker frame (SYN_CONFIG 271828, SYN_REPORT)
     evemu_out, li_out = f"{W}/peer.evemu", f"{W}/peer.yml"
-    ev = subprocess.Popen(["evemu-record", node], stdout=open(evemu_out, "w"), stderr=subprocess.DEVNULL)
+    # evemu-record writes through a fully buffered stdout and libinput record through stdio
+    # too: line-buffer both (stdbuf -oL) so that what they have recorded is in the file
+    # when the marker is, and stop them only after that, with SIGINT, waiting for the exit.
+    ev = subprocess.Popen(["stdbuf", "-oL", "evemu-record", node], stdout=open(evemu_out, "w"),
+                          stderr=open(f"{W}/peer.evemu.err", "w"))
     li_bin = "/usr/libexec/libinput/libinput-record"
     if not os.path.exists(li_bin):
         li_bin = None
-    li = subprocess.Popen([li_bin, "-o", li_out, node], stdout=subprocess.DEVNULL,
+    li = subprocess.Popen(["stdbuf", "-oL", li_bin, node], stdout=open(li_out, "w"),
                           stderr=open(f"{W}/peer.li.err", "w")) if li_bin else None
     ag = Agent("peer")
     procs = {"evemu-record": ev, "libinput-record": li, "inputtrace": ag.p}
@@ -290,23 +345,43 @@ def part_peers(frames):
     c0 = {n: cpu_s(p.pid) for n, p in procs.items() if p}
     s0 = progs()
     r["stream"] = gen.go()
-    wait_for("marker in evemu-record output",
-             lambda: " 271828" in open(evemu_out, errors="replace").read()[-4096:], 60)
-    wait_for("marker in agent output", lambda: "271828" in open(ag.out, errors="replace").read()[-8192:], 60)
+    t_go = time.monotonic()
+    # Each tool is done when its output has the marker frame or, failing that (libinput record
+    # reads through libevdev, which on SYN_DROPPED throws away everything queued in the kernel,
+    # the marker too, and writes no SYN_DROPPED), when its output and CPU time stop growing.
+    outs = {"evemu-record": (evemu_out, lambda: has_marker(evemu_out, "evemu")),
+            "libinput-record": (li_out, lambda: has_marker(li_out, "libinput")),
+            "inputtrace": (ag.out, lambda: has_marker(ag.out, "jsonl"))}
+    marked = {}
+    for n, (path, seen) in outs.items():
+        p = procs[n]
+        if not p:
+            marked[n] = False
+            continue
+        last = [None, time.monotonic()]
+
+        def done():
+            if seen():
+                return True
+            try:
+                now = (os.path.getsize(path), cpu_s(p.pid))
+            except OSError:
+                now = None
+            if now != last[0]:
+                last[0], last[1] = now, time.monotonic()
+            return time.monotonic() - last[1] > 2.0
+        wait_for(f"{n} output complete", done, 120)
+        marked[n] = seen()
+        if not marked[n]:
+            log(f"{n}: no marker in its output (it dropped the end of the stream)")
     for p in procs.values():
         if p:
             settle(p.pid, 0.5, 20)
+    r["stream"]["drain_wall_s"] = time.monotonic() - t_go
     c1 = {n: cpu_s(p.pid) for n, p in procs.items() if p}
     s1 = progs()
     hwm = {n: hwm_kb(p.pid) for n, p in procs.items() if p}
-    for n in ("evemu-record", "libinput-record"):
-        p = procs[n]
-        if p:
-            p.send_signal(signal.SIGINT)
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    exits = {n: stop_tool(p) for n, p in procs.items() if p and n != "inputtrace"}
     st = ag.stop()
     gen.stop()
     for f in (evemu_out, li_out):  # heads and tails, for post-mortems
@@ -315,26 +390,39 @@ def part_peers(frames):
             open(f"{O}/{os.path.basename(f)}.excerpt", "wb").write(b[:6000] + b"\n...\n" + b[-3000:])
         except OSError:
             pass
-    counts = {"evemu-record": count_evemu(evemu_out), "libinput-record": count_libinput(li_out) if li else (0, 0),
-              "inputtrace": (ag.events, None)}
+    counts = {"evemu-record": tally(evemu_events(evemu_out)),
+              "libinput-record": tally(libinput_events(li_out)) if li else None,
+              "inputtrace": {"events": ag.events, "syn_dropped": None, "marker": int(marked["inputtrace"])}}
     bt0, bc0 = prog_sum(s0, ag.evdev)
     bt1, bc1 = prog_sum(s1, ag.evdev)
+    written = r["stream"].get("events", 0) + 2
     for n, p in procs.items():
         if not p or not c0.get(n) or not c1.get(n):
             r[n] = {"error": "not run"}
             continue
-        got, drops = counts[n]
+        c = counts[n]
         cpu = c1[n][0] - c0[n][0]
-        x = {"events_recorded": got, "expected": expected, "missed": max(expected - got, 0),
-             "syn_dropped": drops, "cpu_s": cpu, "user_s": c1[n][1] - c0[n][1], "sys_s": c1[n][2] - c0[n][2],
-             "cpu_ms_per_100k": cpu * 1e3 * 1e5 / expected, "vmhwm_kb": hwm.get(n)}
+        x = {"events_recorded": c["events"], "expected": expected, "generator_wrote": written,
+             "missed": max(expected - c["events"], 0), "syn_dropped": c["syn_dropped"],
+             "marker_seen_before_stop": marked[n], "counts": c, "exit": exits.get(n),
+             "cpu_s": cpu, "user_s": c1[n][1] - c0[n][1], "sys_s": c1[n][2] - c0[n][2],
+             "cpu_ms_per_100k": cpu * 1e3 * 1e5 / expected,
+             "cpu_ms_per_100k_recorded": cpu * 1e3 * 1e5 / c["events"] if c["events"] else None,
+             "vmhwm_kb": hwm.get(n)}
+        if n == "libinput-record":
+            x["syn_dropped"] = None  # libevdev consumes SYN_DROPPED: not in its output
+            x["note"] = ("reads through libevdev: on SYN_DROPPED it discards the kernel queue and "
+                         "writes no SYN_DROPPED, so its losses show only as missed events")
         if n == "inputtrace":
             x["stats"] = st
             x["bpf_run_time_s"] = (bt1 - bt0) / 1e9
             x["cpu_plus_bpf_ms_per_100k"] = (cpu + (bt1 - bt0) / 1e9) * 1e3 * 1e5 / expected
             x["lost"] = st.get("lost")
+        if expected != written:
+            res["errors"].append(f"peers: generator wrote {written} events, expected {expected}")
         r[n] = x
-    log(json.dumps({n: (r[n].get("cpu_ms_per_100k"), r[n].get("missed"), r[n].get("vmhwm_kb")) for n in procs}))
+    log(json.dumps({n: (r[n].get("cpu_ms_per_100k"), r[n].get("missed"), r[n].get("syn_dropped"),
+                        r[n].get("vmhwm_kb"), r[n].get("marker_seen_before_stop")) for n in procs}))
     return r
 
 
@@ -372,7 +460,10 @@ def main():
     steps = [("kernel", lambda: res["kernel_overhead"].append(part_kernel("fentry", k_frames))),
              ("kernel", lambda: res["kernel_overhead"].append(part_kernel("kprobe", k_frames))),
              ("peers", lambda: res.__setitem__("peers", part_peers(peer_frames)))]
+    parts = os.environ.get("BENCH_PARTS", "kernel,peers,scaling").split(",")
     for name, fn in steps:
+        if name not in parts:
+            continue
         try:
             fn()
         except Exception as e:  # noqa: record and go on
@@ -380,6 +471,8 @@ def main():
             log("error", name, e)
         json.dump(res, open(f"{O}/vm.json", "w"), indent=1)
     try:
+        if "scaling" not in parts:
+            raise StopIteration
         ag = Agent("scale")
         res["scaling"] = {"devices": [], "rate": []}
         for d in (1, 8, 64):
@@ -389,6 +482,8 @@ def main():
             res["scaling"]["rate"].append(scale_point(ag, 1, rate, max(int(rate * 2 * SCALE), 1000)))
             json.dump(res, open(f"{O}/vm.json", "w"), indent=1)
         ag.stop()
+    except StopIteration:
+        pass
     except Exception as e:  # noqa
         res["errors"].append(f"scaling: {type(e).__name__}: {e}")
     res["guest_seconds"] = time.monotonic() - T0

@@ -150,6 +150,26 @@ def table(res):
                      f"| {fmt(b['cpu_ms_per_million'], '{:.0f}')} "
                      f"| {fmt(b['consumer_ns_per_event'] / base if base else None, '{:.1f}')} "
                      f"| {si(s.get('events_per_s_wall'))} | {si(max(ok)) if ok else 'n/a'} | {lossfrom} |")
+        paced = [r for r in runs if r.get("mode") == "paced"]
+        rates = sorted({r["offered_rate"] for r in paced})
+        if rates:
+            L.append("")
+            L.append("   Lost events at a fixed offered rate (1 s each; % of offered lost in the ring buffer, "
+                     "- = rate not tried once an earlier one lost)")
+            L.append("| consumer | " + " | ".join(si(x) + "/s" for x in rates) + " |")
+            L.append("|---|" + "---|" * len(rates))
+            for c in burst:
+                by = {r["offered_rate"]: r for r in paced if r.get("consumer") == c}
+                cells = []
+                for x in rates:
+                    r = by.get(x)
+                    if not r:
+                        cells.append("-")
+                        continue
+                    tot = r["lost"] + r["produced"]
+                    pct = 100 * r["lost"] / tot if tot else 0
+                    cells.append("0" if not r["lost"] else (f"{pct:.1f}%" if pct < 1 else f"{pct:.0f}%"))
+                L.append(f"| {'empty callback' if c == 'empty' else c} | " + " | ".join(cells) + " |")
         if ring.get("unavailable"):
             L.append(f"   formats not available in this build: {', '.join(ring['unavailable'])}")
     L.append("")
@@ -172,20 +192,25 @@ def table(res):
         st = pe.get("stream", {})
         L.append(f"3. Side by side on one stream (VM, TCG): {st.get('events')} events from an 8 kHz uinput mouse "
                  f"(achieved {fmt(st.get('frames_per_s'))} frames/s), all three reading at once")
-        L.append("| tool | CPU ms per 100k events (user+sys) | x inputtrace | peak RSS (VmHWM) MiB | events missed | SYN_DROPPED |")
-        L.append("|---|---|---|---|---|---|")
+        L.append("| tool | CPU ms per 100k events written (user+sys) | x inputtrace | CPU ms per 100k events recorded "
+                 "| peak RSS (VmHWM) MiB | events recorded / written | events missed | SYN_DROPPED in its output |")
+        L.append("|---|---|---|---|---|---|---|---|")
         base = pe.get("inputtrace", {}).get("cpu_ms_per_100k")
         for n in ("evemu-record", "libinput-record", "inputtrace"):
             x = pe.get(n, {})
             if "cpu_ms_per_100k" not in x:
-                L.append(f"| {n} | missing: {x.get('error')} |||||")
+                L.append(f"| {n} | missing: {x.get('error')} |||||||")
                 continue
+            warn = "" if x.get("marker_seen_before_stop", True) else " (its end marker lost too)"
+            dropped = fmt(x['syn_dropped'], '{}', 'not written' if n == 'libinput-record' else '-')
             L.append(f"| {n} | {fmt(x['cpu_ms_per_100k'])} | {fmt(x['cpu_ms_per_100k'] / base if base else None, '{:.2f}')} "
-                     f"| {fmt((x['vmhwm_kb'] or 0) / 1024, '{:.1f}')} | {x['missed']} | {fmt(x['syn_dropped'], '{}', '-')} |")
+                     f"| {fmt(x.get('cpu_ms_per_100k_recorded'))} | {fmt((x['vmhwm_kb'] or 0) / 1024, '{:.1f}')} "
+                     f"| {x.get('events_recorded')} / {x.get('generator_wrote', x.get('expected'))}{warn} "
+                     f"| {x['missed']} | {dropped} |")
         x = pe.get("inputtrace", {})
         if "cpu_plus_bpf_ms_per_100k" in x:
             L.append(f"| inputtrace + its BPF time in the kernel | {fmt(x['cpu_plus_bpf_ms_per_100k'])} "
-                     f"| {fmt(x['cpu_plus_bpf_ms_per_100k'] / base if base else None, '{:.2f}')} | | (ring lost {x.get('lost')}) | |")
+                     f"| {fmt(x['cpu_plus_bpf_ms_per_100k'] / base if base else None, '{:.2f}')} | | | | (ring lost {x.get('lost')}) | |")
     else:
         L.append("3. Side by side: missing")
     L.append("")
@@ -213,6 +238,14 @@ def table(res):
 
 
 def main():
+    if sys.argv[1:] == ["--table"]:  # re-print the table of bench/results.json
+        res = json.load(open(os.path.join(TOP, "bench/results.json")))
+        t = table(res)
+        res["table"] = t
+        print(t)
+        json.dump(res, open(os.path.join(TOP, "bench/results.json"), "w"), indent=1)
+        open(os.path.join(TOP, "bench/results.md"), "w").write(t + "\n")
+        return
     res = {"machine": machine()}
     if not os.path.exists(ITB):
         say(f"{ITB} missing: run `make bench`")
