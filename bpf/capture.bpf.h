@@ -147,6 +147,27 @@ static __always_inline struct it_device *it_dev_insert(__u64 key, struct it_devi
 	return bpf_map_lookup_elem(&it_devices, &key);
 }
 
+/*
+ * Pause (it_config.paused, set by the agent on `ctl pause` / SIGUSR1): the first thing
+ * the frame path checks. While paused the frame's values are not read, not filtered,
+ * not copied: only their number is added to seen and paused (so the counters' identity
+ * holds). Returns true when the frame is to be skipped.
+ */
+static __always_inline bool it_paused_skip(__u32 count)
+{
+	struct it_config *cfg = bpf_map_lookup_elem(&it_config, &zero);
+	struct it_counters *cnt;
+
+	if (!cfg || !cfg->paused)
+		return false;
+	cnt = bpf_map_lookup_elem(&it_counters, &zero);
+	if (cnt) {
+		cnt->seen += count;
+		cnt->paused += count;
+	}
+	return true;
+}
+
 /* Send a device record (add or remove) for slot d; counted in dev_lost on failure. */
 static __always_inline void it_dev_announce(struct it_device *d, __u16 kind,
 					    struct it_counters *cnt)

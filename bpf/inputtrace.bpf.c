@@ -144,11 +144,15 @@ static __always_inline __u32 it_kernel_mods(struct input_dev *dev)
 static __always_inline int it_handle_frame(struct input_handle *handle,
 					   const struct input_value *vals, unsigned int count)
 {
-	struct input_dev *dev = BPF_CORE_READ(handle, dev);
+	struct input_dev *dev;
 	struct it_device *d;
 	struct it_frame *f;
 	bool created = false;
 
+	/* paused: first, before the device or any value is read (capture.bpf.h) */
+	if (it_paused_skip(count))
+		return 0;
+	dev = BPF_CORE_READ(handle, dev);
 	d = it_dev_lookup((__u64)dev);
 	if (!d) {
 		struct it_device *tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);

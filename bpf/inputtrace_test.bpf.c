@@ -59,6 +59,8 @@ int it_test_frame(struct it_test_frame *ctx)
 	struct it_frame *f;
 	bool created = false;
 
+	if (it_paused_skip(ctx->count))
+		return 0;	/* as the real programs: before anything is read */
 	vals = bpf_map_lookup_elem(&it_test_vals_scratch, &zero);
 	if (!vals)
 		return 1;

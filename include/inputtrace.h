@@ -115,7 +115,7 @@ struct it_device_rec {
  * Counters, one copy per CPU (it_counters, a one-slot per-CPU array); userspace sums
  * them over CPUs. Every event evdev delivered is counted once in seen and once in
  * exactly one of the others: seen = filtered + written + lost + truncated
- * + keys_dropped + redact_dropped.
+ * + keys_dropped + redact_dropped + paused.
  */
 struct it_counters {
 	__u64 seen;		/* events evdev delivered */
@@ -130,6 +130,8 @@ struct it_counters {
 	__u64 redact_dropped;	/* other values dropped because they would reveal keys:
 				 * MSC_SCAN/MSC_RAW (all modes but raw), EV_LED (none), and
 				 * the SYN_REPORT of a frame that redaction left empty */
+	__u64 paused;		/* events of frames that arrived while capture was paused
+				 * (it_config.paused): counted by frame, never read or copied */
 };
 
 /* Runtime settings (it_config array map, index 0), changeable while capturing. */
@@ -139,6 +141,9 @@ struct it_config {
 	__u32 keys_mode;	/* enum it_keys_mode (keyclass.h); 0 is class */
 	__u32 owner_pid;	/* pid of the agent that loaded the programs (ctl status,
 				 * and the message a second agent on the same --pin gives) */
+	__u32 paused;		/* 1: paused (ctl pause, SIGUSR1): the frame path checks this
+				 * first and copies nothing, not even the values */
+	__u32 pad;
 };
 
 /*

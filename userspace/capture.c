@@ -71,7 +71,7 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 	struct inputtrace_bpf *s;
 	struct it_config cfg = {
 		.type_mask = o->type_mask,
-		.default_verdict = o->n_devices ? IT_DEV_PENDING : IT_DEV_CAPTURE,
+		.default_verdict = o->n_devices || o->n_exclude ? IT_DEV_PENDING : IT_DEV_CAPTURE,
 		.keys_mode = o->keys,
 		.owner_pid = (__u32)getpid(),
 	};
@@ -222,9 +222,22 @@ int it_capture_counters(struct it_capture *c, struct it_counters *sum)
 		sum->dev_overflow += v[i].dev_overflow;
 		sum->keys_dropped += v[i].keys_dropped;
 		sum->redact_dropped += v[i].redact_dropped;
+		sum->paused += v[i].paused;
 	}
 	free(v);
 	return 0;
+}
+
+int it_capture_set_paused(struct it_capture *c, bool paused)
+{
+	int fd = bpf_map__fd(c->skel->maps.it_config);
+	struct it_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	cfg.paused = paused;
+	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
 int it_capture_set_verdict(struct it_capture *c, uint32_t id, uint32_t verdict)

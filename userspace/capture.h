@@ -37,6 +37,10 @@ int it_capture_counters(struct it_capture *c, struct it_counters *sum);
  * Returns 0, or -ENOENT if the kernel has no such device (gone). */
 int it_capture_set_verdict(struct it_capture *c, uint32_t id, uint32_t verdict);
 
+/* Set it_config.paused (ctl pause/resume, SIGUSR1/SIGUSR2): read-modify-write of the
+ * config slot. Returns 0 or -errno. */
+int it_capture_set_paused(struct it_capture *c, bool paused);
+
 /* The loaded BPF object (its maps, for --pin), or NULL. */
 struct bpf_object *it_capture_object(struct it_capture *c);
 

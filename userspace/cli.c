@@ -33,6 +33,9 @@ static const char usage_text[] =
 "                          /dev/input/eventN, inputN, VVVV:PPPP (hex vendor:product),\n"
 "                          name:GLOB or a name GLOB (fnmatch); others are dropped\n"
 "                          in the kernel once seen\n"
+"      --exclude-device SPEC  never capture matching devices (repeatable; same\n"
+"                          SPEC syntax as --device; wins over --device); dropped\n"
+"                          in the kernel\n"
 "  -D, --duration SECONDS  stop after SECONDS (decimals allowed)\n"
 "  -c, --count N           stop after N event records\n"
 "  -l, --list-devices      list the input devices (from sysfs) and exit\n"
@@ -66,6 +69,15 @@ static const char usage_text[] =
 "                          loss rate); default: only at the end\n"
 "      --metrics-file PATH write the counters in Prometheus text format to PATH\n"
 "                          (replaced atomically) every --stats-interval (default 15)\n"
+"      --control-socket PATH  accept 'inputtrace ctl pause|resume|status' on this\n"
+"                          unix socket (default with --control-group:\n"
+"                          /run/inputtrace/control.sock)\n"
+"      --control-group NAME  members of group NAME may use the control socket\n"
+"                          (root:NAME, mode 0660); without it, root only\n"
+"      --status-file PATH  world-readable file saying capture is running, the modes,\n"
+"                          since when, whether paused (default /run/inputtrace/status;\n"
+"                          'none': no file); removed at exit\n"
+"      --syslog            also send the start-up notice and pause/resume to syslog\n"
 "  -v, --verbose           say which mechanism was attached, and show libbpf's log\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
@@ -73,6 +85,9 @@ static const char usage_text[] =
 "\n"
 "       inputtrace ctl status [--json] [--pin DIR]\n"
 "  print a running agent's counters, devices and settings from its pinned maps\n"
+"       inputtrace ctl pause|resume [--socket PATH]\n"
+"  pause or resume a running agent through its control socket (SIGUSR1/SIGUSR2\n"
+"  to the agent do the same); while paused the kernel copies nothing\n"
 "\n"
 "Exit status: 0 done, 1 capture impossible here (privileges, kernel), 2 bad usage.\n";
 
@@ -87,6 +102,7 @@ void it_opts_init(struct it_opts *o)
 	o->format = IT_FMT_JSONL;
 	o->flush_interval_s = 1;
 	o->file_mode = 0600;
+	o->status_file = "/run/inputtrace/status";
 }
 
 static const char *const format_names[] = {
@@ -287,7 +303,8 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 {
 	enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS, OPT_FORMAT, OPT_FLUSH,
 	       OPT_ROT_SIZE, OPT_ROT_INT, OPT_MAX_FILES, OPT_MAX_AGE, OPT_FILE_MODE,
-	       OPT_PIN, OPT_USER, OPT_STATS_INT, OPT_METRICS };
+	       OPT_PIN, OPT_USER, OPT_STATS_INT, OPT_METRICS, OPT_EXCLUDE, OPT_CTL_SOCK,
+	       OPT_CTL_GROUP, OPT_STATUS_FILE, OPT_SYSLOG };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "types", required_argument, NULL, 't' },
@@ -311,6 +328,11 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "stats-interval", required_argument, NULL, OPT_STATS_INT },
 		{ "metrics-file", required_argument, NULL, OPT_METRICS },
+		{ "exclude-device", required_argument, NULL, OPT_EXCLUDE },
+		{ "control-socket", required_argument, NULL, OPT_CTL_SOCK },
+		{ "control-group", required_argument, NULL, OPT_CTL_GROUP },
+		{ "status-file", required_argument, NULL, OPT_STATUS_FILE },
+		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -416,6 +438,43 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 				return -1;
 			}
 			break;
+		case OPT_EXCLUDE:
+			if (o->n_exclude >= IT_MAX_SPECS) {
+				snprintf(err, errlen, "too many --exclude-device options (at most %d)", IT_MAX_SPECS);
+				return -1;
+			}
+			if (it_devspec_parse(optarg, "/sys", &o->exclude[o->n_exclude], err, errlen))
+				return -1;
+			o->n_exclude++;
+			break;
+		case OPT_CTL_SOCK:
+			if (optarg[0] != '/' || strlen(optarg) >= 108) {
+				snprintf(err, errlen, "invalid --control-socket '%s': expected an absolute path shorter than 108 bytes", optarg);
+				return -1;
+			}
+			o->control_socket = optarg;
+			break;
+		case OPT_CTL_GROUP:
+			if (!*optarg) {
+				snprintf(err, errlen, "invalid --control-group '': empty name");
+				return -1;
+			}
+			o->control_group = optarg;
+			break;
+		case OPT_STATUS_FILE:
+			if (!strcmp(optarg, "none")) {
+				o->status_file = NULL;
+				break;
+			}
+			if (optarg[0] != '/') {
+				snprintf(err, errlen, "invalid --status-file '%s': expected an absolute path or 'none'", optarg);
+				return -1;
+			}
+			o->status_file = optarg;
+			break;
+		case OPT_SYSLOG:
+			o->syslog = true;
+			break;
 		case OPT_METRICS:
 			if (!*optarg) {
 				snprintf(err, errlen, "invalid --metrics-file '': empty path");
@@ -518,5 +577,7 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;
 	}
+	if (o->control_group && !o->control_socket)
+		o->control_socket = "/run/inputtrace/control.sock";
 	return it_check_output_opts(o, err, errlen);
 }

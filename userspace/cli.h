@@ -51,6 +51,13 @@ struct it_opts {
 	const char *user;		/* --user NAME: drop to NAME, no capabilities; NULL: stay */
 	double stats_interval_s;	/* --stats-interval SECONDS: stats record; 0: at the end only */
 	const char *metrics_file;	/* --metrics-file PATH: Prometheus text format; NULL: none */
+	/* privacy and transparency (README "Pause and resume", "Transparency") */
+	struct it_devspec exclude[IT_MAX_SPECS];	/* --exclude-device: dropped in the kernel */
+	int n_exclude;
+	const char *control_socket;	/* --control-socket PATH; NULL: no socket */
+	const char *control_group;	/* --control-group NAME: may use the socket */
+	const char *status_file;	/* --status-file PATH; NULL: none ("none") */
+	bool syslog;			/* --syslog: the notice and pause/resume to syslog too */
 	int verbose;
 };
 

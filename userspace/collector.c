@@ -77,28 +77,47 @@ int it_collector_flush(struct it_collector *c)
 	return rc;
 }
 
+void it_collector_update_stats(struct it_collector *c)
+{
+	unsigned int i;
+
+	c->st.output_lost_lines = c->sink->dropped_lines + c->lost_lines_here;
+	c->st.output_lost_bytes = c->sink->dropped_bytes;
+	c->st.bytes_written = c->sink->bytes_written;
+	c->st.files_completed = c->sink->files_done;
+	c->st.files_deleted = c->sink->files_deleted;
+	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++)
+		if (c->devs[i].evemu)
+			c->st.output_lost_lines += c->devs[i].evemu->dropped;
+}
+
+void it_collector_stats_record(struct it_collector *c)
+{
+	it_collector_update_stats(c);
+	if (c->o->format != IT_FMT_CSV)
+		it_rec_stats(&c->buf, &c->st);
+}
+
+/* Complete d's evemu file; what it could not write stays counted. */
+static void evemu_done(struct it_collector *c, struct it_dev_state *d)
+{
+	it_evemu_flush(d->evemu);
+	c->lost_lines_here += d->evemu->dropped;
+	if (it_evemu_close(d->evemu))
+		fprintf(stderr, "inputtrace: cannot complete the evemu file of input%u\n", d->id);
+	d->evemu = NULL;
+}
+
 void it_collector_stats(struct it_collector *c)
 {
 	unsigned int i;
 
-	c->st.output_lost_lines = c->sink->dropped_lines;
-	c->st.output_lost_bytes = c->sink->dropped_bytes;
-	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++)
-		if (c->devs[i].evemu) {
-			it_evemu_flush(c->devs[i].evemu);
-			c->st.output_lost_lines += c->devs[i].evemu->dropped;
-		}
 	/* the end: complete the evemu files (flush, fsync, rename into place) while the
 	 * sink's directory is still open */
-	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++) {
-		struct it_dev_state *d = &c->devs[i];
-
-		if (!d->evemu)
-			continue;
-		if (it_evemu_close(d->evemu))
-			fprintf(stderr, "inputtrace: cannot complete the evemu file of input%u\n", d->id);
-		d->evemu = NULL;
-	}
+	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++)
+		if (c->devs[i].evemu)
+			evemu_done(c, &c->devs[i]);
+	it_collector_update_stats(c);
 	if (c->o->format == IT_FMT_CSV)
 		return;	/* CSV has no place for it: stderr and the exit status say it */
 	it_rec_stats(&c->buf, &c->st);
@@ -165,8 +184,10 @@ static struct it_dev_state *dev_announce(struct it_collector *c, uint32_t id,
 
 	if (!d)
 		return NULL;
-	d->capture = it_devspec_match(c->o->devices, c->o->n_devices, info);
-	if (c->o->n_devices && id != IT_DEV_NONE && c->set_verdict)
+	/* --device selects, --exclude-device removes (and wins) */
+	d->capture = it_devspec_match(c->o->devices, c->o->n_devices, info) &&
+		     !(c->o->n_exclude && it_devspec_match(c->o->exclude, c->o->n_exclude, info));
+	if ((c->o->n_devices || c->o->n_exclude) && id != IT_DEV_NONE && c->set_verdict)
 		c->set_verdict(c->verdict_ctx, id, d->capture ? IT_DEV_CAPTURE : IT_DEV_DROP);
 	if (d->capture && !d->announced) {
 		bool has_node = !it_sysfs_event_node(c->sysfs_root, info->sysname, node, sizeof(node));
@@ -200,8 +221,9 @@ static void on_event(struct it_collector *c, const struct it_event *e)
 		return;
 	}
 	if (e->hdr.dev == IT_DEV_NONE) {
-		/* the kernel's device table was full: no identity to match --device on */
-		if (c->o->n_devices) {
+		/* the kernel's device table was full: no identity to match --device or
+		 * --exclude-device on */
+		if (c->o->n_devices || c->o->n_exclude) {
 			c->st.filtered_user++;
 			return;
 		}
@@ -241,12 +263,14 @@ static void on_event(struct it_collector *c, const struct it_event *e)
 		if (d && d->evemu)
 			it_evemu_add(d->evemu, e->mono_ns, e->type, e->code, e->value);
 		else
-			c->st.output_lost_lines++;
+			c->lost_lines_here++;
 	} else
 	it_rec_event(&c->buf, e->hdr.dev, e->mono_ns, c->o->no_time ? 0 : e->real_ns,
 		     e->type, e->code, e->value,
 		     e->hdr.flags & (IT_EVF_SYNTH_TS | IT_EVF_INJECTED));
 	c->st.events_out++;
+	if (e->type < IT_STATS_TYPES)
+		c->st.by_type[e->type]++;
 	if (c->o->count && c->st.events_out >= c->o->count)
 		c->count_reached = true;
 }
@@ -274,14 +298,15 @@ int it_collector_on_record(void *ctx, void *data, size_t size)
 			dev_announce(c, r->hdr.dev, &r->info, "add");
 		} else {
 			d = dev_slot(c, r->hdr.dev);
-			if (d && d->capture && !c->count_reached && c->o->format != IT_FMT_CSV)
+			if (d && d->capture && !c->count_reached && c->o->format != IT_FMT_CSV) {
 				it_rec_device_ex(&c->buf, r->hdr.dev, &r->info, "remove", NULL,
 						 d->virt);
+				c->st.devices_removed++;
+			}
 			if (d) {
 				d->removed = true;
 				if (d->evemu)
-					it_evemu_close(d->evemu);
-				d->evemu = NULL;
+					evemu_done(c, d);
 			}
 		}
 		break;

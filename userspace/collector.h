@@ -45,6 +45,8 @@ struct it_collector {
 	struct it_stats st;
 	bool count_reached;
 	uint64_t flush_gen;		/* it_collector_flush() calls */
+	uint64_t lost_lines_here;	/* lines lost outside the sink: evemu files (closed
+					 * ones, or one that could not be opened) */
 	struct it_hostinfo host;	/* for the header record */
 	/* tell the kernel a device's verdict (enum it_verdict); NULL: nobody to tell */
 	int (*set_verdict)(void *ctx, uint32_t id, uint32_t verdict);
@@ -64,6 +66,14 @@ void it_collector_present(struct it_collector *c);
 
 /* The sink settings the options ask for (--compress, --rotate-*, --format, ...). */
 void it_sink_cfg_from_opts(struct it_sink_cfg *cfg, const struct it_opts *o);
+
+/* Copy the sink's counts (bytes written, files completed and deleted, lines and
+ * bytes it could not write) and the evemu files' losses into c->st. */
+void it_collector_update_stats(struct it_collector *c);
+
+/* A periodic stats record (--stats-interval): it_collector_update_stats(), then the
+ * record (not in CSV). c->st.k must be fresh. */
+void it_collector_stats_record(struct it_collector *c);
 
 /* At the end of a capture, before it_sink_close(): complete the evemu files, copy the
  * sink's counts into the stats and buffer the stats record (the last line). */

@@ -10,14 +10,19 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "control.h"
 #include "ctl.h"
 #include "json.h"
 #include "pin.h"
 
 static const char ctl_usage[] =
 "Usage: inputtrace ctl status [--json] [--pin DIR]\n"
-"Print the counters (summed over CPUs), devices and settings of the agent running\n"
-"with --pin DIR (default " IT_PIN_DEFAULT "), read from its pinned maps.\n";
+"       inputtrace ctl pause|resume [--socket PATH]\n"
+"status: print the counters (summed over CPUs), devices and settings of the agent\n"
+"running with --pin DIR (default " IT_PIN_DEFAULT "), read from its pinned maps.\n"
+"pause, resume: ask the agent listening on --socket PATH (its --control-socket,\n"
+"default " IT_CONTROL_SOCKET_DEFAULT ") to stop or restart capturing; root or a\n"
+"member of its --control-group.\n";
 
 void it_counters_sum(const struct it_counters *v, int n, struct it_counters *sum)
 {
@@ -35,6 +40,7 @@ void it_counters_sum(const struct it_counters *v, int n, struct it_counters *sum
 		sum->lost_pending += v[i].lost_pending;
 		sum->keys_dropped += v[i].keys_dropped;
 		sum->redact_dropped += v[i].redact_dropped;
+		sum->paused += v[i].paused;
 	}
 }
 
@@ -56,13 +62,13 @@ static const char *verdict_name(__u32 v)
 	return v == IT_DEV_CAPTURE ? "capture" : v == IT_DEV_DROP ? "drop" : "pending";
 }
 
-#define N_COUNTERS 9
+#define N_COUNTERS 10
 static void counter_list(const struct it_counters *s, const char **names, __u64 *vals)
 {
 	const char *n[N_COUNTERS] = { "seen", "filtered", "written", "lost", "truncated",
-		"keys_dropped", "redact_dropped", "device_records_lost", "device_table_overflow" };
+		"keys_dropped", "redact_dropped", "paused", "device_records_lost", "device_table_overflow" };
 	__u64 v[N_COUNTERS] = { s->seen, s->filtered, s->written, s->lost, s->truncated,
-		s->keys_dropped, s->redact_dropped, s->dev_lost, s->dev_overflow };
+		s->keys_dropped, s->redact_dropped, s->paused, s->dev_lost, s->dev_overflow };
 
 	memcpy(names, n, sizeof(n));
 	memcpy(vals, v, sizeof(v));
@@ -111,6 +117,8 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		it_buf_u64(&b, cfg.type_mask);
 		it_buf_puts(&b, ",\"default_verdict\":");
 		it_json_str(&b, verdict_name(cfg.default_verdict), 16);
+		it_buf_puts(&b, ",\"paused\":");
+		it_buf_puts(&b, cfg.paused ? "true" : "false");
 		it_buf_puts(&b, "},\"counters\":{");
 		for (i = 0; i < N_COUNTERS; i++) {
 			if (i)
@@ -122,9 +130,9 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		it_buf_puts(&b, "},\"devices\":[");
 	} else {
 		fprintf(out, "agent pid %u, maps pinned in %s\n", cfg.owner_pid, dir);
-		fprintf(out, "settings: keys=%s type_mask=0x%08x default_verdict=%s\n",
+		fprintf(out, "settings: keys=%s type_mask=0x%08x default_verdict=%s paused=%s\n",
 			it_keys_name((enum it_keys_mode)cfg.keys_mode), cfg.type_mask,
-			verdict_name(cfg.default_verdict));
+			verdict_name(cfg.default_verdict), cfg.paused ? "yes" : "no");
 		fprintf(out, "counters (summed over %d CPUs):\n", ncpus);
 		for (i = 0; i < N_COUNTERS; i++)
 			fprintf(out, "  %-22s %llu\n", names[i], (unsigned long long)vals[i]);
@@ -175,6 +183,40 @@ out:
 	return rc;
 }
 
+/* ctl pause|resume [--socket PATH] */
+static int ctl_pause(int argc, char **argv, FILE *out)
+{
+	const char *path = IT_CONTROL_SOCKET_DEFAULT;
+	char reply[256], err[512];
+	int i, rc;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--socket=", 9))
+			path = argv[i] + 9;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(ctl_usage, out);
+			return 0;
+		} else {
+			fprintf(stderr, "inputtrace: ctl %s: bad argument '%s' (see ctl --help)\n",
+				argv[1], argv[i]);
+			return 2;
+		}
+	}
+	rc = it_control_request(path, argv[1], reply, sizeof(reply), err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "inputtrace: ctl %s: %s\n", argv[1], err);
+		return 1;
+	}
+	if (rc > 0) {
+		fprintf(stderr, "inputtrace: ctl %s: %s\n", argv[1], reply);
+		return 1;
+	}
+	fprintf(out, "%s\n", reply);
+	return 0;
+}
+
 int it_ctl_main(int argc, char **argv, FILE *out)
 {
 	static const struct option longopts[] = {
@@ -193,6 +235,8 @@ int it_ctl_main(int argc, char **argv, FILE *out)
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
+	if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume"))
+		return ctl_pause(argc, argv, out);
 	if (strcmp(cmd, "status")) {
 		fprintf(stderr, "inputtrace: unknown ctl command '%s' (see ctl --help)\n", cmd);
 		return 2;

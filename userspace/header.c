@@ -142,6 +142,15 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 	kv_num(b, "rotate_interval", o->rotate_interval_s);
 	kv_u64(b, "max_files", o->max_files);
 	kv_num(b, "max_age", o->max_age_s);
+	it_buf_puts(b, ",\"exclude_devices\":[");
+	for (i = 0; i < o->n_exclude; i++) {
+		if (i)
+			it_buf_putc(b, ',');
+		it_json_str(b, o->exclude[i].text, sizeof(o->exclude[i].text));
+	}
+	it_buf_putc(b, ']');
+	key(b, "syslog");
+	it_buf_puts(b, o->syslog ? "true" : "false");
 	it_buf_puts(b, "},\"clock\":{\"mono_ns\":");
 	it_buf_u64(b, mono_ns);
 	kv_u64(b, "real_ns", real_ns);

@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
+#include <syslog.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include <libevdev/libevdev.h>
 #include "capture.h"
+#include "control.h"
 #include "cli.h"
 #include "collector.h"
 #include "ctl.h"
@@ -27,6 +31,134 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+/* SIGUSR1 pause, SIGUSR2 resume: the last one wins; who sent it from siginfo */
+static volatile sig_atomic_t pause_signal, pause_sig_pid, pause_sig_uid;
+
+static void on_pause_signal(int sig, siginfo_t *si, void *uc)
+{
+	pause_sig_pid = si ? si->si_pid : 0;
+	pause_sig_uid = si ? (sig_atomic_t)si->si_uid : 0;
+	pause_signal = sig;
+}
+
+/* What is paused, for the status file and the records. */
+struct it_pause_state {
+	bool paused;
+	struct it_status status;
+	bool syslog;
+};
+
+static void notice(bool to_syslog, int prio, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "inputtrace: %s\n", msg);
+	if (to_syslog)
+		syslog(prio, "%s", msg);
+}
+
+/* Pause or resume (r: who asked). Paused: the kernel checks it_config.paused first
+ * and copies nothing. The record sits between the last event before and the first
+ * after: pausing drains the ring buffer before writing it, resuming writes it before
+ * the kernel starts copying again. Returns 0 or -errno. */
+static int set_pause(struct it_capture *cap, struct it_collector *col, struct it_pause_state *ps,
+		     bool pause, const struct it_ctl_req *r)
+{
+	uint64_t mono, real;
+	int rc;
+
+	if (ps->paused == pause)
+		return 0;
+	if (pause) {
+		rc = it_capture_set_paused(cap, true);
+		if (rc)
+			return rc;
+		ring_buffer__consume(cap->rb);
+	}
+	it_clock_pair(&mono, &real);
+	if (!col->count_reached)
+		it_rec_control(&col->buf, col->o->format == IT_FMT_CSV, pause, r, mono, real);
+	it_collector_flush(col);
+	if (!pause) {
+		rc = it_capture_set_paused(cap, false);
+		if (rc)
+			return rc;
+	}
+	ps->paused = pause;
+	ps->status.paused = pause;
+	ps->status.paused_since_real_ns = pause ? real : 0;
+	it_status_write(&ps->status);
+	notice(ps->syslog, LOG_NOTICE, "capture %s by %s (uid %u, pid %d, via %s)",
+	       pause ? "paused" : "resumed", r->user, (unsigned)r->uid, (int)r->pid, r->via);
+	return 0;
+}
+
+/* "all" or "EV_SYN,EV_KEY" */
+static void types_text(uint32_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+	int t;
+
+	buf[0] = 0;
+	if (mask == 0xffffffffu) {
+		snprintf(buf, len, "all");
+		return;
+	}
+	for (t = 0; t < 32; t++) {
+		const char *name = libevdev_event_type_get_name((unsigned int)t);
+
+		if (!(mask & (1u << t)))
+			continue;
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "," : "", name ? name : "?");
+		if (n >= len)
+			return;
+	}
+}
+
+/* the captured devices as one line: inputN "name", ... */
+static void devices_text(const struct it_collector *col, char *buf, size_t len, bool captured)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = 0;
+	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS && n < len; i++) {
+		const struct it_dev_state *d = &col->devs[i];
+
+		if (!d->used || !d->announced || d->capture != captured || d->removed)
+			continue;
+		n += snprintf(buf + n, len - n, "%sinput%u \"%s\"%s%s", n ? ", " : "", d->id,
+			      d->has_info ? d->info.name : "", d->node[0] ? " " : "", d->node);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "none");
+}
+
+static void specs_text(const struct it_devspec *s, int n, char *buf, size_t len)
+{
+	size_t k = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < n && k < len; i++)
+		k += snprintf(buf + k, len - k, "%s%s", i ? ", " : "", s[i].text);
+}
+
+static const char *keys_meaning(enum it_keys_mode m)
+{
+	switch (m) {
+	case IT_KEYS_CLASS: return "key codes replaced by their class in the kernel; typed text is not recorded";
+	case IT_KEYS_SHORTCUTS: return "key codes replaced by their class, except keys pressed with Ctrl/Alt/Meta held; typed text is not recorded";
+	case IT_KEYS_NONE: return "key events dropped in the kernel (counted only)";
+	case IT_KEYS_RAW: return "every key code as typed: typed text IS recorded";
+	}
+	return "?";
 }
 
 static void errorf(const char *fmt, ...)
@@ -68,6 +200,10 @@ int main(int argc, char **argv)
 	static struct it_collector col;
 	static struct it_capture cap;
 	static struct it_ops ops;
+	static struct it_control ctl = { .fd = -1 };
+	static struct it_pause_state ps = { .status = { .fd = -1 } };
+	static char devs_on[8192], devs_off[8192], types[512], excl[4096], ctlinfo[256];
+	struct sigaction su = { .sa_sigaction = on_pause_signal, .sa_flags = SA_SIGINFO };
 	struct it_sink sink;
 	struct it_sink_cfg scfg;
 	struct it_opts o;
@@ -109,10 +245,16 @@ int main(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &su, NULL);	/* pause */
+	sigaction(SIGUSR2, &su, NULL);	/* resume */
 	signal(SIGPIPE, SIG_IGN);
+	if (o.syslog)
+		openlog("inputtrace", LOG_PID, LOG_DAEMON);
+	ps.syslog = o.syslog;
 	it_sink_catch_sighup();		/* reopen the output (logrotate) */
 
 	rc = it_ops_prepare(&ops, &o, err, sizeof(err));
+	ops.sink = &sink;	/* --user: given to the user before the switch */
 	if (rc) {
 		errorf("%s", err);
 		it_sink_close(&sink);
@@ -124,9 +266,50 @@ int main(int argc, char **argv)
 		it_sink_close(&sink);
 		return 1;
 	}
+	/* the control socket and the status file, while still root (in /run) */
+	if (o.control_socket) {
+		struct group *g = NULL;
+
+		if (o.control_group && !(g = getgrnam(o.control_group)))
+			snprintf(err, sizeof(err), "--control-group %s: no such group", o.control_group);
+		if ((o.control_group && !g) ||
+		    it_control_open(&ctl, o.control_socket, g != NULL, g ? g->gr_gid : 0, err, sizeof(err))) {
+			errorf("%s", err);
+			it_capture_stop(&cap);
+			it_ops_finish(&ops, &col);
+			it_sink_close(&sink);
+			return 1;
+		}
+		snprintf(ctlinfo, sizeof(ctlinfo), "%s (root%s%s, SIGUSR1/SIGUSR2)", o.control_socket,
+			 o.control_group ? " and group " : " only", o.control_group ? o.control_group : "");
+	} else {
+		snprintf(ctlinfo, sizeof(ctlinfo), "SIGUSR1/SIGUSR2 only (no --control-socket)");
+	}
+	types_text(o.type_mask, types, sizeof(types));
+	specs_text(o.exclude, o.n_exclude, excl, sizeof(excl));
+	ps.status = (struct it_status){ .path = o.status_file, .fd = -1, .pid = getpid(),
+		.keys = it_keys_name(o.keys), .types = types, .devices = devs_on, .exclude = excl,
+		.output = sink.name, .format = it_format_name(o.format), .control = ctlinfo };
+	{
+		uint64_t mono;
+
+		it_clock_pair(&mono, &ps.status.since_real_ns);
+	}
+	snprintf(devs_on, sizeof(devs_on), "(starting)");
+	if (it_status_open(&ps.status)) {
+		errorf("cannot write the status file %s: %s (--status-file PATH or none)",
+		       o.status_file, strerror(errno));
+		it_control_close(&ctl);
+		it_capture_stop(&cap);
+		it_ops_finish(&ops, &col);
+		it_sink_close(&sink);
+		return 1;
+	}
 	/* pin the maps, then drop to --user: from here on no privilege is needed */
 	if (it_ops_after_attach(&ops, &cap, err, sizeof(err))) {
 		errorf("%s", err);
+		it_status_remove(&ps.status);
+		it_control_close(&ctl);
 		it_capture_stop(&cap);
 		it_ops_finish(&ops, &col);
 		it_sink_close(&sink);
@@ -137,6 +320,21 @@ int main(int argc, char **argv)
 	if (o.keys == IT_KEYS_RAW)
 		fprintf(stderr, "inputtrace: warning: --keys raw: keystroke content is being "
 			"recorded (every key code as typed: the output shows what was typed)\n");
+	/* transparency (README "Transparency"): what is recorded, to stderr and syslog */
+	devices_text(&col, devs_on, sizeof(devs_on), true);
+	devices_text(&col, devs_off, sizeof(devs_off), false);
+	it_status_write(&ps.status);
+	notice(o.syslog, LOG_NOTICE, "notice: recording input events of this computer to %s (%s)",
+	       sink.name, it_format_name(o.format));
+	notice(o.syslog, LOG_NOTICE, "notice: devices captured: %s", devs_on);
+	notice(o.syslog, LOG_NOTICE, "notice: devices not captured (dropped in the kernel): %s%s%s%s",
+	       devs_off, o.n_exclude ? " (--exclude-device " : "", excl, o.n_exclude ? ")" : "");
+	notice(o.syslog, LOG_NOTICE, "notice: event types: %s", types);
+	notice(o.syslog, o.keys == IT_KEYS_RAW ? LOG_WARNING : LOG_NOTICE, "notice: keys: %s (%s)%s",
+	       it_keys_name(o.keys), keys_meaning(o.keys),
+	       o.keys == IT_KEYS_RAW ? "" : "; scan codes (MSC_SCAN/MSC_RAW) never recorded");
+	notice(o.syslog, LOG_NOTICE, "notice: pause and resume: %s; status file: %s", ctlinfo,
+	       o.status_file ? o.status_file : "none");
 	/* the notice tests and operators wait for: from here on, nothing is missed */
 	fprintf(stderr, "inputtrace: capturing input events (%s) to %s\n",
 		it_attach_name(cap.used), sink.name);
@@ -166,6 +364,41 @@ int main(int argc, char **argv)
 			break;
 		}
 		it_ops_tick(&ops, &cap, &col, now_s());
+		if (pause_signal) {
+			struct it_ctl_req r = { .via = "signal" };
+			bool p = pause_signal == SIGUSR1;
+
+			pause_signal = 0;
+			r.pid = (pid_t)pause_sig_pid;
+			r.uid = (uid_t)pause_sig_uid;
+			it_user_name(r.uid, r.user, sizeof(r.user));
+			r.gid = (gid_t)-1;
+			rc = set_pause(&cap, &col, &ps, p, &r);
+			if (rc)
+				errorf("cannot %s: %s", p ? "pause" : "resume", strerror(-rc));
+		}
+		for (;;) {
+			struct it_ctl_req r;
+			char reason[256];
+			int client;
+
+			rc = it_control_accept(&ctl, &r, &client, reason, sizeof(reason));
+			if (!rc)
+				break;
+			if (rc < 0) {
+				notice(o.syslog, LOG_WARNING, "control socket: %s", reason);
+				continue;
+			}
+			rc = 0;
+			if (r.cmd != IT_CTL_STATUS)
+				rc = set_pause(&cap, &col, &ps, r.cmd == IT_CTL_PAUSE, &r);
+			if (rc) {
+				snprintf(reason, sizeof(reason), "error: %s", strerror(-rc));
+				it_control_reply(client, reason);
+			} else {
+				it_control_reply(client, ps.paused ? "ok paused" : "ok capturing");
+			}
+		}
 		it_collector_flush(&col);
 	}
 	/* what the kernel wrote before we stopped is part of the capture */
@@ -178,6 +411,8 @@ int main(int argc, char **argv)
 		ret = 1;
 	it_capture_stop(&cap);
 	it_ops_finish(&ops, &col);
+	it_control_close(&ctl);
+	it_status_remove(&ps.status);
 	if (sink.failed)
 		ret = 1;
 	if (col.buf.oom) {

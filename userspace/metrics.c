@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "metrics.h"
+#include "names.h"
 
 struct metric {
 	const char *name;
@@ -41,12 +42,19 @@ void it_metrics_format(struct it_buf *b, const struct it_stats *s, double start_
 		{ "events_truncated_total", "Values past the per-frame limit, not copied.", s->k.truncated },
 		{ "keys_dropped_total", "Key events dropped by --keys none.", s->k.keys_dropped },
 		{ "redact_dropped_total", "Events dropped because they would reveal keys (scan codes, LEDs, empty frames).", s->k.redact_dropped },
+		{ "events_paused_total", "Events that arrived while capture was paused: counted, not copied.", s->k.paused },
 		{ "device_records_lost_total", "Device records lost because the ring buffer was full.", s->k.dev_lost },
 		{ "device_table_overflow_total", "Events of devices beyond the device table's size.", s->k.dev_overflow },
 		{ "events_filtered_user_total", "Events of devices not yet judged, dropped in user space.", s->filtered_user },
 		{ "events_output_total", "Event records written to the output.", s->events_out },
 		{ "events_not_output_total", "Events read after --count was reached.", s->not_output },
 		{ "device_records_total", "Device records written to the output.", s->devices },
+		{ "device_removals_total", "Device remove records written to the output.", s->devices_removed },
+		{ "output_bytes_total", "Bytes written to the output files (after gzip).", s->bytes_written },
+		{ "output_files_completed_total", "Output files completed (renamed into place).", s->files_completed },
+		{ "output_files_deleted_total", "Complete output files deleted by --max-files or --max-age.", s->files_deleted },
+		{ "output_lost_lines_total", "Lines that could not be written (disk full, write errors).", s->output_lost_lines },
+		{ "output_lost_bytes_total", "Bytes that could not be written (disk full, write errors).", s->output_lost_bytes },
 	};
 	char v[64];
 	size_t i;
@@ -55,6 +63,24 @@ void it_metrics_format(struct it_buf *b, const struct it_stats *s, double start_
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)m[i].v);
 		put_metric(b, m[i].name, "counter", m[i].help, v);
 	}
+	/* one family, one sample per event type */
+	it_buf_puts(b, "# HELP inputtrace_events_output_by_type_total Event records written to the "
+		    "output, by event type.\n# TYPE inputtrace_events_output_by_type_total counter\n");
+	for (i = 0; i < IT_STATS_TYPES; i++) {
+		char tmp[16];
+
+		if (!s->by_type[i] && !it_stats_type_listed((unsigned int)i))
+			continue;
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)s->by_type[i]);
+		it_buf_puts(b, "inputtrace_events_output_by_type_total{type=\"");
+		it_buf_puts(b, it_type_name((unsigned int)i, tmp));
+		it_buf_puts(b, "\"} ");
+		it_buf_puts(b, v);
+		it_buf_putc(b, '\n');
+	}
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)(s->devices > s->devices_removed ?
+		 s->devices - s->devices_removed : 0));
+	put_metric(b, "devices", "gauge", "Devices captured now (device records minus removals).", v);
 	snprintf(v, sizeof(v), "%.3f", start_time);
 	put_metric(b, "start_time_seconds", "gauge", "When the agent started capturing, seconds since the epoch.", v);
 	snprintf(v, sizeof(v), "%.3f", now);

@@ -7,6 +7,7 @@
 #include "metrics.h"
 #include "ops.h"
 #include "privdrop.h"
+#include "sink.h"
 
 static double realtime_s(void)
 {
@@ -51,6 +52,16 @@ int it_ops_after_attach(struct it_ops *ops, struct it_capture *cap, char *err, s
 		if (ops->o->pin && it_pin_chown(&ops->pin, ops->uid, ops->gid)) {
 			snprintf(err, errlen, "--user: cannot give %s to uid %u: %s", ops->pin.dir,
 				 (unsigned)ops->uid, strerror(errno));
+			return -1;
+		}
+		/* the output: rotation, retention and SIGHUP create, rename and delete
+		 * files there as the user */
+		if (ops->sink && it_sink_chown(ops->sink, ops->uid, ops->gid)) {
+			snprintf(err, errlen, "--user: cannot give the output %s to %s: %s%s",
+				 ops->sink->name, ops->o->user, strerror(errno),
+				 errno == EPERM && ops->sink->dir_mode ?
+				 " (a directory inputtrace did not create must already belong to "
+				 "that user)" : "");
 			return -1;
 		}
 		if (it_drop_privileges(ops->uid, ops->gid, err, errlen))
@@ -100,6 +111,7 @@ void it_ops_tick(struct it_ops *ops, struct it_capture *cap, struct it_collector
 		ops->next_tick = now_mono + ops->interval_s;
 		if (!it_capture_counters(cap, &col->st.k))
 			ops->prev = col->st.k;
+		it_collector_update_stats(col);
 		write_metrics(ops, &col->st);
 		return;
 	}
@@ -113,14 +125,20 @@ void it_ops_tick(struct it_ops *ops, struct it_capture *cap, struct it_collector
 			  sizeof(msg)))
 		fprintf(stderr, "inputtrace: warning: %s\n", msg);
 	ops->prev = col->st.k;
+	/* the same record as the final one: the sink's counts too (output_lost_*, bytes,
+	 * files) */
 	if (ops->o->stats_interval_s)
-		it_rec_stats(&col->buf, &col->st);
+		it_collector_stats_record(col);
+	else
+		it_collector_update_stats(col);
 	write_metrics(ops, &col->st);
 }
 
 void it_ops_finish(struct it_ops *ops, struct it_collector *col)
 {
-	if (ops->started)
+	if (ops->started) {
+		it_collector_update_stats(col);	/* the last file is complete by now */
 		write_metrics(ops, &col->st);
+	}
 	it_pin_release(&ops->pin);
 }

@@ -33,6 +33,8 @@ struct it_ops {
 	struct it_counters prev;	/* at the previous tick (loss check) */
 	bool metrics_failed;		/* said once */
 	bool started;			/* attached: metrics are written from here on */
+	struct it_sink *sink;		/* the output, given to --user before the switch
+					 * (set after it_ops_prepare; NULL: none) */
 };
 
 /* Returns 0; 1 on a usage error (exit 2); -1 when it cannot run (exit 1). err says. */

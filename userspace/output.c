@@ -2,6 +2,7 @@
 /* output.c - JSON Lines records. */
 #include <stdio.h>
 #include <time.h>
+#include <linux/input-event-codes.h>
 #include "names.h"
 #include "output.h"
 
@@ -110,8 +111,26 @@ void it_rec_loss(struct it_buf *b, uint64_t count)
 	it_buf_puts(b, "}\n");
 }
 
+const unsigned int it_stats_types[12] = {
+	EV_SYN, EV_KEY, EV_REL, EV_ABS, EV_MSC, EV_SW, EV_LED, EV_SND, EV_REP, EV_FF, EV_PWR,
+	EV_FF_STATUS,
+};
+
+bool it_stats_type_listed(unsigned int t)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(it_stats_types) / sizeof(it_stats_types[0]); i++)
+		if (it_stats_types[i] == t)
+			return true;
+	return false;
+}
+
 void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 {
+	unsigned int t;
+	bool first = true;
+
 	it_buf_puts(b, "{\"record\":\"stats\"");
 	kv_u64(b, "seen", s->k.seen);
 	kv_u64(b, "filtered", s->k.filtered);
@@ -120,6 +139,7 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	kv_u64(b, "truncated", s->k.truncated);
 	kv_u64(b, "keys_dropped", s->k.keys_dropped);
 	kv_u64(b, "redact_dropped", s->k.redact_dropped);
+	kv_u64(b, "paused", s->k.paused);
 	kv_u64(b, "device_records_lost", s->k.dev_lost);
 	kv_u64(b, "device_table_overflow", s->k.dev_overflow);
 	kv_u64(b, "filtered_user", s->filtered_user);
@@ -128,5 +148,24 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	kv_u64(b, "devices", s->devices);
 	kv_u64(b, "output_lost_lines", s->output_lost_lines);
 	kv_u64(b, "output_lost_bytes", s->output_lost_bytes);
-	it_buf_puts(b, "}\n");
+	kv_u64(b, "devices_removed", s->devices_removed);
+	kv_u64(b, "bytes_written", s->bytes_written);
+	kv_u64(b, "files_completed", s->files_completed);
+	kv_u64(b, "files_deleted", s->files_deleted);
+	key(b, "events_by_type");
+	it_buf_putc(b, '{');
+	for (t = 0; t < IT_STATS_TYPES; t++) {
+		char tmp[16];
+
+		if (!s->by_type[t] && !it_stats_type_listed(t))
+			continue;
+		if (!first)
+			it_buf_putc(b, ',');
+		first = false;
+		it_buf_putc(b, '"');
+		it_buf_puts(b, it_type_name(t, tmp));
+		it_buf_puts(b, "\":");
+		it_buf_u64(b, s->by_type[t]);
+	}
+	it_buf_puts(b, "}}\n");
 }

@@ -11,6 +11,13 @@
 #include "inputtrace.h"
 #include "json.h"
 
+#define IT_STATS_TYPES 32	/* EV_CNT */
+
+/* The event types always listed in the stats record's "events_by_type" and the
+ * metrics (others appear when their count is not 0). */
+extern const unsigned int it_stats_types[12];
+bool it_stats_type_listed(unsigned int t);
+
 /* What the collector adds to the kernel's counters for the stats record. */
 struct it_stats {
 	struct it_counters k;		/* summed over CPUs */
@@ -20,6 +27,11 @@ struct it_stats {
 	uint64_t devices;		/* device records written */
 	uint64_t output_lost_lines;	/* lines the sink could not write (disk full, EIO) */
 	uint64_t output_lost_bytes;
+	uint64_t devices_removed;	/* "remove" device records written */
+	uint64_t bytes_written;		/* bytes written to output files (after gzip) */
+	uint64_t files_completed;	/* output files completed (renamed into place) */
+	uint64_t files_deleted;		/* complete files deleted by --max-files/--max-age */
+	uint64_t by_type[IT_STATS_TYPES];	/* event records output, by EV_ type */
 };
 
 /*
@@ -51,7 +63,8 @@ void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t rea
 /* {"record":"loss","count":N}: N events the full ring buffer refused, at this point. */
 void it_rec_loss(struct it_buf *b, uint64_t count);
 
-/* {"record":"stats",...}: the counters (README "Counters"). */
+/* {"record":"stats",...}: the counters (README "Counters"), ending with
+ * "events_by_type":{"EV_SYN":N,...}. */
 void it_rec_stats(struct it_buf *b, const struct it_stats *s);
 
 /* "2026-11-29T18:48:55.123456Z" for real_ns (ns since the epoch); appends quoted. */

@@ -152,6 +152,7 @@ static int raw_write(struct it_sink *s, const void *p, size_t n)
 		left -= (size_t)w;
 	}
 	s->file_bytes += n;
+	s->bytes_written += n;
 	s->dirty = true;
 	return 0;
 }
@@ -332,8 +333,12 @@ static int open_file(struct it_sink *s)
 		s->fd = fd;
 	} else {
 		/* append: never truncate a capture already on disk */
-		fd = open(s->cfg.path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
-			  O_NOCTTY, mode);
+		fd = open(s->cfg.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW |
+			  O_CLOEXEC | O_NOCTTY, mode);
+		if (fd >= 0)
+			s->file_created = true;
+		else if (errno == EEXIST)
+			fd = open(s->cfg.path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			return -1;
 		s->fd = fd;
@@ -424,7 +429,9 @@ int it_sink_open_cfg(struct it_sink *s, const struct it_sink_cfg *cfg, char *err
 		snprintf(dir, sizeof(dir), "%s", path);
 		while ((n = strlen(dir)) > 1 && dir[n - 1] == '/')
 			dir[n - 1] = 0;	/* a trailing '/' would make open() follow a symlink */
-		if (mkdir(dir, dir_mode_of(s->cfg.file_mode)) && errno != EEXIST) {
+		if (!mkdir(dir, dir_mode_of(s->cfg.file_mode)))
+			s->dir_created = true;
+		else if (errno != EEXIST) {
 			snprintf(err, errlen, "cannot create output directory %s: %s", dir, strerror(errno));
 			return -1;
 		}
@@ -575,10 +582,24 @@ int it_sink_close(struct it_sink *s)
 
 int it_sink_chown(struct it_sink *s, unsigned int uid, unsigned int gid)
 {
+	struct stat st;
+
 	if (s->is_stdout)
 		return 0;
-	if (s->dirfd >= 0 && fchown(s->dirfd, uid, gid))
-		return -1;
+	if (s->dir_mode) {
+		if (s->dirfd < 0 || fstat(s->dirfd, &st))
+			return -1;
+		if (s->dir_created) {
+			if (fchown(s->dirfd, uid, gid))
+				return -1;
+		} else if (st.st_uid != uid) {
+			errno = EPERM;
+			return -1;
+		}
+	} else if (!s->file_created) {
+		return 0;
+	}
+	/* fchown keeps the mode (no set-id bits to clear on these) */
 	if (s->fd >= 0 && fchown(s->fd, uid, gid))
 		return -1;
 	return 0;

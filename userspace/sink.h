@@ -57,6 +57,8 @@ struct it_sink {
 	int fd;				/* current file, -1 none */
 	int dirfd;			/* dir mode: the directory; else -1 */
 	bool is_stdout, dir_mode;
+	bool dir_created;		/* dir mode: this run created the directory */
+	bool file_created;		/* one-file mode: this run created the file */
 	bool failed;			/* unrecoverable: the agent should stop */
 	char host[64];			/* sanitized host name, in file names */
 	char cur[NAME_MAX + 1];		/* dir mode: final name of the current file */
@@ -79,6 +81,7 @@ struct it_sink {
 	uint64_t dropped_lines, dropped_bytes;	/* in all: for the stats */
 	uint64_t gap_lines, gap_bytes;		/* since the last gap record */
 	uint64_t files_done, files_deleted;
+	uint64_t bytes_written;			/* in all, to every file (after gzip) */
 	/* what every file starts with, and the gap record (set by the collector) */
 	it_sink_preamble_fn preamble;
 	it_sink_gap_fn gap;
@@ -127,8 +130,13 @@ int it_sink_close(struct it_sink *s);
 /* Apply --max-files/--max-age to the directory now. Returns files deleted. */
 int it_sink_retention(struct it_sink *s);
 
-/* Give the output (directory and current file) to uid:gid, for an agent that drops to
- * --user after opening it: it must still create, rename and delete files there.
+/* Give the output to uid:gid, for an agent that drops to --user after opening it: it
+ * must still create, rename and delete files there (rotation, retention, SIGHUP).
+ * Directory mode: the directory, if this run created it (one that existed already must
+ * belong to uid: a directory someone else owns, /var/log say, is never given away;
+ * EPERM), and the file being written. One file: the file, if this run created it (one
+ * that existed is left alone: writing goes on through the open fd, but a reopen after
+ * SIGHUP needs uid to be able to open it). Modes are kept (0600/0700 by default).
  * Returns 0 or -1 (errno set). */
 int it_sink_chown(struct it_sink *s, unsigned int uid, unsigned int gid);
 

@@ -203,10 +203,11 @@ static struct it_counters counters(void)
 		s.truncated += v[i].truncated;
 		s.keys_dropped += v[i].keys_dropped;
 		s.redact_dropped += v[i].redact_dropped;
+		s.paused += v[i].paused;
 	}
 	free(v);
 	assert_int_equal(s.seen, s.filtered + s.written + s.lost + s.truncated + s.keys_dropped +
-			 s.redact_dropped);
+			 s.redact_dropped + s.paused);
 	return s;
 }
 

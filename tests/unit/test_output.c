@@ -222,42 +222,64 @@ static void test_rfc3339(void **state)
 	tzset();
 }
 
+static int count_sub(const char *p, size_t n, const char *sub)
+{
+	size_t i, l = strlen(sub);
+	int k = 0;
+
+	for (i = 0; i + l <= n; i++)
+		if (!memcmp(p + i, sub, l))
+			k++;
+	return k;
+}
+
 static void test_loss_and_stats(void **state)
 {
 	struct it_stats s = {
 		.k = { .seen = 1, .filtered = 2, .written = 3, .lost = 4, .truncated = 5,
 		       .dev_lost = 6, .dev_overflow = 7, .lost_pending = 99,
-		       .keys_dropped = 12, .redact_dropped = 13 },
+		       .keys_dropped = 12, .redact_dropped = 13, .paused = 14 },
 		.filtered_user = 8, .events_out = 9, .not_output = 10, .devices = 11,
+		.devices_removed = 15, .bytes_written = 16, .files_completed = 17, .files_deleted = 18,
+		.by_type = { [0] = 5, [1] = 4 },
 	};
 
 	assert_line(it_rec_loss(&b_, 7), "{\"record\":\"loss\",\"count\":7}\n");
 	assert_line(it_rec_loss(&b_, UINT64_MAX), "{\"record\":\"loss\",\"count\":18446744073709551615}\n");
 	assert_line(it_rec_stats(&b_, &s),
 		"{\"record\":\"stats\",\"seen\":1,\"filtered\":2,\"written\":3,\"lost\":4,"
-		"\"truncated\":5,\"keys_dropped\":12,\"redact_dropped\":13,"
+		"\"truncated\":5,\"keys_dropped\":12,\"redact_dropped\":13,\"paused\":14,"
 		"\"device_records_lost\":6,\"device_table_overflow\":7,"
 		"\"filtered_user\":8,\"events_out\":9,\"not_output\":10,\"devices\":11,"
-		"\"output_lost_lines\":0,\"output_lost_bytes\":0}\n");
+		"\"output_lost_lines\":0,\"output_lost_bytes\":0,\"devices_removed\":15,"
+		"\"bytes_written\":16,\"files_completed\":17,\"files_deleted\":18,"
+		"\"events_by_type\":{\"EV_SYN\":5,\"EV_KEY\":4,\"EV_REL\":0,\"EV_ABS\":0,\"EV_MSC\":0,\"EV_SW\":0,"
+		"\"EV_LED\":0,\"EV_SND\":0,\"EV_REP\":0,\"EV_FF\":0,\"EV_PWR\":0,\"EV_FF_STATUS\":0}}\n");
 	memset(&s, 0, sizeof(s));
 	assert_line(it_rec_stats(&b_, &s),
 		"{\"record\":\"stats\",\"seen\":0,\"filtered\":0,\"written\":0,\"lost\":0,"
-		"\"truncated\":0,\"keys_dropped\":0,\"redact_dropped\":0,"
+		"\"truncated\":0,\"keys_dropped\":0,\"redact_dropped\":0,\"paused\":0,"
 		"\"device_records_lost\":0,\"device_table_overflow\":0,"
 		"\"filtered_user\":0,\"events_out\":0,\"not_output\":0,\"devices\":0,"
-		"\"output_lost_lines\":0,\"output_lost_bytes\":0}\n");
+		"\"output_lost_lines\":0,\"output_lost_bytes\":0,\"devices_removed\":0,"
+		"\"bytes_written\":0,\"files_completed\":0,\"files_deleted\":0,"
+		"\"events_by_type\":{\"EV_SYN\":0,\"EV_KEY\":0,\"EV_REL\":0,\"EV_ABS\":0,\"EV_MSC\":0,\"EV_SW\":0,"
+		"\"EV_LED\":0,\"EV_SND\":0,\"EV_REP\":0,\"EV_FF\":0,\"EV_PWR\":0,\"EV_FF_STATUS\":0}}\n");
 	memset(&s, 0xff, sizeof(s));
 	{
 		struct it_buf b = { 0 };
-		struct jc_field f[20];
+		struct jc_field f[32];
 		int nf, i;
 		char *got;
 
 		it_rec_stats(&b, &s);
 		got = take(&b);
-		assert_one_json_line(got, f, 20, &nf);
-		assert_int_equal(nf, 16);
-		for (i = 1; i < nf; i++) {
+		assert_one_json_line(got, f, 32, &nf);
+		assert_int_equal(nf, 22);
+		/* the last is events_by_type: all 32 types, being non-zero */
+		assert_string_equal(f[nf - 1].key, "events_by_type");
+		assert_int_equal(count_sub(f[nf - 1].val, f[nf - 1].vlen, ":18446744073709551615"), 32);
+		for (i = 1; i < nf - 1; i++) {
 			assert_int_equal(f[i].vlen, 20);
 			assert_memory_equal(f[i].val, "18446744073709551615", 20);
 		}

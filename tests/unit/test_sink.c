@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -251,7 +252,12 @@ static void test_rotate_interval_and_retention(void **state)
 		struct it_sink_cfg c2 = { .path = dir, .max_age_s = 3600, .ext = "jsonl", .compress = 1 };
 		struct it_sink s2;
 
-		fake_wall += 7200ull * 1000000000ull;	/* files now look 2 h old */
+		struct timespec ts;
+
+		/* files now look 2 h old: their mtimes are the real clock's, so the fake
+		 * wall clock moves to 2 h past the real now */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fake_wall = ((uint64_t)ts.tv_sec + 7200) * 1000000000ull;
 		open_sink(&s2, &c2);
 		/* open ran retention: the 3 files of this host were 2 h old */
 		assert_int_equal(s2.files_deleted, 3);

@@ -16,6 +16,8 @@
 # check: kill9-stale-pins-cleaned
 # check: user-nobody-captures
 # check: caps-needed-for-loading
+# check: user-nobody-rotates
+# check: unplug-held-key-released
 . tests/vm/lib.sh
 
 PIN=/sys/fs/bpf/inputtrace
@@ -269,5 +271,119 @@ caps_needed() {
   return $rc
 }
 check caps-needed-for-loading caps_needed
+
+# --- --user nobody writing a directory of rotated files: the directory (created by the
+# agent) and each file are given to nobody before the switch, so rotation, --max-files
+# and a SIGHUP reopen work as nobody; modes stay 0600/0700 -----------------------------
+press_keys() {	# press_keys NODE N: N presses and releases of KEY_A
+  local i
+  for ((i = 0; i < $2; i++)); do
+    evemu-event "$1" --type EV_KEY --code KEY_A --value 1 --sync || return 1
+    evemu-event "$1" --type EV_KEY --code KEY_A --value 0 --sync || return 1
+  done
+}
+rot_has_mark() { grep -rqE "\"dev\":$KBD_ID,.*\"code\":\"SYN_CONFIG\",\"value\":${MARK}[,}]" "$W/rot" 2>/dev/null; }
+user_rotates() {
+  local pid rc=0
+  rm -rf "$W/rot"
+  "$AGENT" -o "$W/rot/" --user nobody --keys raw --device "$KBD_NODE" --rotate-size 4K \
+    --max-files 4 --stats-interval 1 2> "$W/rot.err" &
+  pid=$!
+  rot_ready() { file_has "$W/rot.err" 'capturing input events' || ! kill -0 "$pid" 2>/dev/null; }
+  wait_for 180 "agent rot notice" rot_ready && file_has "$W/rot.err" 'capturing input events' ||
+    { cat "$W/rot.err" >&2; return 1; }
+  grep ^Cap "/proc/$pid/status" > "$O/rot.status"
+  grep -q '^CapEff:[[:space:]]*0000000000000000$' "$O/rot.status" || { cat "$O/rot.status" >&2; rc=1; }
+  start_record kbd3 "$KBD_NODE" || rc=1
+  press_keys "$KBD_NODE" 20 || rc=1
+  kill -HUP "$pid"	# logrotate's reopen, as nobody
+  press_keys "$KBD_NODE" 20 || rc=1
+  mark_end "$KBD_NODE" || rc=1
+  wait_for 30 "kbd marker in the rotated files" rot_has_mark || rc=1
+  stop_record kbd3 "$REC_PID"
+  kill -INT "$pid"
+  wait_for 60 "agent rot to exit" proc_gone "$pid" || kill -KILL "$pid"
+  wait "$pid" || { log "agent rot exited $?"; rc=1; }
+  ls -ln "$W/rot" > "$O/rot.ls"
+  stat -c '%a %U %n' "$W/rot" "$W/rot"/* > "$O/rot.stat"
+  cp "$W/rot.err" "$O/"
+  mkdir -p "$O/rot" && cp "$W/rot"/* "$O/rot/" 2>/dev/null
+  cat "$W/rot.err" >&2
+  if grep -Eiq 'permission denied|EACCES|cannot' "$W/rot.err"; then log "errors as nobody"; rc=1; fi
+  python3 - "$W/rot" "$KBD_ID" <<'PY' || rc=1
+import glob, json, os, stat, sys
+d, kbd = sys.argv[1], int(sys.argv[2])
+st = os.stat(d)
+assert stat.S_IMODE(st.st_mode) == 0o700 and st.st_uid != 0, (oct(st.st_mode), st.st_uid)
+names = sorted(os.listdir(d))
+tmp = [n for n in names if n.endswith(".tmp")]
+assert not tmp, f"left behind: {tmp}"
+assert len(names) == 4, f"--max-files 4 kept {len(names)}: {names}"
+stats = []
+for n in names:
+    p = os.path.join(d, n)
+    s = os.stat(p)
+    assert stat.S_IMODE(s.st_mode) == 0o600 and s.st_uid == st.st_uid, (n, oct(s.st_mode), s.st_uid)
+    recs = [json.loads(l) for l in open(p)]	# every line complete JSON
+    assert recs[0]["record"] == "header", (n, recs[0])
+    assert any(r["record"] == "device" and r["dev"] == kbd for r in recs), f"{n}: no device record"
+    stats += [r for r in recs if r["record"] == "stats"]
+# the final stats record ends the file it was written to; when that write reached
+# --rotate-size, one more file (header and device records only) follows it
+s = stats[-1]
+print("final stats:", {k: s[k] for k in ("events_out", "bytes_written", "files_completed", "files_deleted", "output_lost_lines")}, s["events_by_type"])
+# 40 presses (+ marker) in files of 4 KiB: many files; all but 4 deleted
+# (the stats record precedes the completion of the file it ends: completed and
+# deleted count the others: 4 of them kept, then this one completes and the oldest goes)
+assert s["files_completed"] >= 5 and s["files_deleted"] == s["files_completed"] - 4, s
+assert s["output_lost_lines"] == 0 and s["bytes_written"] > 4 * 4096, s
+assert sum(s["events_by_type"].values()) == s["events_out"], s
+assert s["events_by_type"]["EV_KEY"] >= 80 and s["events_by_type"]["EV_SYN"] >= 80, s
+PY
+  return $rc
+}
+check user-nobody-rotates user_rotates
+
+# --- a key held when its device goes away: the input core releases it while
+# unregistering (input_disconnect_device -> input_dev_release_keys, then SYN_REPORT),
+# and evdev's readers get that frame before the device is gone; the agent records it
+# before the device's remove record --------------------------------------------------
+unplug_held() {
+  local rc=0 id sys
+  start_agent u --keys raw || return 1
+  create_device unplug "$KBD" || return 1
+  id=${SYSNAME#input} sys=$SYSNAME
+  start_record unplug "$NODE" || return 1
+  evemu-event "$NODE" --type EV_KEY --code KEY_B --value 1 --sync || rc=1
+  wait_for 20 "KEY_B press in agent u" file_has "$W/u.jsonl" "\"dev\":$id,.*\"code\":\"KEY_B\",\"value\":1" || rc=1
+  destroy_device "$DEV_PID"
+  wait_for 20 "remove record in agent u" file_has "$W/u.jsonl" "\"action\":\"remove\",\"dev\":$id," || rc=1
+  stop_record unplug "$REC_PID"
+  stop_agent u || rc=1
+  [ "$rc" -eq 0 ] || return 1
+  python3 - "$W/u.jsonl" "$id" "$W/unplug.evemu" <<'PY'
+import json, re, sys
+dev = int(sys.argv[2])
+recs = [json.loads(l) for l in open(sys.argv[1])]
+mine = [r for r in recs if r.get("dev") == dev]
+tail = mine[-3:]
+for r in tail:
+    print("agent:", r)
+assert tail[0]["record"] == "event" and tail[0]["code"] == "KEY_B" and tail[0]["value"] == 0, tail[0]
+assert not tail[0].get("injected"), "the release is the kernel's, not an injection"
+# value 1: the core's own SYN_REPORT (input_handle_event(dev, EV_SYN, SYN_REPORT, 1),
+# as for autorepeat), where drivers' input_sync() sends 0
+assert tail[1]["record"] == "event" and tail[1]["code"] == "SYN_REPORT" and tail[1]["value"] == 1, tail[1]
+assert tail[2]["record"] == "device" and tail[2]["action"] == "remove", tail[2]
+assert (tail[0]["sec"], tail[0]["usec"]) == (tail[1]["sec"], tail[1]["usec"]), "one frame"
+# what evemu-record of the same node saw (reported, not asserted: a reader that has
+# not read the frame before evdev marks the device dead gets ENODEV instead)
+ev = [l for l in open(sys.argv[3]) if l.startswith("E:")]
+rel = [l for l in ev if re.match(r"E: [0-9.]+ 0001 0030 0000", l)]
+print("evemu-record: last events:", [l.strip() for l in ev[-3:]])
+print("evemu-record", "saw the release too" if rel else "did not see the release")
+PY
+}
+check unplug-held-key-released unplug_held
 
 exit 0

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_control.c - the control socket (userspace/control.c) without BPF: the socket's
+ * owner and mode, the protocol, SO_PEERCRED and the group check (a user outside
+ * --control-group is refused, a member is not), the pause/resume records and the
+ * status file. The parts that change uid need root and are skipped otherwise.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "control.h"
+#include "json_check.h"
+
+#define GROUP 4242	/* a gid nobody is in (it need not exist in /etc/group) */
+#define NOBODY 65534
+
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/it-control-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	chmod(tmpdir, 0755);	/* nobody must reach the socket inside */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) ? -1 : 0;
+}
+
+/* In a child, as uid (with groups: that one supplementary group, or none), send cmd;
+ * the child exits 0 on "ok", 1 on an error answer, 3 when it could not connect, and
+ * writes the answer to the pipe. The parent serves one request. Returns what
+ * it_control_accept() returned; *r and *reply filled. */
+static int exchange(struct it_control *c, uid_t uid, gid_t gid, int ngroups, gid_t group,
+		    const char *cmd, struct it_ctl_req *r, char *reply, size_t replylen, int *status,
+		    pid_t *child_pid)
+{
+	int p[2], rc = 0, client = -1;
+	char reason[256];
+	pid_t pid;
+	ssize_t n;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char ans[512], err[256];
+		int x;
+
+		close(p[0]);
+		if (uid) {
+			if (setgroups((size_t)ngroups, &group) || setgid(gid) || setuid(uid))
+				_exit(4);
+		}
+		x = it_control_request(c->path, cmd, ans, sizeof(ans), err, sizeof(err));
+		if (x < 0)
+			snprintf(ans, sizeof(ans), "CONNECT: %s", err);
+		if (write(p[1], ans, strlen(ans)) < 0)
+			_exit(5);
+		_exit(x < 0 ? 3 : x);
+	}
+	close(p[1]);
+	*child_pid = pid;
+	{
+		struct pollfd pf = { .fd = c->fd, .events = POLLIN };
+
+		if (poll(&pf, 1, 3000) == 1)
+			rc = it_control_accept(c, r, &client, reason, sizeof(reason));
+	}
+	if (rc > 0)
+		it_control_reply(client, r->cmd == IT_CTL_PAUSE ? "ok paused" : "ok capturing");
+	n = read(p[0], reply, replylen - 1);
+	reply[n > 0 ? n : 0] = 0;
+	close(p[0]);
+	assert_int_equal(waitpid(pid, status, 0), pid);
+	return rc;
+}
+
+static void test_socket_mode_and_owner(void **state)
+{
+	struct it_control c;
+	char path[128], err[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/sub/control.sock", tmpdir);
+	assert_int_equal(it_control_open(&c, path, true, GROUP, err, sizeof(err)), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0660);
+	if (geteuid() == 0) {
+		assert_int_equal(st.st_uid, 0);
+		assert_int_equal(st.st_gid, GROUP);
+	}
+	/* a second agent on the same path is refused while the first listens */
+	{
+		struct it_control c2;
+
+		assert_int_equal(it_control_open(&c2, path, true, GROUP, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "another agent"));
+	}
+	it_control_close(&c);
+	assert_int_not_equal(lstat(path, &st), 0);	/* removed */
+
+	/* without a group: root only, 0600; a stale socket is replaced */
+	assert_int_equal(it_control_open(&c, path, false, 0, err, sizeof(err)), 0);
+	close(c.fd);	/* "dies" without unlinking */
+	assert_int_equal(it_control_open(&c, path, false, 0, err, sizeof(err)), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	it_control_close(&c);
+}
+
+static void test_protocol_root(void **state)
+{
+	struct it_control c;
+	struct it_ctl_req r;
+	char path[128], err[256], reply[256];
+	int status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/c1.sock", tmpdir);
+	assert_int_equal(it_control_open(&c, path, true, GROUP, err, sizeof(err)), 0);
+	assert_int_equal(exchange(&c, 0, 0, 0, 0, "pause", &r, reply, sizeof(reply), &status, &pid), 1);
+	assert_int_equal(r.cmd, IT_CTL_PAUSE);
+	assert_int_equal(r.pid, pid);		/* SO_PEERCRED: who asked */
+	assert_int_equal(r.uid, geteuid());
+	assert_string_equal(r.via, "socket");
+	assert_string_equal(reply, "ok paused");
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	assert_int_equal(exchange(&c, 0, 0, 0, 0, "resume", &r, reply, sizeof(reply), &status, &pid), 1);
+	assert_int_equal(r.cmd, IT_CTL_RESUME);
+	assert_string_equal(reply, "ok capturing");
+
+	/* an unknown command: refused with an error line, the client exits 1 */
+	assert_int_equal(exchange(&c, 0, 0, 0, 0, "format c:", &r, reply, sizeof(reply), &status, &pid), -1);
+	assert_non_null(strstr(reply, "error: unknown command"));
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	it_control_close(&c);
+}
+
+static void test_group_check(void **state)
+{
+	struct it_control c;
+	struct it_ctl_req r;
+	char path[128], err[256], reply[256];
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		print_message("needs root (changes uid): skipped\n");
+		skip();
+	}
+	snprintf(path, sizeof(path), "%s/c2.sock", tmpdir);
+	assert_int_equal(it_control_open(&c, path, true, GROUP, err, sizeof(err)), 0);
+
+	/* the file permissions keep nobody out (root:GROUP 0660) */
+	assert_int_equal(exchange(&c, NOBODY, NOBODY, 0, 0, "pause", &r, reply, sizeof(reply), &status, &pid), 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	assert_non_null(strstr(reply, "Permission denied"));
+
+	/* and SO_PEERCRED too: with the socket opened to all, nobody is still refused */
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(exchange(&c, NOBODY, NOBODY, 0, 0, "pause", &r, reply, sizeof(reply), &status, &pid), -1);
+	assert_int_equal(r.uid, NOBODY);
+	assert_int_equal(r.pid, pid);
+	if (!strstr(reply, "permission denied")) fail_msg("reply: %s", reply);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+
+	/* a member (GROUP as a supplementary group), not root: allowed, through 0660 */
+	assert_int_equal(chmod(path, 0660), 0);
+	assert_int_equal(exchange(&c, NOBODY, NOBODY, 1, GROUP, "pause", &r, reply, sizeof(reply), &status, &pid), 1);
+	assert_int_equal(r.cmd, IT_CTL_PAUSE);
+	assert_int_equal(r.uid, NOBODY);
+	assert_string_equal(reply, "ok paused");
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* GROUP as the primary group */
+	assert_int_equal(exchange(&c, NOBODY, GROUP, 0, 0, "resume", &r, reply, sizeof(reply), &status, &pid), 1);
+	assert_int_equal(r.gid, GROUP);
+	it_control_close(&c);
+}
+
+static void test_peer_allowed(void **state)
+{
+	assert_true(it_control_peer_allowed(0, 0, 0, false, 0));
+	assert_true(it_control_peer_allowed(0, 0, 0, true, GROUP));
+	assert_false(it_control_peer_allowed(NOBODY, NOBODY, 0, false, 0));
+	assert_true(it_control_peer_allowed(NOBODY, GROUP, 0, true, GROUP));
+	/* our own process (pid: /proc/PID/status): not in GROUP */
+	assert_false(it_control_peer_allowed(NOBODY, NOBODY, getpid(), true, GROUP));
+}
+
+static void test_records(void **state)
+{
+	struct it_ctl_req r = { .cmd = IT_CTL_PAUSE, .pid = 321, .uid = 1000, .gid = 1001, .via = "socket" };
+	struct it_buf b = { 0 };
+	char *line;
+
+	snprintf(r.user, sizeof(r.user), "al\"ice");
+	it_rec_control(&b, false, true, &r, 5000123456ull, 1764445735123456789ull);
+	it_buf_putc(&b, 0);
+	line = b.p;
+	assert_string_equal(line, "{\"record\":\"pause\",\"time\":\"2025-11-29T19:48:55.123456Z\","
+			    "\"sec\":5,\"usec\":123,\"via\":\"socket\",\"uid\":1000,\"gid\":1001,"
+			    "\"pid\":321,\"user\":\"al\\\"ice\"}\n");
+	it_buf_reset(&b);
+	it_rec_control(&b, true, false, &r, 5000123456ull, 1764445735123456789ull);
+	it_buf_putc(&b, 0);
+	assert_string_equal(b.p, "resume,,,5,123,2025-11-29T19:48:55.123456Z,,,1000\n");
+	it_buf_free(&b);
+}
+
+static void test_status_file(void **state)
+{
+	struct it_status s = { .pid = 77, .since_real_ns = 1764445735000000000ull, .keys = "class",
+			       .types = "all", .devices = "input3 \"kbd\"", .exclude = "",
+			       .output = "/var/log/x", .format = "jsonl", .control = "" };
+	char path[128], buf[2048];
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/run/status", tmpdir);
+	s.path = path;
+	umask(077);
+	assert_int_equal(it_status_open(&s), 0);
+	umask(022);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);	/* world-readable whatever the umask */
+	s.paused = true;
+	s.paused_since_real_ns = 1764445736000000000ull;
+	assert_int_equal(it_status_write(&s), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	assert_non_null(strstr(buf, "\nstate=paused\n"));
+	assert_non_null(strstr(buf, "\npid=77\n"));
+	assert_non_null(strstr(buf, "\nsince=2025-11-29T19:48:55.000000Z\n"));
+	assert_non_null(strstr(buf, "\npaused_since=2025-11-29T19:48:56.000000Z\n"));
+	assert_non_null(strstr(buf, "\nkeys=class\n"));
+	s.paused = false;
+	assert_int_equal(it_status_write(&s), 0);
+	f = fopen(path, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	assert_non_null(strstr(buf, "\nstate=capturing\n"));
+	assert_null(strstr(buf, "paused\n"));	/* a shorter rewrite leaves no tail */
+	it_status_remove(&s);
+	assert_int_not_equal(stat(path, &st), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_socket_mode_and_owner),
+		cmocka_unit_test(test_protocol_root),
+		cmocka_unit_test(test_group_check),
+		cmocka_unit_test(test_peer_allowed),
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_status_file),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,223 @@
+#!/bin/bash
+# tests/vm/guest-privacy.sh - VM boot "privacy" of `make test-vm` (tests/vm/run.sh): the
+# planted secret, pause and resume, --exclude-device and the transparency notice and
+# status file (issue 4).
+#
+# A passphrase is typed through a uinput keyboard (evemu-play of generated E: lines,
+# with MSC_SCAN as a USB keyboard sends) and through QEMU's PS/2 keyboard (sendkey),
+# while agents in the default mode (--keys class) write JSON Lines, gzip JSON Lines,
+# CSV and evemu, one in --keys raw, and one with --exclude-device of the uinput
+# keyboard. Then an agent with a control socket is paused by a member of its
+# --control-group (not root), events are injected, and it is resumed with SIGUSR2.
+#
+# check: secret-jsonl
+# check: secret-jsonl-gz
+# check: secret-csv
+# check: secret-evemu
+# check: secret-timing-intact
+# check: secret-raw-recovered
+# check: exclude-device-in-kernel
+# check: notice-on-stderr
+# check: pause-nothing-copied
+# check: pause-records
+# check: control-socket-refuses-outsider
+# check: status-file
+. tests/vm/lib.sh
+
+SECRET="hunter2 correct horse"
+KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
+PS2_KBD="AT Translated Set 2 keyboard"
+BPFTOOL=${BPFTOOL:-$(command -v bpftool || echo /usr/sbin/bpftool)}
+export PATH=$PATH:/usr/sbin:/sbin
+CTL_GROUP=users		# a group nobody is not in: the test makes nobody a member for one call
+SOCK=/run/inputtrace/control.sock
+STATUS=/run/inputtrace/status
+PIN=/sys/fs/bpf/inputtrace-privacy
+
+checks() {
+  load_vars
+  secret_check() { python3 "$TOP/tests/vm/check_secret.py" "$@"; }
+  check secret-jsonl secret_check class "$O/class.jsonl" "$O/kbd.evemu" "$O/ps2.evemu" "$KBD_ID" "$PS2_ID" "$SECRET"
+  check secret-jsonl-gz secret_check class "$O/classgz.jsonl.gz" "$O/kbd.evemu" "$O/ps2.evemu" "$KBD_ID" "$PS2_ID" "$SECRET"
+  check secret-csv secret_check class "$O/class.csv" "$O/kbd.evemu" "$O/ps2.evemu" "$KBD_ID" "$PS2_ID" "$SECRET"
+  check secret-evemu secret_check class "$O/classevemu" "$O/kbd.evemu" "$O/ps2.evemu" "$KBD_ID" "$PS2_ID" "$SECRET"
+  check secret-timing-intact secret_check timing "$O/class.jsonl" "$O/kbd.evemu" "$O/ps2.evemu" "$KBD_ID" "$PS2_ID" "$SECRET"
+  check secret-raw-recovered secret_check raw "$O/raw.jsonl" "$O/kbd.evemu" "$O/ps2.evemu" "$KBD_ID" "$PS2_ID" "$SECRET"
+  check exclude-device-in-kernel secret_check exclude "$O/excl.jsonl" "$O/kbd.evemu" "$O/ps2.evemu" "$KBD_ID" "$PS2_ID" "$SECRET"
+  check notice-on-stderr notice_check
+  check pause-nothing-copied python3 "$TOP/tests/vm/check_secret.py" pause "$O/p.jsonl" "$O/pk.evemu" "$O/ctl-paused.json" "$O/ctl-before.json" "$KBD_ID" "$O/config-paused.dump"
+  check pause-records python3 "$TOP/tests/vm/check_secret.py" records "$O/p.jsonl" "$NOBODY_UID" "$MEMBER_PID"
+  check control-socket-refuses-outsider outsider_check
+  check status-file status_check
+}
+notice_check() {
+  grep -q 'notice: devices captured: .*input'"$KBD_ID"' ' "$O/class.err" || { cat "$O/class.err"; return 1; }
+  grep -q 'notice: keys: class (key codes replaced by their class' "$O/class.err" || return 1
+  grep -q 'notice: event types: all' "$O/class.err" || return 1
+  grep -q "notice: devices not captured (dropped in the kernel): .*input$KBD_ID .*--exclude-device $KBD_NODE" "$O/excl.err" || { cat "$O/excl.err"; return 1; }
+  grep -q 'notice: keys: raw (every key code as typed' "$O/raw.err" || return 1
+  grep -q 'notice: pause and resume: /run/inputtrace/control.sock (root and group users' "$O/p.err" || { cat "$O/p.err"; return 1; }
+  # --syslog: the notice reached the log socket (logger's test reader, $O/syslog.txt)
+  grep -q 'inputtrace.*notice: keys: raw' "$O/syslog.txt" || { echo "syslog:"; cat "$O/syslog.txt"; return 1; }
+}
+outsider_check() {
+  [ "$(cat "$O/outsider.rc")" = 1 ] || return 1
+  grep -q 'Permission denied' "$O/outsider.err" || { cat "$O/outsider.err"; return 1; }
+  grep -q '^srw-rw---- .* root users .*control.sock' "$O/sock.ls" || { cat "$O/sock.ls"; return 1; }
+}
+status_check() {
+  grep -q '^state=capturing$' "$O/status.running" || return 1
+  grep -q '^keys=raw$' "$O/status.running" || return 1
+  grep -q '^since=20' "$O/status.running" || return 1
+  grep -q '^state=paused$' "$O/status.paused" || return 1
+  grep -q '^paused_since=20' "$O/status.paused" || return 1
+  grep -q '^state=capturing$' "$O/status.resumed" || return 1
+  grep -q '^-rw-r--r-- .* root root ' "$O/status.ls" || { cat "$O/status.ls"; return 1; }
+  [ "$(cat "$O/status.gone")" = gone ]
+}
+case ${1:-} in
+  check) checks ;;
+esac
+[ "${1:-}" = check ] && exit 0
+
+# --- capture phase (in the VM) -----------------------------------------------------------
+found_node() { node_by_name "$1" > /dev/null; }
+setup kbd-device create_device kbd "$KBD"
+KBD_NODE=$NODE KBD_SYS=$SYSNAME KBD_ID=${SYSNAME#input}
+setup ps2-device wait_for 30 "$PS2_KBD" found_node "$PS2_KBD"
+PS2_NODE=$(node_by_name "$PS2_KBD")
+PS2_SYS=$(sysname_of "$PS2_NODE") PS2_ID=${PS2_SYS#input}
+NOBODY_UID=$(id -u nobody)
+MEMBER_PID=
+
+# syslog: a tiny reader on /dev/log (no syslog daemon in the VM)
+python3 -c '
+import socket, sys, os
+try: os.unlink("/dev/log")
+except OSError: pass
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log")
+f = open(sys.argv[1], "ab", buffering=0)
+while True: f.write(s.recv(65536) + b"\n")
+' "$W/syslog.txt" &
+SYSLOG_PID=$!
+
+# the passphrase as evemu E: lines: MSC_SCAN (HID usage), key, SYN; 30 ms apart
+gen_secret() {
+  python3 - "$SECRET" <<'PY'
+import sys
+codes = {"h": (35, 0x0b), "u": (22, 0x18), "n": (49, 0x11), "t": (20, 0x17), "e": (18, 0x08),
+         "r": (19, 0x15), "2": (3, 0x1f), " ": (57, 0x2c), "c": (46, 0x06), "o": (24, 0x12),
+         "s": (31, 0x16)}
+t = 0.0
+for ch in sys.argv[1]:
+    k, u = codes[ch]
+    for v in (1, 0):
+        t += 0.03
+        print(f"E: {t:.6f} 0004 0004 {0x70000 + u:04d}")
+        print(f"E: {t:.6f} 0001 {k:04x} {v:04d}")
+        print(f"E: {t:.6f} 0000 0000 0000")
+PY
+}
+gen_secret > "$W/secret.events"
+
+# the agents: four formats in the default mode, raw, and one excluding the uinput keyboard
+launch_agent class
+launch_agent classgz -z --status-file none
+rm -f "$W/class.csv"
+"$AGENT" -o "$W/class.csv" --format csv --status-file none 2> "$W/csv.err" & AGENT_PIDS[csv]=$!
+mkdir -p "$W/classevemu"
+"$AGENT" -o "$W/classevemu" --format evemu --status-file none 2> "$W/evemu.err" & AGENT_PIDS[evemu]=$!
+launch_agent raw --keys raw --status-file none --syslog
+launch_agent excl --exclude-device "$KBD_NODE" --status-file none
+# (launch_agent names its output NAME.jsonl: classgz.jsonl is gzip; rename after)
+ready_named() { file_has "$W/$1.err" 'capturing input events' || ! kill -0 "${AGENT_PIDS[$2]}" 2>/dev/null; }
+for a in class classgz raw excl; do setup "agent-$a" await_agent "$a" || { save_vars KBD_ID PS2_ID; exit 0; }; done
+setup agent-csv wait_for 180 "csv agent" ready_named csv csv || exit 0
+setup agent-evemu wait_for 180 "evemu agent" ready_named evemu evemu || exit 0
+cp "$STATUS" "$W/status.class" 2>/dev/null
+
+type_uinput() {
+  start_record kbd "$KBD_NODE" || return 1
+  evemu-play "$KBD_NODE" < "$W/secret.events" || return 1
+  finish_record kbd "$KBD_NODE"
+}
+setup type-uinput type_uinput
+# QEMU's sendkey: PS/2 scan codes through the i8042 (physical input)
+type_ps2() {
+  local ch k
+  start_record ps2 "$PS2_NODE" || return 1
+  for (( i = 0; i < ${#SECRET}; i++ )); do
+    ch=${SECRET:i:1}
+    k=$ch; [ "$ch" = " " ] && k=spc
+    vmctl sendkey "$k" > /dev/null || return 1
+    # one key at a time: its release in the stream before the next press
+    wait_for 20 "release #$i on ps2" ps2_releases $((i + 1)) || return 1
+  done
+  mark_end "$PS2_NODE" && wait_for 30 "marker in ps2.evemu" evemu_has_mark "$W/ps2.evemu" || return 1
+  stop_record ps2 "$REC_PID"
+}
+ps2_releases() { [ "$(grep -cE '^E: [0-9.]+ 0001 [0-9a-f]{4} 0000' "$W/ps2.evemu")" -ge "$1" ]; }
+setup type-ps2 type_ps2
+
+agent_saw_marks() { agent_has_mark "$W/$1.jsonl" "$KBD_ID" && agent_has_mark "$W/$1.jsonl" "$PS2_ID"; }
+for a in class raw; do setup "$a-saw-all" wait_for 30 "markers in $a" agent_saw_marks "$a"; done
+setup excl-saw-ps2 wait_for 30 "ps2 marker in excl" agent_has_mark "$W/excl.jsonl" "$PS2_ID"
+# the gzip, CSV and evemu outputs: the PS/2 marker there too (flushed every second)
+gz_mark() { zcat "$W/classgz.jsonl" 2>/dev/null | grep -q "\"dev\":$PS2_ID,.*\"code\":\"SYN_CONFIG\",\"value\":$MARK"; }
+csv_mark() { file_has "$W/class.csv" "^event,$PS2_ID,.*,EV_SYN,SYN_CONFIG,$MARK\$"; }
+evemu_mark() { grep -Eq "^E: [0-9.]+ 0000 0001 0*$MARK\$" "$W"/classevemu/*-input"$PS2_ID".evemu* 2>/dev/null; }
+setup gz-saw-all wait_for 30 "marker in the gzip output" gz_mark
+setup csv-saw-all wait_for 30 "marker in the CSV output" csv_mark
+setup evemu-saw-all wait_for 30 "marker in the evemu output" evemu_mark
+for a in class raw excl; do setup "stop-$a" stop_agent "$a"; done
+stop_plain() {
+  kill -INT "${AGENT_PIDS[$1]}"
+  wait_for 60 "agent $1 to exit" proc_gone "${AGENT_PIDS[$1]}" || return 1
+  wait "${AGENT_PIDS[$1]}"
+}
+setup stop-classgz stop_plain classgz
+mv "$W/classgz.jsonl" "$W/classgz.jsonl.gz" 2>/dev/null
+setup stop-csv stop_plain csv
+setup stop-evemu stop_plain evemu
+
+# --- pause and resume -----------------------------------------------------------------------
+setup agent-p start_agent p --keys raw --pin "$PIN" --control-group "$CTL_GROUP" --syslog
+P_PID=${AGENT_PIDS[p]}
+cp "$STATUS" "$W/status.running"
+ls -l "$STATUS" > "$W/status.ls"
+ls -l "$SOCK" > "$W/sock.ls"
+key() { evemu-event "$KBD_NODE" --type EV_KEY --code "$1" --value "$2" --sync; }
+ctl_json() { "$AGENT" ctl status --json --pin "$PIN" > "$W/$1" 2>&1; }
+pause_run() {
+  local i
+  start_record pk "$KBD_NODE" || return 1
+  key KEY_A 1 && key KEY_A 0 || return 1
+  wait_for 20 "KEY_A in p" file_has "$W/p.jsonl" '"code":"KEY_A","value":0' || return 1
+  ctl_json ctl-before.json || return 1
+  # nobody, made a member of the control group for this call only: allowed, not root
+  setpriv --reuid=nobody --regid=nogroup --groups="$(getent group "$CTL_GROUP" | cut -d: -f3)" \
+    "$AGENT" ctl pause > "$W/member.out" 2>&1 &
+  MEMBER_PID=$!
+  wait "$MEMBER_PID" || { cat "$W/member.out" >&2; return 1; }
+  grep -qx 'ok paused' "$W/member.out" || return 1
+  cp "$STATUS" "$W/status.paused"
+  "$BPFTOOL" map dump pinned "$PIN/it_config" > "$W/config-paused.dump" 2>&1
+  for i in 1 2 3 4 5 6 7 8 9 10; do key KEY_B 1 && key KEY_B 0 || return 1; done
+  wait_for 20 "KEY_B in pk.evemu" file_has "$W/pk.evemu" '^E: [0-9.]+ 0001 0030 0000' || return 1
+  ctl_json ctl-paused.json || return 1
+  kill -USR2 "$P_PID"
+  wait_for 20 "resume record" file_has "$W/p.jsonl" '"record":"resume"' || return 1
+  cp "$STATUS" "$W/status.resumed"
+  key KEY_C 1 && key KEY_C 0 || return 1
+  finish_record pk "$KBD_NODE" || return 1
+  wait_for 20 "marker in p" agent_has_mark "$W/p.jsonl" "$KBD_ID"
+}
+setup pause-run pause_run
+# outside the group: the socket's mode keeps nobody out
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$AGENT" ctl pause > "$W/outsider.err" 2>&1
+echo $? > "$W/outsider.rc"
+setup stop-p stop_agent p
+if [ -e "$STATUS" ]; then echo present; else echo gone; fi > "$W/status.gone"
+for a in class raw excl p; do cp "$W/$a.err" "$O/" 2>/dev/null; done
+kill "$SYSLOG_PID" 2>/dev/null
+save_vars KBD_ID PS2_ID KBD_NODE KBD_SYS PS2_SYS SECRET NOBODY_UID MEMBER_PID

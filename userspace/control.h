@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * control.h - the agent's control socket (`inputtrace ctl pause|resume`), the pause and
+ * resume records, the start-up notice and the world-readable status file
+ * (README "Pause and resume", "Transparency").
+ *
+ * The socket is a unix stream socket, owned by root and --control-group, mode 0660:
+ * the file permissions let only root and the group's members connect, and the agent
+ * checks again with SO_PEERCRED (uid 0, or the group among the peer's groups) and
+ * records who asked. Protocol: one line per connection, "pause\n", "resume\n" or
+ * "status\n"; one line back, "ok paused\n", "ok capturing\n" or "error: REASON\n".
+ */
+#ifndef IT_CONTROL_H
+#define IT_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "json.h"
+
+#define IT_CONTROL_SOCKET_DEFAULT "/run/inputtrace/control.sock"
+#define IT_STATUS_FILE_DEFAULT "/run/inputtrace/status"
+
+enum it_ctl_cmd { IT_CTL_NONE = 0, IT_CTL_PAUSE, IT_CTL_RESUME, IT_CTL_STATUS };
+
+struct it_control {
+	int fd;			/* listening socket, -1: none */
+	char path[108];		/* sun_path */
+	gid_t gid;		/* --control-group */
+	bool have_gid;
+};
+
+/* Who asked, and what. */
+struct it_ctl_req {
+	enum it_ctl_cmd cmd;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	char user[64];		/* the uid's name, or the number */
+	const char *via;	/* "socket" or "signal" */
+};
+
+/*
+ * Listen on path (its directory created 0755 if missing; a stale socket replaced),
+ * chown root:gid (have_gid) and chmod 0660 (0600 without a group). Returns 0, or -1
+ * with a one-line reason in err. c->fd is -1 after a failure.
+ */
+int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t gid,
+		    char *err, size_t errlen);
+
+/* Close and unlink (if it can). Safe on a closed one. */
+void it_control_close(struct it_control *c);
+
+/*
+ * Take one waiting connection (non-blocking), read its line and check its peer.
+ * Returns 0 when nobody is waiting; 1 with *client (to answer with
+ * it_control_reply()) and *r filled for an allowed, well-formed request; -1 when the
+ * request was refused or malformed (already answered and closed; *r says who, and
+ * why in reason).
+ */
+int it_control_accept(struct it_control *c, struct it_ctl_req *r, int *client, char *reason,
+		      size_t reasonlen);
+
+/* Write line (newline added) to client and close it. */
+void it_control_reply(int client, const char *line);
+
+/* True when the peer (uid, primary gid, pid for its supplementary groups in
+ * /proc/PID/status, else the user's groups from getgrouplist) may control the agent:
+ * root, or a member of gid when have_gid. */
+bool it_control_peer_allowed(uid_t uid, gid_t pgid, pid_t pid, bool have_gid, gid_t gid);
+
+/* The uid's user name into buf, or the number. */
+void it_user_name(uid_t uid, char *buf, size_t len);
+
+/* Client side: send cmd ("pause", ...) to the agent on path and put its answer line
+ * (no newline) in reply. Returns 0 when it answered "ok ...", 1 when it answered an
+ * error, -1 when it could not be reached (err says). */
+int it_control_request(const char *path, const char *cmd, char *reply, size_t replylen,
+		       char *err, size_t errlen);
+
+/* {"record":"pause"|"resume","time":..,"mono_ns":..,"via":..,"uid":..,"gid":..,"pid":..,
+ *  "user":..} (JSON Lines) or "pause,,,SEC,USEC,TIME,,,UID" (CSV). */
+void it_rec_control(struct it_buf *b, bool csv, bool pause, const struct it_ctl_req *r,
+		    uint64_t mono_ns, uint64_t real_ns);
+
+/*
+ * The status file: world-readable (0644), key=value lines that tell any local user that
+ * capture is running, in which mode, since when, whether paused. Opened once as root
+ * (its directory created 0755) and kept open, so that it can be rewritten in place
+ * after --user drops privileges. it_status_open()/it_status_write() return 0 or -1
+ * (errno).
+ */
+struct it_status {
+	const char *path;	/* NULL: none */
+	int fd;			/* -1: not open */
+	pid_t pid;
+	uint64_t since_real_ns;
+	uint64_t paused_since_real_ns;	/* 0: not paused */
+	bool paused;
+	const char *keys;
+	const char *types;	/* "all" or a list */
+	const char *devices;	/* what is captured, one line */
+	const char *exclude;	/* "" for none */
+	const char *output;
+	const char *format;
+	const char *control;	/* socket path and group, or "" */
+};
+int it_status_open(struct it_status *s);
+int it_status_write(const struct it_status *s);
+/* At exit: remove the file; when that is not permitted any more (--user), rewrite it
+ * to say state=stopped. Closes it. */
+void it_status_remove(struct it_status *s);
+
+#endif
