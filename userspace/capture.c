@@ -188,6 +188,12 @@ struct bpf_object *it_capture_object(struct it_capture *c)
 	return c->skel ? c->skel->obj : NULL;
 }
 
+void it_capture_detach(struct it_capture *c)
+{
+	if (c->skel)
+		inputtrace_bpf__detach(c->skel);
+}
+
 void it_capture_stop(struct it_capture *c)
 {
 	ring_buffer__free(c->rb);

@@ -27,6 +27,11 @@ struct it_capture {
 int it_capture_start(struct it_capture *c, const struct it_opts *o, ring_buffer_sample_fn cb,
 		     void *ctx, char *err, size_t errlen);
 
+/* Detach the programs (no new records from here on) but keep the maps and the ring
+ * buffer readable: stop, then drain, then read the counters, so that every event
+ * counted written is in what was drained. */
+void it_capture_detach(struct it_capture *c);
+
 /* Detach and free everything; safe on a zeroed or failed *c. */
 void it_capture_stop(struct it_capture *c);
 

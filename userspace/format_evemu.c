@@ -74,7 +74,8 @@ int it_evemu_describe(struct it_buf *b, const struct it_devinfo *info, const cha
 		if (fd >= 0 && libevdev_new_from_fd(fd, &dev) < 0)
 			dev = NULL;
 	}
-	putf(b, "N: %s\n", dev ? libevdev_get_name(dev) : name);
+	/* the sanitized name: a newline in the device name would end the N: line */
+	putf(b, "N: %s\n", name);
 	if (dev)
 		putf(b, "I: %04x %04x %04x %04x\n", libevdev_get_id_bustype(dev),
 		     libevdev_get_id_vendor(dev), libevdev_get_id_product(dev), libevdev_get_id_version(dev));

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include <libevdev/libevdev.h>
 #include "capture.h"
@@ -187,6 +188,19 @@ static int set_verdict(void *ctx, uint32_t id, uint32_t verdict)
 	return it_capture_set_verdict(ctx, id, verdict);
 }
 
+/* True when a and b name the same file: the same inode if both exist, else the same
+ * text. NULL, "-" and "none" name no file. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!a || !b || !strcmp(a, "-") || !strcmp(b, "-") || !strcmp(a, "none") || !strcmp(b, "none"))
+		return false;
+	if (!stat(a, &sa) && !stat(b, &sb))
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return !strcmp(a, b);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -233,6 +247,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (same_file(o.output, o.metrics_file) || same_file(o.output, o.status_file) ||
+	    same_file(o.metrics_file, o.status_file)) {
+		errorf("--output, --metrics-file and --status-file must be different files");
+		return 2;
+	}
+	if (o.control_group && !getgrnam(o.control_group)) {
+		errorf("invalid --control-group '%s': no such group", o.control_group);
+		return 2;
+	}
 	it_sink_cfg_from_opts(&scfg, &o);
 	if (it_sink_open_cfg(&sink, &scfg, err, sizeof(err))) {
 		errorf("%s", err);
@@ -257,13 +280,13 @@ int main(int argc, char **argv)
 	ops.sink = &sink;	/* --user: given to the user before the switch */
 	if (rc) {
 		errorf("%s", err);
-		it_sink_close(&sink);
+		it_sink_abort(&sink);
 		return rc > 0 ? 2 : 1;
 	}
 	if (it_capture_start(&cap, &o, it_collector_on_record, &col, err, sizeof(err))) {
 		errorf("%s", err);
 		it_ops_finish(&ops, &col);
-		it_sink_close(&sink);
+		it_sink_abort(&sink);
 		return 1;
 	}
 	/* the control socket and the status file, while still root (in /run) */
@@ -277,7 +300,7 @@ int main(int argc, char **argv)
 			errorf("%s", err);
 			it_capture_stop(&cap);
 			it_ops_finish(&ops, &col);
-			it_sink_close(&sink);
+			it_sink_abort(&sink);
 			return 1;
 		}
 		snprintf(ctlinfo, sizeof(ctlinfo), "%s (root%s%s, SIGUSR1/SIGUSR2)", o.control_socket,
@@ -302,7 +325,7 @@ int main(int argc, char **argv)
 		it_control_close(&ctl);
 		it_capture_stop(&cap);
 		it_ops_finish(&ops, &col);
-		it_sink_close(&sink);
+		it_sink_abort(&sink);
 		return 1;
 	}
 	/* pin the maps, then drop to --user: from here on no privilege is needed */
@@ -312,9 +335,12 @@ int main(int argc, char **argv)
 		it_control_close(&ctl);
 		it_capture_stop(&cap);
 		it_ops_finish(&ops, &col);
-		it_sink_close(&sink);
+		it_sink_abort(&sink);
 		return 1;
 	}
+	/* capture runs: only now may retention delete old files (a failed start deletes
+	 * nothing) */
+	it_sink_retention(&sink);
 	it_collector_present(&col);
 	it_collector_flush(&col);
 	if (o.keys == IT_KEYS_RAW)
@@ -401,14 +427,24 @@ int main(int argc, char **argv)
 		}
 		it_collector_flush(&col);
 	}
-	/* what the kernel wrote before we stopped is part of the capture */
+	/* stop the programs, then drain what they wrote: it is part of the capture, and
+	 * the counters read after it match what was drained */
+	it_capture_detach(&cap);
 	ring_buffer__consume(cap.rb);
 	if (it_capture_counters(&cap, &col.st.k))
 		errorf("cannot read the counters: %s", strerror(errno));
-	it_collector_stats(&col);	/* the stats record, with the sink's counts */
-	it_collector_flush(&col);
-	if (it_sink_close(&sink))
-		ret = 1;
+	{
+		uint64_t dropped = sink.dropped_lines;
+
+		it_collector_stats(&col);	/* the stats record, with the sink's counts */
+		it_collector_flush(&col);
+		if (it_sink_close(&sink))
+			ret = 1;
+		if (sink.dropped_lines != dropped) {
+			errorf("the final stats record could not be written to %s", o.output);
+			ret = 1;
+		}
+	}
 	it_capture_stop(&cap);
 	it_ops_finish(&ops, &col);
 	it_control_close(&ctl);

@@ -13,6 +13,10 @@
 #include <unistd.h>
 #include "sink.h"
 
+/* private errno values for open_file()'s format check (outside the kernel's range) */
+#define ENOTGZIP_ERRNO 10001
+#define EGZIP_ERRNO 10002
+
 static volatile sig_atomic_t hup_pending;
 
 static void on_hup(int sig)
@@ -338,9 +342,21 @@ static int open_file(struct it_sink *s)
 		if (fd >= 0)
 			s->file_created = true;
 		else if (errno == EEXIST)
-			fd = open(s->cfg.path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+			fd = open(s->cfg.path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			return -1;
+		if (!s->file_created) {
+			/* appending gzip members to plain text (or text to gzip) would make a
+			 * file neither zcat nor a JSON reader accepts */
+			unsigned char m[2];
+			ssize_t n = pread(fd, m, sizeof(m), 0);
+
+			if (n == 2 && ((m[0] == 0x1f && m[1] == 0x8b) != !!s->cfg.compress)) {
+				close(fd);
+				errno = s->cfg.compress ? ENOTGZIP_ERRNO : EGZIP_ERRNO;
+				return -1;
+			}
+		}
 		s->fd = fd;
 	}
 	s->file_bytes = 0;
@@ -385,6 +401,21 @@ static int close_file(struct it_sink *s)
 }
 
 /* --- public ------------------------------------------------------------------------ */
+
+void it_sink_abort(struct it_sink *s)
+{
+	if (s->is_stdout || s->fd < 0)
+		return;
+	close(s->fd);
+	s->fd = -1;
+	if (s->dir_mode)
+		unlinkat(s->dirfd, s->tmp, 0);
+	else if (s->file_created)
+		unlink(s->cfg.path);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	s->dirfd = -1;
+}
 
 int it_sink_open(struct it_sink *s, const char *path, char *err, size_t errlen)
 {
@@ -445,14 +476,16 @@ int it_sink_open_cfg(struct it_sink *s, const struct it_sink_cfg *cfg, char *err
 	}
 	if (open_file(s)) {
 		snprintf(err, errlen, "cannot open output %s%s%s: %s", path, s->dir_mode ? "/" : "",
-			 s->dir_mode ? s->tmp : "", errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+			 s->dir_mode ? s->tmp : "",
+			 errno == ELOOP ? "it is a symbolic link" :
+			 errno == ENOTGZIP_ERRNO ? "it exists and is not gzip (--compress appends gzip members)" :
+			 errno == EGZIP_ERRNO ? "it exists and is gzip (add --compress, or choose another file)" :
+			 strerror(errno));
 		if (s->dirfd >= 0)
 			close(s->dirfd);
 		s->dirfd = -1;
 		return -1;
 	}
-	if (s->dir_mode)
-		it_sink_retention(s);
 	return 0;
 }
 

@@ -127,7 +127,14 @@ int it_sink_reopen(struct it_sink *s);
  * Returns 0 or -1 (said on stderr). */
 int it_sink_close(struct it_sink *s);
 
-/* Apply --max-files/--max-age to the directory now. Returns files deleted. */
+/* A start that failed: close without completing anything, and remove the file this
+ * run created (the directory's temporary file, or a new single file), so that a failed
+ * start leaves the output as it found it. */
+void it_sink_abort(struct it_sink *s);
+
+/* Apply --max-files/--max-age to the directory now (the agent calls it once capture
+ * has started, so a failed start deletes nothing; then after each completed file).
+ * Returns files deleted. */
 int it_sink_retention(struct it_sink *s);
 
 /* Give the output to uid:gid, for an agent that drops to --user after opening it: it

@@ -141,13 +141,39 @@ if [ "$(stat -c %a "$tmp/capture.jsonl")" = 640 ]; then ok "output-mode-kept"
 else bad "output-mode-kept" "mode $(stat -c %a "$tmp/capture.jsonl")"; fi
 if [ ! -s "$tmp/out" ]; then ok "capture-stdout-empty"; else bad "capture-stdout-empty" "$out"; fi
 
-# one mechanism at a time: the message names that one; a new file is created 0600
+# one mechanism at a time: the message names that one; a start that fails leaves no
+# new file behind (one that captured is created 0600)
 run --attach kprobe -o "$tmp/new.jsonl" -D 1
 if [ "$rc" -eq 1 ] && one_line && [[ $err == *kprobe* && $err != *fentry* ]]; then ok "capture-kprobe-only"
 elif [ "$rc" -eq 0 ]; then ok "capture-kprobe-only (captured)"
 else bad "capture-kprobe-only" "exit $rc: $err"; fi
-if [ -f "$tmp/new.jsonl" ] && [ "$(stat -c %a "$tmp/new.jsonl")" = 600 ]; then ok "output-created-0600"
-else bad "output-created-0600" "$(stat -c %a "$tmp/new.jsonl" 2>&1)"; fi
+if [ "$rc" -eq 1 ] && [ ! -e "$tmp/new.jsonl" ]; then ok "failed-start-leaves-no-file"
+elif [ "$rc" -eq 0 ] && [ "$(stat -c %a "$tmp/new.jsonl")" = 600 ]; then ok "output-created-0600"
+else bad "failed-start-leaves-no-file" "exit $rc, $(stat -c %a "$tmp/new.jsonl" 2>&1)"; fi
+
+# a failed start deletes nothing under --max-files, and creates nothing
+mkdir -p "$tmp/keep"
+for i in 1 2 3; do echo '{"record":"old"}' > "$tmp/keep/inputtrace-2026010${i}T000000.000000Z-$(hostname).jsonl"; done
+run -o "$tmp/keep/" --max-files 1 -D 1
+n=$(ls "$tmp/keep" | wc -l)
+if [ "$rc" -ne 0 ] && [ "$n" -eq 3 ]; then ok "failed-start-keeps-old-files"
+else bad "failed-start-keeps-old-files" "exit $rc, $n files: $(ls "$tmp/keep")"; fi
+
+# appending gzip to a plain file (or plain to gzip) is refused, the file kept
+echo '{"record":"old"}' > "$tmp/plain.jsonl"
+run -o "$tmp/plain.jsonl" --compress -D 1
+if [ "$rc" -eq 2 ] && one_line && [[ $err == *"not gzip"* ]] && [ "$(cat "$tmp/plain.jsonl")" = '{"record":"old"}' ]; then
+  ok "compress-onto-plain-refused"
+else bad "compress-onto-plain-refused" "exit $rc: $err"; fi
+
+# output, metrics file and status file must differ
+echo '{"record":"old"}' > "$tmp/same.jsonl"
+run -o "$tmp/same.jsonl" --metrics-file "$tmp/same.jsonl" -D 1
+if [ "$rc" -eq 2 ] && one_line && [ "$(cat "$tmp/same.jsonl")" = '{"record":"old"}' ]; then ok "metrics-file-is-output-refused"
+else bad "metrics-file-is-output-refused" "exit $rc: $err"; fi
+run -o "$tmp/same.jsonl" --status-file "$tmp/same.jsonl" -D 1
+if [ "$rc" -eq 2 ] && one_line && [ "$(cat "$tmp/same.jsonl")" = '{"record":"old"}' ]; then ok "status-file-is-output-refused"
+else bad "status-file-is-output-refused" "exit $rc: $err"; fi
 
 run --attach fentry -D 1
 if [ "$rc" -eq 1 ] && one_line && [[ $err == *fentry* && $err != *kprobe* ]] && [ ! -s "$tmp/out" ]; then

@@ -259,7 +259,10 @@ static void test_rotate_interval_and_retention(void **state)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		fake_wall = ((uint64_t)ts.tv_sec + 7200) * 1000000000ull;
 		open_sink(&s2, &c2);
-		/* open ran retention: the 3 files of this host were 2 h old */
+		/* opening deletes nothing (a start that fails must not); retention does: the
+		 * 3 files of this host were 2 h old */
+		assert_int_equal(s2.files_deleted, 0);
+		assert_int_equal(it_sink_retention(&s2), 3);
 		assert_int_equal(s2.files_deleted, 3);
 		assert_int_equal(it_sink_close(&s2), 0);
 		assert_int_equal(access(old, F_OK), 0);
