@@ -90,7 +90,7 @@ static long produce_one(__u64 i, void *data)
 	e->code = pattern[p].code;
 	e->value = pattern[p].type == 0 ? 0 : (pattern[p].type == 1 ? 1 : (int)(k % 97) - 48);
 	e->lost_before = 0;
-	e->reserved = 0;
+	e->lost_dev = 0;
 	bpf_ringbuf_submit(e, 0);
 	c->written++;
 	return 0;

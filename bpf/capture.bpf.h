@@ -93,6 +93,9 @@ struct it_frame {
 	__u16 state;		/* IT_FS_* of the current frame, from it_redact() */
 	__u16 dev_drop;		/* the device's verdict was IT_DEV_DROP when the frame began */
 	__u16 no_dev;		/* the device table had no slot for it */
+	__u32 lost_dev;		/* device of the events lost since this CPU's last written
+				 * event (IT_DEV_MIXED: several); kept across frames */
+	__u32 pad;
 };
 
 struct {
@@ -362,6 +365,10 @@ __attribute__((noinline)) int it_frame_value_at(__u32 i)
 		return 0;	/* filtered or dropped, and counted */
 	e = bpf_ringbuf_reserve(&it_events, sizeof(*e), 0);
 	if (!e) {
+		if (!cnt->lost_pending)
+			f->lost_dev = f->id;
+		else if (f->lost_dev != f->id)
+			f->lost_dev = IT_DEV_MIXED;
 		cnt->lost++;
 		cnt->lost_pending++;
 		return 0;
@@ -375,7 +382,7 @@ __attribute__((noinline)) int it_frame_value_at(__u32 i)
 	e->code = r & 0xffff;
 	e->value = v.value;
 	e->lost_before = (__u32)cnt->lost_pending;
-	e->reserved = 0;
+	e->lost_dev = cnt->lost_pending ? f->lost_dev : 0;
 	cnt->lost_pending = 0;
 	cnt->written++;
 	bpf_ringbuf_submit(e, 0);

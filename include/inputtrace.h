@@ -22,6 +22,8 @@
 /* Device id of no device: table full, or a sysfs name not of the form "inputN".
  * (Not 0: "input0" is a real device, usually the PS/2 keyboard.) */
 #define IT_DEV_NONE 0xffffffffu
+/* it_event.lost_dev when the events lost before it were of several devices. */
+#define IT_DEV_MIXED 0xfffffffeu
 /* Most values one evdev_events() call may carry that are copied; the input core
  * flushes a frame at dev->max_vals (drivers/input/input.c: input_estimate_events_per_packet,
  * at most a few hundred for multitouch). Larger frames are copied in part and the
@@ -73,7 +75,8 @@ struct it_event {
 	__u16 code;
 	__s32 value;
 	__u32 lost_before;
-	__u32 reserved;
+	__u32 lost_dev;	/* with lost_before: the device those events were of, or
+			 * IT_DEV_MIXED if of several; 0 otherwise */
 };
 _Static_assert(sizeof(struct it_event) == 40, "it_event layout");
 

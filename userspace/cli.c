@@ -443,8 +443,16 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 				snprintf(err, errlen, "too many --exclude-device options (at most %d)", IT_MAX_SPECS);
 				return -1;
 			}
-			if (it_devspec_parse(optarg, "/sys", &o->exclude[o->n_exclude], err, errlen))
+			if (it_devspec_parse(optarg, "/sys", &o->exclude[o->n_exclude], err, errlen)) {
+				char tmp[512];
+
+				/* the parser names --device: name the flag given */
+				if (!strncmp(err, "invalid --device", 16)) {
+					snprintf(tmp, sizeof(tmp), "invalid --exclude-device%s", err + 16);
+					snprintf(err, errlen, "%s", tmp);
+				}
 				return -1;
+			}
 			o->n_exclude++;
 			break;
 		case OPT_CTL_SOCK:

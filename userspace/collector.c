@@ -249,7 +249,7 @@ static void on_event(struct it_collector *c, const struct it_event *e)
 		if (c->o->format == IT_FMT_CSV)
 			it_csv_count(&c->buf, "loss", e->lost_before);
 		else
-			it_rec_loss(&c->buf, e->lost_before);
+			it_rec_loss(&c->buf, e->lost_before, e->lost_dev);
 	}
 	if (c->o->format == IT_FMT_CSV) {
 		it_csv_event(&c->buf, e->hdr.dev, d && d->has_info ? d->info.name : "", e->mono_ns,

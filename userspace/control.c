@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include "control.h"
 #include "output.h"
 
@@ -367,9 +368,29 @@ int it_status_open(struct it_status *s)
 		return 0;
 	if (make_parent(s->path))
 		return -1;
-	s->fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	s->fd = open(s->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (s->fd < 0)
 		return -1;
+	/* one agent per status file (the lock goes with the process, however it ends), and
+	 * never overwrite a file that is not a status file */
+	if (flock(s->fd, LOCK_EX | LOCK_NB)) {
+		close(s->fd);
+		s->fd = -1;
+		errno = EBUSY;
+		return -1;
+	}
+	{
+		static const char magic[] = "# inputtrace: ";
+		char head[sizeof(magic) - 1];
+		ssize_t n = pread(s->fd, head, sizeof(head), 0);
+
+		if (n > 0 && (n != (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(head)))) {
+			close(s->fd);
+			s->fd = -1;
+			errno = EEXIST;
+			return -1;
+		}
+	}
 	if (fchmod(s->fd, 0644)) {
 		close(s->fd);
 		s->fd = -1;

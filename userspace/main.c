@@ -321,7 +321,8 @@ int main(int argc, char **argv)
 	snprintf(devs_on, sizeof(devs_on), "(starting)");
 	if (it_status_open(&ps.status)) {
 		errorf("cannot write the status file %s: %s (--status-file PATH or none)",
-		       o.status_file, strerror(errno));
+		       o.status_file, errno == EBUSY ? "another inputtrace agent is using it" :
+		       errno == EEXIST ? "it exists and is not an inputtrace status file" : strerror(errno));
 		it_control_close(&ctl);
 		it_capture_stop(&cap);
 		it_ops_finish(&ops, &col);

@@ -104,10 +104,12 @@ void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t rea
 	it_buf_puts(b, "}\n");
 }
 
-void it_rec_loss(struct it_buf *b, uint64_t count)
+void it_rec_loss(struct it_buf *b, uint64_t count, uint32_t dev)
 {
 	it_buf_puts(b, "{\"record\":\"loss\"");
 	kv_u64(b, "count", count);
+	if (dev != IT_DEV_MIXED && dev != IT_DEV_NONE)
+		kv_u64(b, "dev", dev);
 	it_buf_puts(b, "}\n");
 }
 

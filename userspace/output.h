@@ -60,8 +60,9 @@ void it_rec_device_ex(struct it_buf *b, uint32_t id, const struct it_devinfo *in
 void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t real_ns,
 		  unsigned int type, unsigned int code, int32_t value, unsigned int flags);
 
-/* {"record":"loss","count":N}: N events the full ring buffer refused, at this point. */
-void it_rec_loss(struct it_buf *b, uint64_t count);
+/* {"record":"loss","count":N[,"dev":D]}: N events the full ring buffer refused, at
+ * this point; dev when they were all of one device (dev IT_DEV_MIXED: several, left out). */
+void it_rec_loss(struct it_buf *b, uint64_t count, uint32_t dev);
 
 /* {"record":"stats",...}: the counters (README "Counters"), ending with
  * "events_by_type":{"EV_SYN":N,...}. */

@@ -323,7 +323,8 @@ static void assert_event(const struct rec *r, uint32_t dev, uint16_t flags, uint
 	assert_int_equal(r->e.code, code);
 	assert_int_equal(r->e.value, value);
 	assert_int_equal(r->e.lost_before, lost_before);
-	assert_int_equal(r->e.reserved, 0);
+	if (!lost_before)
+		assert_int_equal(r->e.lost_dev, 0);
 }
 
 static void assert_devrec(const struct rec *r, uint16_t kind, uint32_t id, const struct it_devinfo *info,
@@ -807,6 +808,7 @@ static void test_lost_smallest_ring(void **state)
 	assert_int_equal(key_frame(f, 1, &a, 2, 500), 0);
 	assert_int_equal(drain(f), 2);
 	assert_event(&f->recs[0], 4, 0, 1000000500ull, 0, EV_KEY, KEY_A, 500, sent - fits + 2);
+	assert_int_equal(f->recs[0].e.lost_dev, IT_DEV_MIXED);	/* devices 4 and 5 lost */
 	assert_event(&f->recs[1], 4, 0, 1000000500ull, 0, EV_KEY, KEY_A, 501, 0);
 	c = counters(f);
 	assert_int_equal(c.lost_pending, 0);
@@ -818,6 +820,18 @@ static void test_lost_smallest_ring(void **state)
 	assert_int_equal(drain(f), 1);
 	assert_event(&f->recs[0], 5, 0, 1000000600ull, 0, EV_KEY, KEY_A, 600, 0);
 	assert_counters(f, sent + 6, 1, fits + 3, sent - fits + 2);
+
+	/* losses of one device only: the gap names it */
+	assert_int_equal(key_frame(f, 2, &b, 64, 700), 0);
+	assert_int_equal(key_frame(f, 2, &b, 36, 764), 0);
+	c = counters(f);
+	/* an empty ring, no device record this time: 4095 bytes of 48-byte events */
+	assert_int_equal(c.lost_pending, 100 - (RING_SMALL - 1) / RB_SLOT(sizeof(struct it_event)));
+	assert_int_equal(drain(f), (RING_SMALL - 1) / RB_SLOT(sizeof(struct it_event)));
+	assert_int_equal(key_frame(f, 2, &b, 1, 900), 0);
+	assert_int_equal(drain(f), 1);
+	assert_int_equal(f->recs[0].e.lost_before, c.lost_pending);
+	assert_int_equal(f->recs[0].e.lost_dev, 5);
 }
 
 static void test_unregister(void **state)

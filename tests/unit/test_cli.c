@@ -165,6 +165,43 @@ static void test_device_option(void **state)
 	}
 }
 
+static void test_privacy_options(void **state)
+{
+	assert_int_equal(parse0(), 0);
+	assert_int_equal(R.o.n_exclude, 0);
+	assert_null(R.o.control_socket);
+	assert_null(R.o.control_group);
+	assert_string_equal(R.o.status_file, "/run/inputtrace/status");
+	assert_false(R.o.syslog);
+
+	assert_int_equal(parse("--exclude-device", "046d:c52b", "--exclude-device=name:*Yubikey*",
+			       "-d", "input7"), 0);
+	assert_int_equal(R.o.n_exclude, 2);
+	assert_int_equal(R.o.n_devices, 1);
+	assert_int_equal(R.o.exclude[0].kind, IT_SPEC_ID);
+	assert_int_equal(R.o.exclude[0].vendor, 0x046d);
+	assert_int_equal(R.o.exclude[1].kind, IT_SPEC_NAME);
+	assert_string_equal(R.o.exclude[1].text, "*Yubikey*");
+	assert_bad("--exclude-device", "--exclude-device", "");
+	assert_bad("--exclude-device", "--exclude-device", "/etc/passwd");
+
+	/* --control-group alone: the default socket */
+	assert_int_equal(parse("--control-group", "itpause"), 0);
+	assert_string_equal(R.o.control_group, "itpause");
+	assert_string_equal(R.o.control_socket, "/run/inputtrace/control.sock");
+	assert_int_equal(parse("--control-socket", "/tmp/c.sock", "--status-file", "none", "--syslog"), 0);
+	assert_string_equal(R.o.control_socket, "/tmp/c.sock");
+	assert_null(R.o.control_group);
+	assert_null(R.o.status_file);
+	assert_true(R.o.syslog);
+	assert_int_equal(parse("--status-file", "/tmp/st"), 0);
+	assert_string_equal(R.o.status_file, "/tmp/st");
+	assert_bad("--control-socket", "--control-socket", "rel.sock");
+	assert_bad("--control-group", "--control-group", "");
+	assert_bad("--status-file", "--status-file", "relative");
+	assert_bad("--syslog", "--syslog=1");
+}
+
 static void test_duration_option(void **state)
 {
 	assert_int_equal(parse("-D", "5"), 0);
@@ -449,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_missing_stray),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_parse_types),
+		cmocka_unit_test(test_privacy_options),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, teardown);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "collector.h"
 #include "control.h"
 #include "json_check.h"
 
@@ -225,6 +228,43 @@ static void test_records(void **state)
 	it_buf_free(&b);
 }
 
+/* The status file is never another file, and one agent's only. */
+static void test_status_file_guarded(void **state)
+{
+	struct it_status a = { .pid = 1, .keys = "class", .types = "all", .devices = "",
+			       .exclude = "", .output = "-", .format = "jsonl", .control = "" };
+	struct it_status b = a;
+	char path[128], data[64];
+	int fd;
+
+	/* a file that is not a status file: refused, left as it was */
+	snprintf(path, sizeof(path), "%s/precious", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_int_equal(write(fd, "1\n2\n3\n", 6), 6);
+	close(fd);
+	a.path = path;
+	assert_int_equal(it_status_open(&a), -1);
+	assert_int_equal(errno, EEXIST);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(read(fd, data, sizeof(data)), 6);
+	close(fd);
+	assert_memory_equal(data, "1\n2\n3\n", 6);
+
+	/* a second agent on the same status file: refused while the first runs */
+	snprintf(path, sizeof(path), "%s/run/status2", tmpdir);
+	a.path = b.path = path;
+	assert_int_equal(it_status_open(&a), 0);
+	assert_int_equal(it_status_open(&b), -1);
+	assert_int_equal(errno, EBUSY);
+	it_status_remove(&a);
+	/* a status file left by a dead agent is taken over */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(write(fd, "# inputtrace: old\n", 18), 18);
+	close(fd);
+	assert_int_equal(it_status_open(&b), 0);
+	it_status_remove(&b);
+}
+
 static void test_status_file(void **state)
 {
 	struct it_status s = { .pid = 77, .since_real_ns = 1764445735000000000ull, .keys = "class",
@@ -267,6 +307,53 @@ static void test_status_file(void **state)
 	assert_int_not_equal(stat(path, &st), 0);
 }
 
+static uint32_t verdicts[16];
+
+static int stub_verdict(void *ctx, uint32_t id, uint32_t verdict)
+{
+	if (id < 16)
+		verdicts[id] = verdict;
+	return 0;
+}
+
+/* --exclude-device: the collector tells the kernel to drop the matching device
+ * (IT_DEV_DROP in it_devices, as --device does), captures the others, and drops here
+ * what reached user space before the verdict. */
+static void test_exclude_verdict(void **state)
+{
+	static struct it_collector c;
+	struct it_opts o;
+	struct it_device_rec add = { .hdr = { .kind = IT_REC_DEVICE_ADD } };
+	struct it_event ev = { .hdr = { .kind = IT_REC_EVENT }, .mono_ns = 1000, .type = 2,
+			       .code = 0, .value = 7 };
+	char err[256];
+	uint32_t id;
+
+	it_opts_init(&o);
+	assert_int_equal(it_devspec_parse("input5", "/nonexistent", &o.exclude[0], err, sizeof(err)), 0);
+	o.n_exclude = 1;
+	it_collector_init(&c, &o, NULL, "/nonexistent");
+	c.set_verdict = stub_verdict;
+	for (id = 5; id <= 6; id++) {
+		add.hdr.dev = id;
+		snprintf(add.info.sysname, sizeof(add.info.sysname), "input%u", id);
+		snprintf(add.info.name, sizeof(add.info.name), "mouse %u", id);
+		it_collector_on_record(&c, &add, sizeof(add));
+	}
+	assert_int_equal(verdicts[5], IT_DEV_DROP);
+	assert_int_equal(verdicts[6], IT_DEV_CAPTURE);
+	for (id = 5; id <= 6; id++) {
+		ev.hdr.dev = id;
+		it_collector_on_record(&c, &ev, sizeof(ev));
+	}
+	it_buf_putc(&c.buf, 0);
+	assert_null(strstr(c.buf.p, "\"dev\":5"));
+	assert_non_null(strstr(c.buf.p, "\"record\":\"event\",\"dev\":6"));
+	assert_int_equal(c.st.filtered_user, 1);
+	assert_int_equal(c.st.events_out, 1);
+	it_collector_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +363,8 @@ int main(void)
 		cmocka_unit_test(test_peer_allowed),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_status_file),
+		cmocka_unit_test(test_status_file_guarded),
+		cmocka_unit_test(test_exclude_verdict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

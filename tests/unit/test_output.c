@@ -244,8 +244,9 @@ static void test_loss_and_stats(void **state)
 		.by_type = { [0] = 5, [1] = 4 },
 	};
 
-	assert_line(it_rec_loss(&b_, 7), "{\"record\":\"loss\",\"count\":7}\n");
-	assert_line(it_rec_loss(&b_, UINT64_MAX), "{\"record\":\"loss\",\"count\":18446744073709551615}\n");
+	assert_line(it_rec_loss(&b_, 7, 3), "{\"record\":\"loss\",\"count\":7,\"dev\":3}\n");
+	assert_line(it_rec_loss(&b_, 7, 0), "{\"record\":\"loss\",\"count\":7,\"dev\":0}\n");
+	assert_line(it_rec_loss(&b_, UINT64_MAX, IT_DEV_MIXED), "{\"record\":\"loss\",\"count\":18446744073709551615}\n");
 	assert_line(it_rec_stats(&b_, &s),
 		"{\"record\":\"stats\",\"seen\":1,\"filtered\":2,\"written\":3,\"lost\":4,"
 		"\"truncated\":5,\"keys_dropped\":12,\"redact_dropped\":13,\"paused\":14,"

@@ -117,7 +117,7 @@ s = json.load(open(sys.argv[1]))
 assert s["owner_pid"] == int(sys.argv[2]), s["owner_pid"]
 c = s["counters"]
 assert c["seen"] >= 10 and c["written"] >= 10, c
-assert c["seen"] == c["filtered"] + c["written"] + c["lost"] + c["truncated"] + c["keys_dropped"] + c["redact_dropped"], c
+assert c["seen"] == c["filtered"] + c["written"] + c["lost"] + c["truncated"] + c["keys_dropped"] + c["redact_dropped"] + c["paused"], c
 assert sys.argv[3] in [d["sysname"] for d in s["devices"]], s["devices"]
 assert s["settings"]["keys"] == "raw"
 print("ctl status:", c)
