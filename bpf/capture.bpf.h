@@ -95,7 +95,7 @@ struct it_frame {
 	__u16 no_dev;		/* the device table had no slot for it */
 	__u32 lost_dev;		/* device of the events lost since this CPU's last written
 				 * event (IT_DEV_MIXED: several); kept across frames */
-	__u32 pad;
+	__u32 grid;		/* --pointer coarse: it_config.pointer_grid; 0: exact */
 };
 
 struct {
@@ -211,6 +211,7 @@ static __always_inline struct it_frame *it_frame_begin(struct it_device *d, __u6
 	f->dev_drop = d && d->verdict == IT_DEV_DROP;
 	f->type_mask = cfg ? cfg->type_mask : ~0u;
 	f->keys = cfg ? cfg->keys_mode : IT_KEYS_CLASS;
+	f->grid = cfg && cfg->pointer_mode == IT_POINTER_COARSE ? cfg->pointer_grid : 0;
 	f->kmods = IT_MOD_ALL;
 	f->flags = 0;
 	f->state = 0;
@@ -335,8 +336,29 @@ __attribute__((noinline)) int it_redact(__u64 dev_key, __u32 cfg, __u32 type_mas
 }
 
 /*
+ * --pointer coarse: value floored to a multiple of grid (> 0), in the device's own
+ * units: value - (value mod grid), the mod taken toward the grid line below for
+ * negative values too (-1 -> -grid). Unsigned 64-bit arithmetic only (BPF before
+ * cpu v4 has no signed division); a result below INT32_MIN, possible only for a grid
+ * that is not a power of two and a value within one grid step of it, is clamped there.
+ */
+static __always_inline __s32 it_coarsen(__s32 value, __u32 grid)
+{
+	__s64 v = value;
+	__u64 r;
+
+	if (v >= 0)
+		return (__s32)(v - (__s64)((__u64)v % grid));
+	r = (__u64)(-v) % grid;
+	if (r)
+		v = v + (__s64)r - (__s64)grid;
+	return v < -2147483647 - 1 ? -2147483647 - 1 : (__s32)v;
+}
+
+/*
  * Value i of the current frame (it_frame_st): read it, filter and redact it
- * (it_redact()), then copy it into the ring buffer or count it lost. Returns 0, or 1
+ * (it_redact()), coarsen an absolute position (--pointer coarse, it_coarsen()), then
+ * copy it into the ring buffer or count it lost. Returns 0, or 1
  * when the value cannot be read (the caller stops the frame).
  *
  * A global function, verified once: inlined into a loop of IT_MAX_VALS iterations,
@@ -380,6 +402,10 @@ __attribute__((noinline)) int it_frame_value_at(__u32 i)
 	e->real_ns = f->real_ns;
 	e->type = v.type;
 	e->code = r & 0xffff;
+	/* --pointer coarse (README "Data contract"): here, in the global function the
+	 * verifier checks once, and a single test of f->grid per value when exact */
+	if (f->grid && v.type == EV_ABS && v.code < 64 && ((IT_ABS_POS_MASK >> v.code) & 1))
+		v.value = it_coarsen(v.value, f->grid);
 	e->value = v.value;
 	e->lost_before = (__u32)cnt->lost_pending;
 	e->lost_dev = cnt->lost_pending ? f->lost_dev : 0;

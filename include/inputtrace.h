@@ -146,8 +146,25 @@ struct it_config {
 				 * and the message a second agent on the same --pin gives) */
 	__u32 paused;		/* 1: paused (ctl pause, SIGUSR1): the frame path checks this
 				 * first and copies nothing, not even the values */
+	__u32 pointer_mode;	/* enum it_pointer_mode; 0 is exact */
+	__u32 pointer_grid;	/* coarse: grid step in the device's own units (> 0) */
 	__u32 pad;
 };
+
+/* --pointer: what absolute pointer positions keep (README "Data contract"). */
+enum it_pointer_mode {
+	IT_POINTER_EXACT = 0,	/* as the device reports them */
+	IT_POINTER_COARSE = 1,	/* position axes (IT_ABS_POS_MASK) floored to a multiple of
+				 * it_config.pointer_grid, in the kernel */
+};
+
+/* Default --pointer-grid, device units. */
+#define IT_POINTER_GRID_DEFAULT 64
+
+/* EV_ABS codes that --pointer coarse quantizes, as a mask of bits 1 << code (all < 64):
+ * ABS_X, ABS_Y, ABS_MT_POSITION_X/Y (0x35, 0x36), ABS_MT_TOOL_X/Y (0x3c, 0x3d). */
+#define IT_ABS_POS_MASK ((1ull << 0x00) | (1ull << 0x01) | (1ull << 0x35) | (1ull << 0x36) | \
+			 (1ull << 0x3c) | (1ull << 0x3d))
 
 /*
  * Modifier state of one device (it_mods hash map, keyed like it_devices by the

@@ -73,6 +73,8 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 		.type_mask = o->type_mask,
 		.default_verdict = o->n_devices || o->n_exclude ? IT_DEV_PENDING : IT_DEV_CAPTURE,
 		.keys_mode = o->keys,
+		.pointer_mode = o->pointer,
+		.pointer_grid = o->pointer_grid,
 		.owner_pid = (__u32)getpid(),
 	};
 	bool fentry = a == IT_ATTACH_FENTRY;

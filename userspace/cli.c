@@ -45,6 +45,12 @@ static const char usage_text[] =
 "                          but keys pressed with Ctrl/Alt/Meta held as they are),\n"
 "                          none (key events dropped, buttons kept) or raw (every\n"
 "                          key as typed: records what people type)\n"
+"      --pointer MODE      what absolute pointer positions keep, decided in the\n"
+"                          kernel: exact (default) or coarse (touchscreen and\n"
+"                          tablet X/Y, multitouch included, floored to a grid of\n"
+"                          --pointer-grid device units; relative motion exact)\n"
+"      --pointer-grid UNITS  grid step of --pointer coarse, in the device's own\n"
+"                          units (default 64)\n"
 "      --attach MODE       auto (default: fentry, else kprobe), fentry or kprobe\n"
 "      --ring-size BYTES   BPF ring buffer size, a power of two >= 4096; K and M\n"
 "                          suffixes allowed (default 4M)\n"
@@ -99,6 +105,8 @@ void it_opts_init(struct it_opts *o)
 	o->ring_size = 4u << 20;
 	o->attach = IT_ATTACH_AUTO;
 	o->keys = IT_KEYS_CLASS;
+	o->pointer = IT_POINTER_EXACT;
+	o->pointer_grid = IT_POINTER_GRID_DEFAULT;
 	o->format = IT_FMT_JSONL;
 	o->flush_interval_s = 1;
 	o->file_mode = 0600;
@@ -166,6 +174,29 @@ int it_parse_keys(const char *s, enum it_keys_mode *m, char *err, size_t errlen)
 		}
 	snprintf(err, errlen, "invalid --keys '%s': expected class, shortcuts, none or raw",
 		 s ? s : "");
+	return -1;
+}
+
+static const char *const pointer_names[] = {
+	[IT_POINTER_EXACT] = "exact",
+	[IT_POINTER_COARSE] = "coarse",
+};
+
+const char *it_pointer_name(enum it_pointer_mode m)
+{
+	return (unsigned int)m < sizeof(pointer_names) / sizeof(pointer_names[0]) ? pointer_names[m] : "?";
+}
+
+int it_parse_pointer(const char *s, enum it_pointer_mode *m, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(pointer_names) / sizeof(pointer_names[0]); i++)
+		if (s && !strcmp(s, pointer_names[i])) {
+			*m = (enum it_pointer_mode)i;
+			return 0;
+		}
+	snprintf(err, errlen, "invalid --pointer '%s': expected exact or coarse", s ? s : "");
 	return -1;
 }
 
@@ -304,7 +335,7 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 	enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS, OPT_FORMAT, OPT_FLUSH,
 	       OPT_ROT_SIZE, OPT_ROT_INT, OPT_MAX_FILES, OPT_MAX_AGE, OPT_FILE_MODE,
 	       OPT_PIN, OPT_USER, OPT_STATS_INT, OPT_METRICS, OPT_EXCLUDE, OPT_CTL_SOCK,
-	       OPT_CTL_GROUP, OPT_STATUS_FILE, OPT_SYSLOG };
+	       OPT_CTL_GROUP, OPT_STATUS_FILE, OPT_SYSLOG, OPT_POINTER, OPT_POINTER_GRID };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "types", required_argument, NULL, 't' },
@@ -313,6 +344,8 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 		{ "count", required_argument, NULL, 'c' },
 		{ "list-devices", no_argument, NULL, 'l' },
 		{ "keys", required_argument, NULL, OPT_KEYS },
+		{ "pointer", required_argument, NULL, OPT_POINTER },
+		{ "pointer-grid", required_argument, NULL, OPT_POINTER_GRID },
 		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "no-time", no_argument, NULL, OPT_NO_TIME },
@@ -392,6 +425,20 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 			if (it_parse_keys(optarg, &o->keys, err, errlen))
 				return -1;
 			break;
+		case OPT_POINTER:
+			if (it_parse_pointer(optarg, &o->pointer, err, errlen))
+				return -1;
+			break;
+		case OPT_POINTER_GRID: {
+			uint64_t g;
+
+			if (parse_u64(optarg, &g) || g == 0 || g > 0x7fffffffu) {
+				snprintf(err, errlen, "invalid --pointer-grid '%s': expected device units from 1 to 2147483647", optarg);
+				return -1;
+			}
+			o->pointer_grid = (uint32_t)g;
+			break;
+		}
 		case OPT_ATTACH:
 			if (!strcmp(optarg, "auto"))
 				o->attach = IT_ATTACH_AUTO;

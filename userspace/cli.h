@@ -35,6 +35,8 @@ struct it_opts {
 	uint32_t ring_size;		/* ring buffer bytes, power of two >= page size */
 	enum it_attach attach;
 	enum it_keys_mode keys;		/* --keys: class (default), shortcuts, none or raw */
+	enum it_pointer_mode pointer;	/* --pointer: exact (default) or coarse */
+	uint32_t pointer_grid;		/* --pointer-grid UNITS, > 0; default IT_POINTER_GRID_DEFAULT */
 	bool list_devices;
 	bool no_time;			/* leave out the RFC 3339 "time" field */
 	/* output files (userspace/sink.c, README "Output files") */
@@ -79,6 +81,12 @@ const char *it_keys_name(enum it_keys_mode m);
 
 /* Parse a --keys mode name. Returns 0, or -1 with a one-line message in err. */
 int it_parse_keys(const char *s, enum it_keys_mode *m, char *err, size_t errlen);
+
+/* Name of a --pointer mode ("exact"), for the header record and messages. */
+const char *it_pointer_name(enum it_pointer_mode m);
+
+/* Parse a --pointer mode name. Returns 0, or -1 with a one-line message in err. */
+int it_parse_pointer(const char *s, enum it_pointer_mode *m, char *err, size_t errlen);
 
 /*
  * Parse a --types list ("EV_KEY,EV_SYN", "key,syn", case-insensitive, EV_ optional;

@@ -436,6 +436,8 @@ int it_status_write(const struct it_status *s)
 		put_time(&b, s->paused_since_real_ns);
 	it_buf_putc(&b, '\n');
 	kv(&b, "keys", s->keys);
+	if (s->pointer)
+		kv(&b, "pointer", s->pointer);
 	kv(&b, "types", s->types);
 	kv(&b, "devices", s->devices);
 	kv(&b, "exclude", s->exclude);

@@ -99,6 +99,7 @@ struct it_status {
 	uint64_t paused_since_real_ns;	/* 0: not paused */
 	bool paused;
 	const char *keys;
+	const char *pointer;	/* "exact", or "coarse grid=N" */
 	const char *types;	/* "all" or a list */
 	const char *devices;	/* what is captured, one line */
 	const char *exclude;	/* "" for none */

@@ -113,6 +113,10 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		it_buf_u64(&b, cfg.owner_pid);
 		it_buf_puts(&b, ",\"settings\":{\"keys\":");
 		it_json_str(&b, it_keys_name((enum it_keys_mode)cfg.keys_mode), 16);
+		it_buf_puts(&b, ",\"pointer\":");
+		it_json_str(&b, cfg.pointer_mode == IT_POINTER_COARSE ? "coarse" : "exact", 16);
+		it_buf_puts(&b, ",\"pointer_grid\":");
+		it_buf_u64(&b, cfg.pointer_grid);
 		it_buf_puts(&b, ",\"type_mask\":");
 		it_buf_u64(&b, cfg.type_mask);
 		it_buf_puts(&b, ",\"default_verdict\":");
@@ -130,8 +134,9 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		it_buf_puts(&b, "},\"devices\":[");
 	} else {
 		fprintf(out, "agent pid %u, maps pinned in %s\n", cfg.owner_pid, dir);
-		fprintf(out, "settings: keys=%s type_mask=0x%08x default_verdict=%s paused=%s\n",
-			it_keys_name((enum it_keys_mode)cfg.keys_mode), cfg.type_mask,
+		fprintf(out, "settings: keys=%s pointer=%s pointer_grid=%u type_mask=0x%08x default_verdict=%s paused=%s\n",
+			it_keys_name((enum it_keys_mode)cfg.keys_mode),
+			cfg.pointer_mode == IT_POINTER_COARSE ? "coarse" : "exact", cfg.pointer_grid, cfg.type_mask,
 			verdict_name(cfg.default_verdict), cfg.paused ? "yes" : "no");
 		fprintf(out, "counters (summed over %d CPUs):\n", ncpus);
 		for (i = 0; i < N_COUNTERS; i++)

@@ -131,6 +131,8 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 	}
 	it_buf_putc(b, ']');
 	kv_str(b, "keys", it_keys_name(o->keys));
+	kv_str(b, "pointer", it_pointer_name(o->pointer));
+	kv_u64(b, "pointer_grid", o->pointer_grid);
 	key(b, "no_time");
 	it_buf_puts(b, o->no_time ? "true" : "false");
 	kv_u64(b, "count", o->count);

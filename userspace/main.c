@@ -217,6 +217,7 @@ int main(int argc, char **argv)
 	static struct it_control ctl = { .fd = -1 };
 	static struct it_pause_state ps = { .status = { .fd = -1 } };
 	static char devs_on[8192], devs_off[8192], types[512], excl[4096], ctlinfo[256];
+	static char pointer[64];
 	struct sigaction su = { .sa_sigaction = on_pause_signal, .sa_flags = SA_SIGINFO };
 	struct it_sink sink;
 	struct it_sink_cfg scfg;
@@ -309,9 +310,13 @@ int main(int argc, char **argv)
 		snprintf(ctlinfo, sizeof(ctlinfo), "SIGUSR1/SIGUSR2 only (no --control-socket)");
 	}
 	types_text(o.type_mask, types, sizeof(types));
+	if (o.pointer == IT_POINTER_COARSE)
+		snprintf(pointer, sizeof(pointer), "coarse grid=%u", o.pointer_grid);
+	else
+		snprintf(pointer, sizeof(pointer), "exact");
 	specs_text(o.exclude, o.n_exclude, excl, sizeof(excl));
 	ps.status = (struct it_status){ .path = o.status_file, .fd = -1, .pid = getpid(),
-		.keys = it_keys_name(o.keys), .types = types, .devices = devs_on, .exclude = excl,
+		.keys = it_keys_name(o.keys), .pointer = pointer, .types = types, .devices = devs_on, .exclude = excl,
 		.output = sink.name, .format = it_format_name(o.format), .control = ctlinfo };
 	{
 		uint64_t mono;
@@ -360,6 +365,12 @@ int main(int argc, char **argv)
 	notice(o.syslog, o.keys == IT_KEYS_RAW ? LOG_WARNING : LOG_NOTICE, "notice: keys: %s (%s)%s",
 	       it_keys_name(o.keys), keys_meaning(o.keys),
 	       o.keys == IT_KEYS_RAW ? "" : "; scan codes (MSC_SCAN/MSC_RAW) never recorded");
+	if (o.pointer == IT_POINTER_COARSE)
+		notice(o.syslog, LOG_NOTICE, "notice: pointer: coarse (absolute positions floored to a "
+		       "grid of %u device units in the kernel; relative motion exact)", o.pointer_grid);
+	else
+		notice(o.syslog, LOG_NOTICE, "notice: pointer: exact (absolute positions as the device "
+		       "reports them)");
 	notice(o.syslog, LOG_NOTICE, "notice: pause and resume: %s; status file: %s", ctlinfo,
 	       o.status_file ? o.status_file : "none");
 	/* the notice tests and operators wait for: from here on, nothing is missed */

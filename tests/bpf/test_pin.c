@@ -253,6 +253,7 @@ static void test_ctl_status(void **state)
 	snprintf(want, sizeof(want), "\"redact_dropped\":%llu,", 2 * tri);
 	assert_non_null(strstr(s, want));
 	assert_non_null(strstr(s, "\"keys\":\"shortcuts\""));
+	assert_non_null(strstr(s, "\"pointer\":\"exact\",\"pointer_grid\":0,"));
 	assert_non_null(strstr(s, "\"type_mask\":3,"));
 	assert_non_null(strstr(s, "{\"dev\":42,\"sysname\":\"input42\",\"name\":\"Test \\\"Keyboard\\\"\",\"verdict\":\"drop\"}"));
 	free(s);
@@ -261,7 +262,7 @@ static void test_ctl_status(void **state)
 	snprintf(want, sizeof(want), "\n  seen                   %llu\n", 10 * tri);
 	assert_non_null(strstr(s, want));
 	assert_non_null(strstr(s, "agent pid 4242"));
-	assert_non_null(strstr(s, "keys=shortcuts"));
+	assert_non_null(strstr(s, "keys=shortcuts pointer=exact"));
 	assert_non_null(strstr(s, "input42"));
 	free(s);
 

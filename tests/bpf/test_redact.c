@@ -687,6 +687,136 @@ static void test_maps_visible(void **state)
 	}
 }
 
+/* --pointer: set it_config's pointer fields over what reset() wrote. */
+static void set_pointer(enum it_pointer_mode mode, __u32 grid)
+{
+	int fd = bpf_map__fd(T.skel->maps.it_config);
+	struct it_config cfg;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &cfg), 0);
+	cfg.pointer_mode = mode;
+	cfg.pointer_grid = grid;
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY), 0);
+}
+
+/* Floor to a multiple of g, computed apart from the BPF code (signed 64-bit), clamped
+ * to the __s32 range as README "Data contract" says. */
+static int32_t floor_grid(int32_t v, uint32_t g)
+{
+	long long q = (long long)v / g, r = (long long)v % g, e;
+
+	if (r < 0)
+		q--;
+	e = q * (long long)g;
+	return e < INT32_MIN ? INT32_MIN : (int32_t)e;
+}
+
+static const int32_t pointer_samples[] = {
+	0, 1, 63, 64, 65, 127, 128, 1000, 4095, 32767, 65535, -1, -63, -64, -65, -128, -1000,
+	INT32_MAX, INT32_MAX - 1, INT32_MIN, INT32_MIN + 1,
+};
+#define N_SAMPLES (sizeof(pointer_samples) / sizeof(pointer_samples[0]))
+
+static bool is_position(uint16_t type, uint16_t code)
+{
+	return type == EV_ABS && (code == ABS_X || code == ABS_Y || code == ABS_MT_POSITION_X ||
+				  code == ABS_MT_POSITION_Y || code == ABS_MT_TOOL_X ||
+				  code == ABS_MT_TOOL_Y);
+}
+
+/* One frame per sample: each position axis and each axis that must stay exact (other
+ * EV_ABS, EV_REL, buttons) carries the sample; the records show each as expected. */
+static void pointer_sweep(enum it_pointer_mode mode, uint32_t grid)
+{
+	static const struct { uint16_t type, code; } axes[] = {
+		{ EV_ABS, ABS_X }, { EV_ABS, ABS_Y }, { EV_ABS, ABS_MT_SLOT },
+		{ EV_ABS, ABS_MT_TRACKING_ID }, { EV_ABS, ABS_MT_POSITION_X },
+		{ EV_ABS, ABS_MT_POSITION_Y }, { EV_ABS, ABS_MT_TOOL_X }, { EV_ABS, ABS_MT_TOOL_Y },
+		{ EV_ABS, ABS_PRESSURE }, { EV_ABS, ABS_MT_PRESSURE }, { EV_ABS, ABS_MT_TOUCH_MAJOR },
+		{ EV_ABS, ABS_Z }, { EV_ABS, ABS_RX }, { EV_ABS, ABS_TILT_X }, { EV_ABS, ABS_DISTANCE },
+		{ EV_REL, REL_X }, { EV_REL, REL_Y }, { EV_REL, REL_WHEEL },
+		{ EV_MSC, MSC_TIMESTAMP }, { EV_KEY, BTN_TOUCH },
+	};
+	const unsigned int na = sizeof(axes) / sizeof(axes[0]);
+	struct val v[IT_TEST_VALS];
+	unsigned int s, a;
+	int i = 0;
+
+	reset(IT_KEYS_CLASS);
+	set_pointer(mode, grid);
+	for (s = 0; s < N_SAMPLES; s++) {
+		for (a = 0; a < na; a++)
+			v[a] = (struct val){ axes[a].type, axes[a].code, pointer_samples[s] };
+		v[na] = (struct val){ EV_SYN, SYN_REPORT, 0 };
+		frame(KBD, v, na + 1);
+	}
+	assert_int_equal(drain(), N_SAMPLES * (na + 1));
+	for (s = 0; s < N_SAMPLES; s++) {
+		for (a = 0; a < na; a++) {
+			int32_t x = pointer_samples[s];
+
+			if (mode == IT_POINTER_COARSE && is_position(axes[a].type, axes[a].code))
+				x = floor_grid(x, grid);
+			assert_rec(i++, axes[a].type, axes[a].code, x);
+		}
+		assert_rec(i++, EV_SYN, SYN_REPORT, 0);
+	}
+}
+
+/* --pointer exact (the default, 0 in it_config): every value as it came, whatever the
+ * grid field holds. */
+static void test_pointer_exact(void **state)
+{
+	pointer_sweep(IT_POINTER_EXACT, 0);
+	pointer_sweep(IT_POINTER_EXACT, 64);
+}
+
+/* --pointer coarse: position axes floored to the grid (negatives toward the grid line
+ * below, values on the grid unchanged); other EV_ABS, EV_REL and the rest exact. */
+static void test_pointer_coarse(void **state)
+{
+	const struct val v[] = {
+		{ EV_ABS, ABS_X, 0 }, { EV_ABS, ABS_X, 63 }, { EV_ABS, ABS_X, 64 },
+		{ EV_ABS, ABS_Y, 1000 }, { EV_ABS, ABS_Y, -1 }, { EV_ABS, ABS_Y, -64 },
+		{ EV_ABS, ABS_MT_POSITION_X, -65 }, { EV_ABS, ABS_MT_POSITION_Y, 4095 },
+		{ EV_ABS, ABS_MT_TRACKING_ID, -1 }, { EV_ABS, ABS_PRESSURE, 1000 },
+		{ EV_REL, REL_X, -65 }, { EV_SYN, SYN_REPORT, 0 },
+	};
+	struct it_counters c;
+
+	/* literal values: the grid rule itself, not just floor_grid() */
+	reset(IT_KEYS_CLASS);
+	set_pointer(IT_POINTER_COARSE, 64);
+	frame(KBD, v, 12);
+	assert_int_equal(drain(), 12);
+	assert_rec(0, EV_ABS, ABS_X, 0);
+	assert_rec(1, EV_ABS, ABS_X, 0);
+	assert_rec(2, EV_ABS, ABS_X, 64);
+	assert_rec(3, EV_ABS, ABS_Y, 960);
+	assert_rec(4, EV_ABS, ABS_Y, -64);
+	assert_rec(5, EV_ABS, ABS_Y, -64);
+	assert_rec(6, EV_ABS, ABS_MT_POSITION_X, -128);
+	assert_rec(7, EV_ABS, ABS_MT_POSITION_Y, 4032);
+	assert_rec(8, EV_ABS, ABS_MT_TRACKING_ID, -1);
+	assert_rec(9, EV_ABS, ABS_PRESSURE, 1000);
+	assert_rec(10, EV_REL, REL_X, -65);
+	c = counters();
+	assert_int_equal(c.written, 12);	/* coarsening drops nothing */
+	/* every sample, several grids: powers of two, odd ones (INT32_MIN clamps), 1 */
+	pointer_sweep(IT_POINTER_COARSE, 64);
+	pointer_sweep(IT_POINTER_COARSE, 1);
+	pointer_sweep(IT_POINTER_COARSE, 3);
+	pointer_sweep(IT_POINTER_COARSE, 100);
+	pointer_sweep(IT_POINTER_COARSE, 0x7fffffff);
+	/* at run time, frame by frame: back to exact */
+	set_pointer(IT_POINTER_EXACT, 64);
+	frame(KBD, v, 12);
+	assert_int_equal(drain(), 12);
+	assert_rec(1, EV_ABS, ABS_X, 63);
+	assert_rec(6, EV_ABS, ABS_MT_POSITION_X, -65);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +832,8 @@ int main(void)
 		cmocka_unit_test(test_mode_switch),
 		cmocka_unit_test(test_raw_unchanged),
 		cmocka_unit_test(test_unfilled_table_redacts),
+		cmocka_unit_test(test_pointer_exact),
+		cmocka_unit_test(test_pointer_coarse),
 	};
 
 	return cmocka_run_group_tests_name("bpf_redact", tests, setup, teardown);

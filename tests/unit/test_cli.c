@@ -78,6 +78,8 @@ static void test_defaults(void **state)
 	assert_int_equal(R.o.ring_size, 4u << 20);
 	assert_int_equal(R.o.attach, IT_ATTACH_AUTO);
 	assert_int_equal(R.o.keys, IT_KEYS_CLASS);	/* redacting unless asked not to */
+	assert_int_equal(R.o.pointer, IT_POINTER_EXACT);
+	assert_int_equal(R.o.pointer_grid, IT_POINTER_GRID_DEFAULT);
 	assert_false(R.o.list_devices);
 	assert_false(R.o.no_time);
 	assert_int_equal(R.o.verbose, 0);
@@ -163,6 +165,34 @@ static void test_device_option(void **state)
 		assert_int_equal(parse_v(args), -1);
 		assert_non_null(strstr(R.err, "--device"));
 	}
+}
+
+/* --pointer exact|coarse, --pointer-grid UNITS (> 0). */
+static void test_pointer_options(void **state)
+{
+	assert_int_equal(parse("--pointer", "coarse"), 0);
+	assert_int_equal(R.o.pointer, IT_POINTER_COARSE);
+	assert_int_equal(R.o.pointer_grid, 64);
+	assert_int_equal(parse("--pointer=coarse", "--pointer-grid", "100"), 0);
+	assert_int_equal(R.o.pointer, IT_POINTER_COARSE);
+	assert_int_equal(R.o.pointer_grid, 100);
+	assert_int_equal(parse("--pointer", "coarse", "--pointer", "exact", "--pointer-grid=1"), 0);
+	assert_int_equal(R.o.pointer, IT_POINTER_EXACT);
+	assert_int_equal(R.o.pointer_grid, 1);
+	assert_int_equal(parse("--pointer-grid", "2147483647"), 0);
+	assert_int_equal(R.o.pointer_grid, 2147483647u);
+	assert_string_equal(it_pointer_name(IT_POINTER_EXACT), "exact");
+	assert_string_equal(it_pointer_name(IT_POINTER_COARSE), "coarse");
+	assert_bad("--pointer 'fine'", "--pointer", "fine");
+	assert_bad("--pointer 'COARSE'", "--pointer", "COARSE");
+	assert_bad("--pointer ''", "--pointer", "");
+	assert_bad("--pointer", "--pointer");
+	assert_bad("--pointer-grid '0'", "--pointer-grid", "0");
+	assert_bad("--pointer-grid '-64'", "--pointer-grid", "-64");
+	assert_bad("--pointer-grid '64x'", "--pointer-grid", "64x");
+	assert_bad("--pointer-grid ''", "--pointer-grid", "");
+	assert_bad("--pointer-grid '2147483648'", "--pointer-grid", "2147483648");
+	assert_bad("--pointer-grid", "--pointer-grid");
 }
 
 static void test_privacy_options(void **state)
@@ -372,7 +402,7 @@ static void test_unknown_missing_stray(void **state)
 static void test_help_version(void **state)
 {
 	static const char *const mentioned[] = { "--output", "--types", "--device", "--duration",
-		"--count", "--list-devices", "--attach", "--ring-size", "--keys", "--no-time", "--verbose",
+		"--count", "--list-devices", "--attach", "--ring-size", "--keys", "--pointer", "--pointer-grid", "--no-time", "--verbose",
 		"--help", "--version", "Exit status" };
 	char want[128];
 	size_t i;
@@ -487,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_parse_types),
 		cmocka_unit_test(test_privacy_options),
+		cmocka_unit_test(test_pointer_options),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, teardown);

@@ -268,6 +268,7 @@ static void test_status_file_guarded(void **state)
 static void test_status_file(void **state)
 {
 	struct it_status s = { .pid = 77, .since_real_ns = 1764445735000000000ull, .keys = "class",
+			       .pointer = "coarse grid=64",
 			       .types = "all", .devices = "input3 \"kbd\"", .exclude = "",
 			       .output = "/var/log/x", .format = "jsonl", .control = "" };
 	char path[128], buf[2048];
@@ -295,6 +296,7 @@ static void test_status_file(void **state)
 	assert_non_null(strstr(buf, "\nsince=2025-11-29T19:48:55.000000Z\n"));
 	assert_non_null(strstr(buf, "\npaused_since=2025-11-29T19:48:56.000000Z\n"));
 	assert_non_null(strstr(buf, "\nkeys=class\n"));
+	assert_non_null(strstr(buf, "\npointer=coarse grid=64\n"));
 	s.paused = false;
 	assert_int_equal(it_status_write(&s), 0);
 	f = fopen(path, "r");

@@ -323,11 +323,12 @@ static void test_header_record(void **state)
 	struct it_buf b = { 0 };
 	struct jc_field f[32];
 	char err[128], *argv[] = { "inputtrace", "--keys", "raw", "-t", "EV_KEY,EV_SYN",
-				   "-d", "name:*Mouse*", "-z", "-o", "x/", "--rotate-size", "1M", NULL };
+				   "-d", "name:*Mouse*", "-z", "-o", "x/", "--rotate-size", "1M",
+				   "--pointer", "coarse", "--pointer-grid", "32", NULL };
 	int nf = 0, i;
 	bool seen_clock = false;
 
-	assert_int_equal(it_parse_args(12, argv, &o, err, sizeof(err), stdout), 0);
+	assert_int_equal(it_parse_args(16, argv, &o, err, sizeof(err), stdout), 0);
 	memset(&h, 0, sizeof(h));
 	snprintf(h.host, sizeof(h.host), "ws-\"7\"");
 	snprintf(h.boot_id, sizeof(h.boot_id), "18eb48ab-a581-46fb-b621-6821b8fc780d");
@@ -340,7 +341,7 @@ static void test_header_record(void **state)
 	assert_non_null(strstr(b.p, "\"boot_id\":\"18eb48ab-a581-46fb-b621-6821b8fc780d\""));
 	assert_non_null(strstr(b.p, "\"kernel\":\"6.1.0-28-amd64\",\"file_seq\":3,\"format\":\"jsonl\""));
 	assert_non_null(strstr(b.p, "\"settings\":{\"types\":[\"EV_SYN\",\"EV_KEY\"],\"devices\":[\"*Mouse*\"],"
-				    "\"keys\":\"raw\",\"no_time\":false"));
+				    "\"keys\":\"raw\",\"pointer\":\"coarse\",\"pointer_grid\":32,\"no_time\":false"));
 	assert_non_null(strstr(b.p, "\"compress\":6,\"flush_interval\":1,\"rotate_size\":1048576"));
 	assert_non_null(strstr(b.p, "\"clock\":{\"mono_ns\":5000000000,\"real_ns\":1795980000000000000,"
 				    "\"offset_ns\":1795979995000000000}"));
