@@ -106,7 +106,7 @@ class Agent:
             if os.path.exists(f):
                 os.unlink(f)
         before = set(progs())
-        self.p = subprocess.Popen([AGENT, "-o", self.out, *args], stderr=open(self.err, "w"))
+        self.p = subprocess.Popen([AGENT, "-o", self.out, "--status-file", "none", *args], stderr=open(self.err, "w"))
         self.ok = wait_for(f"agent {name}", lambda: "capturing input" in open(self.err).read()
                            or self.p.poll() is not None, 300) and self.p.poll() is None
         if not self.ok:

@@ -34,7 +34,7 @@ DEVS="kbd mouse touchpad"
 agent_start() {
   local name=$1
   shift
-  "$AGENT" "$@" 2> "$W/$name.err" &
+  "$AGENT" --status-file "$W/$name.status" "$@" 2> "$W/$name.err" &
   AGENT_PIDS[$name]=$!
   await_agent "$name"
 }

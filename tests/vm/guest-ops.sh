@@ -286,7 +286,7 @@ rot_has_mark() { grep -rqE "\"dev\":$KBD_ID,.*\"code\":\"SYN_CONFIG\",\"value\":
 user_rotates() {
   local pid rc=0
   rm -rf "$W/rot"
-  "$AGENT" -o "$W/rot/" --user nobody --keys raw --device "$KBD_NODE" --rotate-size 4K \
+  "$AGENT" -o "$W/rot/" --status-file none --user nobody --keys raw --device "$KBD_NODE" --rotate-size 4K \
     --max-files 4 --stats-interval 1 2> "$W/rot.err" &
   pid=$!
   rot_ready() { file_has "$W/rot.err" 'capturing input events' || ! kill -0 "$pid" 2>/dev/null; }

@@ -121,7 +121,7 @@ PY
 gen_secret > "$W/secret.events"
 
 # the agents: four formats in the default mode, raw, and one excluding the uinput keyboard
-launch_agent class
+launch_agent class --status-file "$STATUS"
 launch_agent classgz -z --status-file none
 rm -f "$W/class.csv"
 "$AGENT" -o "$W/class.csv" --format csv --status-file none 2> "$W/csv.err" & AGENT_PIDS[csv]=$!
@@ -181,7 +181,8 @@ setup stop-csv stop_plain csv
 setup stop-evemu stop_plain evemu
 
 # --- pause and resume -----------------------------------------------------------------------
-setup agent-p start_agent p --keys raw --pin "$PIN" --control-group "$CTL_GROUP" --syslog
+setup agent-p start_agent p --keys raw --pin "$PIN" --control-group "$CTL_GROUP" --syslog \
+  --status-file "$STATUS"
 P_PID=${AGENT_PIDS[p]}
 cp "$STATUS" "$W/status.running"
 ls -l "$STATUS" > "$W/status.ls"
@@ -190,6 +191,10 @@ key() { evemu-event "$KBD_NODE" --type EV_KEY --code "$1" --value "$2" --sync; }
 ctl_json() { "$AGENT" ctl status --json --pin "$PIN" > "$W/$1" 2>&1; }
 pause_run() {
   local i
+  # each key event is its own evemu-event process, slow under TCG: push the keyboard's
+  # autorepeat delay out of reach (EVIOCSREP) so a press is never repeated before its
+  # release and exactly 40 events are sent
+  python3 -c 'import fcntl,os,struct,sys; fd=os.open(sys.argv[1],os.O_RDWR); fcntl.ioctl(fd,0x40084503,struct.pack("II",60000,1000))' "$KBD_NODE" || return 1
   start_record pk "$KBD_NODE" || return 1
   key KEY_A 1 && key KEY_A 0 || return 1
   wait_for 20 "KEY_A in p" file_has "$W/p.jsonl" '"code":"KEY_A","value":0' || return 1

@@ -92,7 +92,7 @@ launch_agent() {
   local name=$1
   shift
   rm -f "$W/$name.jsonl" "$W/$name.err"
-  "$AGENT" -o "$W/$name.jsonl" "$@" 2> "$W/$name.err" &
+  "$AGENT" -o "$W/$name.jsonl" --status-file "$W/$name.status" "$@" 2> "$W/$name.err" &
   AGENT_PIDS[$name]=$!
 }
 
