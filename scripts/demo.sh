@@ -20,5 +20,8 @@ out=$(mktemp -d /tmp/inputtrace-demo.XXXXXX)
 cp "$rec/kbd-lenovo-compact-usb.evemu" "$rec/touchpad-alps-glidepoint-2finger-tap.evemu" "$out/"
 python3 scripts/vm/run.py --quiet --timeout 180 --out "$out" -- sh tests/vm/demo-guest.sh
 echo
+echo "demo: what the agent said at start (stderr):"
+cat "$out/agent.err"
+echo
 echo "demo: captured JSON Lines (also in $out/demo.jsonl):"
 cat "$out/demo.jsonl"

@@ -189,6 +189,14 @@ static struct it_dev_state *dev_announce(struct it_collector *c, uint32_t id,
 		     !(c->o->n_exclude && it_devspec_match(c->o->exclude, c->o->n_exclude, info));
 	if ((c->o->n_devices || c->o->n_exclude) && id != IT_DEV_NONE && c->set_verdict)
 		c->set_verdict(c->verdict_ctx, id, d->capture ? IT_DEV_CAPTURE : IT_DEV_DROP);
+	if (!d->capture && !d->announced) {
+		/* not recorded, but named in the start notice and the status file */
+		d->info = *info;
+		d->has_info = true;
+		if (it_sysfs_event_node(c->sysfs_root, info->sysname, node, sizeof(node)))
+			node[0] = 0;
+		snprintf(d->node, sizeof(d->node), "%s", node);
+	}
 	if (d->capture && !d->announced) {
 		bool has_node = !it_sysfs_event_node(c->sysfs_root, info->sysname, node, sizeof(node));
 
