@@ -2,38 +2,9 @@
 /* format_csv.c - --format csv. */
 #include <string.h>
 #include "format_csv.h"
+#include "json.h"
 #include "names.h"
 #include "output.h"
-
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 (RFC 3629: no overlong forms,
- * no surrogates, nothing past U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
 void it_csv_field(struct it_buf *b, const char *s, size_t maxlen)
 {
@@ -44,7 +15,7 @@ void it_csv_field(struct it_buf *b, const char *s, size_t maxlen)
 	if (quote)
 		it_buf_putc(b, '"');
 	while (i < n) {
-		size_t l = utf8_len(u + i, n - i);
+		size_t l = it_utf8_len(u + i, n - i);
 
 		if (!l) {
 			it_buf_puts(b, "\xef\xbf\xbd");	/* U+FFFD, as in the JSON records */

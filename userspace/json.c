@@ -74,8 +74,7 @@ void it_buf_i64(struct it_buf *b, int64_t v)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t it_utf8_len(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 	size_t len, i;
@@ -130,7 +129,7 @@ void it_json_str(struct it_buf *b, const char *str, size_t maxlen)
 			default: it_buf_puts(b, esc); break;
 			}
 			i++;
-		} else if ((l = utf8_len(s + i, n - i)) > 0) {
+		} else if ((l = it_utf8_len(s + i, n - i)) > 0) {
 			it_buf_put(b, (const char *)s + i, l);
 			i += l;
 		} else {

@@ -22,6 +22,10 @@ void it_buf_putc(struct it_buf *b, char c);
 void it_buf_u64(struct it_buf *b, uint64_t v);
 void it_buf_i64(struct it_buf *b, int64_t v);
 
+/* Length of the valid UTF-8 sequence at s (1-4 bytes, at most n), or 0 if it is not
+ * one (overlong forms, surrogates and values past U+10FFFF are invalid: RFC 3629). */
+size_t it_utf8_len(const unsigned char *s, size_t n);
+
 /*
  * Append s (at most maxlen bytes, stopping at a NUL) as a quoted JSON string
  * (RFC 8259): '"' and '\\' escaped, control characters as \n, \t, ... or \u00XX,
