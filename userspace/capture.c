@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "capture.h"
+#include "ctl.h"
 #include "keys.h"
 #include "inputtrace.skel.h"
 
@@ -208,7 +209,6 @@ int it_capture_counters(struct it_capture *c, struct it_counters *sum)
 {
 	struct it_counters *v;
 	__u32 zero = 0;
-	int i;
 
 	memset(sum, 0, sizeof(*sum));
 	v = calloc(c->ncpus, sizeof(*v));
@@ -220,18 +220,7 @@ int it_capture_counters(struct it_capture *c, struct it_counters *sum)
 		free(v);
 		return e;
 	}
-	for (i = 0; i < c->ncpus; i++) {
-		sum->seen += v[i].seen;
-		sum->filtered += v[i].filtered;
-		sum->written += v[i].written;
-		sum->lost += v[i].lost;
-		sum->truncated += v[i].truncated;
-		sum->dev_lost += v[i].dev_lost;
-		sum->dev_overflow += v[i].dev_overflow;
-		sum->keys_dropped += v[i].keys_dropped;
-		sum->redact_dropped += v[i].redact_dropped;
-		sum->paused += v[i].paused;
-	}
+	it_counters_sum(v, c->ncpus, sum);
 	free(v);
 	return 0;
 }

@@ -27,29 +27,7 @@
 #include "inputtrace.h"
 #include "inputtrace_test.skel.h"
 
-/* Mirrors of bpf/inputtrace_test.bpf.c's ctx structs; test_ctx_layout checks them
- * against the BTF of the loaded object, so a change on either side fails loudly. */
-#define IT_TEST_VALS 64
-
-struct it_test_value {
-	__u16 type;
-	__u16 code;
-	__s32 value;
-};
-
-struct it_test_frame {
-	__u64 dev_key;
-	__u64 mono_ns;
-	__u64 real_ns;
-	__u32 count;
-	__u32 pad;
-	struct it_devinfo info;
-	struct it_test_value vals[IT_TEST_VALS];
-};
-
-struct it_test_unreg {
-	__u64 dev_key;
-};
+#include "test_ctx.h"
 
 
 /* Bytes a record of n bytes takes in a BPF ring buffer (8-byte header, 8-aligned). */

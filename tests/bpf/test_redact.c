@@ -26,29 +26,7 @@
 #include "names.h"
 #include "inputtrace_test.skel.h"
 
-/* Mirror of bpf/inputtrace_test.bpf.c's ctx (tests/bpf/test_capture.c checks its
- * layout against the object's BTF). */
-#define IT_TEST_VALS 64
-
-struct it_test_value {
-	__u16 type;
-	__u16 code;
-	__s32 value;
-};
-
-struct it_test_frame {
-	__u64 dev_key;
-	__u64 mono_ns;
-	__u64 real_ns;
-	__u32 count;
-	__u32 pad;
-	struct it_devinfo info;
-	struct it_test_value vals[IT_TEST_VALS];
-};
-
-struct it_test_unreg {
-	__u64 dev_key;
-};
+#include "test_ctx.h"
 
 #define KBD 0xffff888000001000ull	/* device keys: stand for input_dev addresses */
 #define KBD2 0xffff888000002000ull
