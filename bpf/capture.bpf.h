@@ -65,6 +65,24 @@ struct {
 
 static const __u32 zero;
 
+/* Verdicts from the agent, by device id (inputtrace.h, IT_VERDICT_WORD): .bss,
+ * written by userspace through the skeleton's mapping, never by a syscall. */
+__u64 it_verdicts[IT_VERDICT_SLOTS];
+
+/* The verdict of device slot d: its own, or, while it is IT_DEV_PENDING, the one the
+ * agent has left in it_verdicts for its id (then kept in d). */
+static __always_inline __u32 it_dev_verdict(struct it_device *d)
+{
+	__u64 w;
+
+	if (d->verdict != IT_DEV_PENDING || d->id == IT_DEV_NONE)
+		return d->verdict;
+	w = *(volatile __u64 *)&it_verdicts[d->id % IT_VERDICT_SLOTS];
+	if ((__u32)(w >> 32) == d->id + 1)
+		d->verdict = (__u32)w;
+	return d->verdict;
+}
+
 /* Scratch space for building a new device's slot (too big for the 512-byte stack). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -208,7 +226,7 @@ static __always_inline struct it_frame *it_frame_begin(struct it_device *d, __u6
 	f->real_ns = 0;
 	f->id = d ? d->id : IT_DEV_NONE;
 	f->no_dev = !d;
-	f->dev_drop = d && d->verdict == IT_DEV_DROP;
+	f->dev_drop = d && it_dev_verdict(d) == IT_DEV_DROP;
 	f->type_mask = cfg ? cfg->type_mask : ~0u;
 	f->keys = cfg ? cfg->keys_mode : IT_KEYS_CLASS;
 	f->grid = cfg && cfg->pointer_mode == IT_POINTER_COARSE ? cfg->pointer_grid : 0;

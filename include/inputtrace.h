@@ -101,12 +101,28 @@ enum it_verdict {
 };
 
 /* Value of the it_devices hash map, keyed by the input_dev's kernel address (__u64).
- * Written by BPF when it first sees the device; userspace only changes verdict. */
+ * Written by BPF when it first sees the device; the agent hands its verdict over
+ * through it_verdicts (below), tests and tools may also rewrite verdict here. */
 struct it_device {
 	struct it_devinfo info;
 	__u32 id;	/* see struct it_hdr */
 	__u32 verdict;	/* enum it_verdict */
 };
+
+/*
+ * Verdicts the agent has reached, handed to the kernel without a bpf() syscall: an
+ * array in the object's .bss, which libbpf memory-maps (BPF_F_MMAPABLE, Linux 5.5).
+ * Why: a map syscall holds bpf_prog_active on its CPU for its duration, and a kprobe
+ * program that fires meanwhile (an interrupt delivering input) is skipped by the
+ * kernel (kernel/trace/bpf_trace.c, trace_call_bpf()), so an agent setting verdicts
+ * with syscalls would make kprobe-mode agents miss input. Slot id % IT_VERDICT_SLOTS
+ * holds IT_VERDICT_WORD(id, verdict), one 64-bit word so that it is read and written
+ * whole; 0 is empty. A frame of a device still IT_DEV_PENDING adopts the slot's
+ * verdict when the slot names its id. Two live devices whose ids share a slot: the
+ * one overwritten stays pending and is filtered in userspace instead.
+ */
+#define IT_VERDICT_SLOTS 1024
+#define IT_VERDICT_WORD(id, verdict) ((((__u64)(id) + 1) << 32) | (__u32)(verdict))
 
 struct it_device_rec {
 	struct it_hdr hdr;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include "capture.h"
 #include "ctl.h"
@@ -225,6 +226,50 @@ int it_capture_counters(struct it_capture *c, struct it_counters *sum)
 	return 0;
 }
 
+/* True if the running kernel is at least major.minor (uname(2) release). */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return false;
+	return a > major || (a == major && b >= minor);
+}
+
+bool it_capture_misses_counted(enum it_attach used)
+{
+	return used == IT_ATTACH_FENTRY ? kernel_at_least(5, 12) : kernel_at_least(6, 7);
+}
+
+/* recursion_misses of one loaded program, 0 if it is not loaded or unreadable. */
+static uint64_t prog_misses(struct bpf_program *p)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(p);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+uint64_t it_capture_missed_frames(struct it_capture *c)
+{
+	uint64_t a, b;
+
+	if (!c->skel)
+		return 0;
+	if (c->used == IT_ATTACH_FENTRY)
+		return prog_misses(c->skel->progs.it_evdev_fexit);
+	/* entry and return probe of one frame are skipped together (the frame runs with
+	 * interrupts off, so the reason holds for both): the larger count */
+	a = prog_misses(c->skel->progs.it_evdev_kprobe);
+	b = prog_misses(c->skel->progs.it_evdev_kret);
+	return a > b ? a : b;
+}
+
 int it_capture_set_paused(struct it_capture *c, bool paused)
 {
 	int fd = bpf_map__fd(c->skel->maps.it_config);
@@ -239,17 +284,10 @@ int it_capture_set_paused(struct it_capture *c, bool paused)
 
 int it_capture_set_verdict(struct it_capture *c, uint32_t id, uint32_t verdict)
 {
-	int fd = bpf_map__fd(c->skel->maps.it_devices);
-	__u64 key, next, *prev = NULL;
-	struct it_device d;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &d) || d.id != id)
-			continue;
-		d.verdict = verdict;
-		return bpf_map_update_elem(fd, &key, &d, BPF_EXIST) ? -errno : 0;
-	}
-	return -ENOENT;
+	/* through the skeleton's mapping of .bss, not bpf(): inputtrace.h, it_verdicts */
+	if (id == IT_DEV_NONE || !c->skel->bss)
+		return -EINVAL;
+	__atomic_store_n(&c->skel->bss->it_verdicts[id % IT_VERDICT_SLOTS], IT_VERDICT_WORD(id, verdict),
+			 __ATOMIC_RELEASE);
+	return 0;
 }

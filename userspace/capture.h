@@ -4,7 +4,9 @@
 #define IT_CAPTURE_H
 
 #include <bpf/libbpf.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "cli.h"
 #include "inputtrace.h"
 
@@ -38,8 +40,23 @@ void it_capture_stop(struct it_capture *c);
 /* Sum the per-CPU counters into *sum. Returns 0 or a negative errno. */
 int it_capture_counters(struct it_capture *c, struct it_counters *sum);
 
-/* Set the filter verdict (enum it_verdict) of device id in the kernel's table.
- * Returns 0, or -ENOENT if the kernel has no such device (gone). */
+/*
+ * Frames of evdev_events() the kernel did not run the frame programs for, so not
+ * captured and not in seen: bpf_prog_info.recursion_misses of it_evdev_fexit, or the
+ * larger of it_evdev_kprobe's and it_evdev_kret's. A kprobe program is skipped while
+ * any other kprobe/tracepoint program or a bpf() map call runs on its CPU
+ * (bpf_prog_active, kernel/trace/bpf_trace.c trace_call_bpf()): input delivered by an
+ * interrupt then is missed. A trampoline (fexit) program is skipped only when it
+ * re-enters itself, which evdev_events() (interrupts off) does not allow.
+ * it_capture_misses_counted() says whether this kernel counts them for a mechanism:
+ * fentry since Linux 5.12, kprobe since 6.7; where not, this reads 0.
+ */
+uint64_t it_capture_missed_frames(struct it_capture *c);
+bool it_capture_misses_counted(enum it_attach used);
+
+/* Hand the filter verdict (enum it_verdict) of device id to the kernel, through the
+ * memory-mapped it_verdicts (inputtrace.h: why no syscall); the device's next frame
+ * adopts it. Returns 0, or -EINVAL for IT_DEV_NONE or an object without .bss. */
 int it_capture_set_verdict(struct it_capture *c, uint32_t id, uint32_t verdict);
 
 /* Set it_config.paused (ctl pause/resume, SIGUSR1/SIGUSR2): read-modify-write of the

@@ -373,6 +373,12 @@ int main(int argc, char **argv)
 		       "reports them)");
 	notice(o.syslog, LOG_NOTICE, "notice: pause and resume: %s; status file: %s", ctlinfo,
 	       o.status_file ? o.status_file : "none");
+	col.st.missed_counted = it_capture_misses_counted(cap.used);
+	if (cap.used == IT_ATTACH_KPROBE)
+		notice(o.syslog, LOG_WARNING, "warning: kprobe mode: input an interrupt delivers while "
+		       "another BPF program or a bpf() map call runs on the same CPU is skipped by the "
+		       "kernel%s; fentry has no such gap", col.st.missed_counted ?
+		       " (counted: stats missed_frames)" : ", and this kernel (before 6.7) does not count it");
 	/* the notice tests and operators wait for: from here on, nothing is missed */
 	fprintf(stderr, "inputtrace: capturing input events (%s) to %s\n",
 		it_attach_name(cap.used), sink.name);
@@ -445,6 +451,11 @@ int main(int argc, char **argv)
 	ring_buffer__consume(cap.rb);
 	if (it_capture_counters(&cap, &col.st.k))
 		errorf("cannot read the counters: %s", strerror(errno));
+	col.st.missed_frames = it_capture_missed_frames(&cap);
+	if (col.st.missed_frames)
+		notice(o.syslog, LOG_WARNING, "warning: the kernel skipped the capture programs for %llu "
+		       "frames (%s mode): those events are not recorded",
+		       (unsigned long long)col.st.missed_frames, it_attach_name(cap.used));
 	{
 		uint64_t dropped = sink.dropped_lines;
 

@@ -45,6 +45,7 @@ void it_metrics_format(struct it_buf *b, const struct it_stats *s, double start_
 		{ "events_paused_total", "Events that arrived while capture was paused: counted, not copied.", s->k.paused },
 		{ "device_records_lost_total", "Device records lost because the ring buffer was full.", s->k.dev_lost },
 		{ "device_table_overflow_total", "Events of devices beyond the device table's size.", s->k.dev_overflow },
+		{ "frames_missed_total", "Frames the kernel skipped the capture programs for (0 where the kernel does not count them).", s->missed_frames },
 		{ "events_filtered_user_total", "Events of devices not yet judged, dropped in user space.", s->filtered_user },
 		{ "events_output_total", "Event records written to the output.", s->events_out },
 		{ "events_not_output_total", "Events read after --count was reached.", s->not_output },

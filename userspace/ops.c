@@ -120,6 +120,7 @@ void it_ops_tick(struct it_ops *ops, struct it_capture *cap, struct it_collector
 	ops->next_tick = now_mono + ops->interval_s;
 	if (it_capture_counters(cap, &col->st.k))
 		return;
+	col->st.missed_frames = it_capture_missed_frames(cap);
 	/* once per interval, whatever the number of lost events */
 	if (it_loss_check(&ops->prev, &col->st.k, IT_LOSS_WARN_FRACTION, ops->interval_s, msg,
 			  sizeof(msg)))

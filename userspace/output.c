@@ -144,6 +144,11 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	kv_u64(b, "paused", s->k.paused);
 	kv_u64(b, "device_records_lost", s->k.dev_lost);
 	kv_u64(b, "device_table_overflow", s->k.dev_overflow);
+	key(b, "missed_frames");
+	if (s->missed_counted)
+		it_buf_u64(b, s->missed_frames);
+	else
+		it_buf_puts(b, "null");	/* this kernel does not count them */
 	kv_u64(b, "filtered_user", s->filtered_user);
 	kv_u64(b, "events_out", s->events_out);
 	kv_u64(b, "not_output", s->not_output);

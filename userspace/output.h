@@ -21,6 +21,9 @@ bool it_stats_type_listed(unsigned int t);
 /* What the collector adds to the kernel's counters for the stats record. */
 struct it_stats {
 	struct it_counters k;		/* summed over CPUs */
+	uint64_t missed_frames;		/* frames the kernel skipped the programs for
+					 * (capture.h it_capture_missed_frames()) */
+	bool missed_counted;		/* the kernel counts them for this mechanism */
 	uint64_t filtered_user;		/* events of devices not yet judged, dropped here */
 	uint64_t events_out;		/* event records written */
 	uint64_t not_output;		/* events read after --count was reached */

@@ -668,6 +668,46 @@ static void test_verdict_drop(void **state)
 	assert_counters(f, 10, 5, 5, 0);
 }
 
+/* The agent's way (capture.c it_capture_set_verdict): a word in the memory-mapped
+ * it_verdicts, adopted by the device's next frame; a slot that names another id (two
+ * ids 1024 apart) leaves the device pending. */
+static void test_verdict_slots(void **state)
+{
+	struct fx *f = fx_get(state, RING_BIG, ~0u, IT_DEV_PENDING);
+	struct it_devinfo a = devinfo("input77", "dropped by slot");
+	struct it_devinfo b = devinfo("input1101", "same slot");
+	__u64 *slot = &f->skel->bss->it_verdicts[77 % IT_VERDICT_SLOTS];
+	struct it_device d;
+
+	assert_int_equal(1101 % IT_VERDICT_SLOTS, 77 % IT_VERDICT_SLOTS);
+	assert_int_equal(key_frame(f, 0x7700, &a, 1, 0), 0);
+	assert_int_equal(key_frame(f, 0x7800, &b, 1, 0), 0);
+	assert_int_equal(drain(f), 4);
+	assert_counters(f, 2, 0, 2, 0);
+
+	*slot = IT_VERDICT_WORD(77, IT_DEV_DROP);
+	assert_int_equal(key_frame(f, 0x7700, &a, 3, 10), 0);
+	assert_int_equal(key_frame(f, 0x7800, &b, 2, 10), 0);
+	assert_int_equal(drain(f), 2);		/* input1101's two; input77's three filtered */
+	assert_event(&f->recs[0], 1101, 0, 1000000010ull, 0, EV_KEY, KEY_A, 10, 0);
+	assert_counters(f, 7, 3, 4, 0);
+	assert_true(table_get(f, 0x7700, &d));
+	assert_int_equal(d.verdict, IT_DEV_DROP);	/* adopted, kept */
+	assert_true(table_get(f, 0x7800, &d));
+	assert_int_equal(d.verdict, IT_DEV_PENDING);
+
+	/* the slot now names input1101: input77 keeps the verdict it adopted */
+	*slot = IT_VERDICT_WORD(1101, IT_DEV_CAPTURE);
+	assert_int_equal(key_frame(f, 0x7800, &b, 1, 20), 0);
+	assert_int_equal(key_frame(f, 0x7700, &a, 1, 20), 0);
+	assert_int_equal(drain(f), 1);
+	assert_event(&f->recs[0], 1101, 0, 1000000020ull, 0, EV_KEY, KEY_A, 20, 0);
+	assert_true(table_get(f, 0x7800, &d));
+	assert_int_equal(d.verdict, IT_DEV_CAPTURE);
+	assert_counters(f, 9, 4, 5, 0);
+	*slot = 0;
+}
+
 static void set_paused(struct fx *f, uint32_t paused)
 {
 	int fd = bpf_map__fd(f->skel->maps.it_config);
@@ -909,6 +949,7 @@ int main(void)
 		cmocka_unit_test_setup(test_type_mask, need_root),
 		cmocka_unit_test_setup(test_default_verdict, need_root),
 		cmocka_unit_test_setup(test_verdict_drop, need_root),
+		cmocka_unit_test_setup(test_verdict_slots, need_root),
 		cmocka_unit_test_setup(test_paused, need_root),
 		cmocka_unit_test_setup(test_lost_smallest_ring, need_root),
 		cmocka_unit_test_setup(test_unregister, need_root),

@@ -58,7 +58,7 @@ static void test_metrics_file(void **state)
 	struct it_stats s = { .k = { .seen = 1000, .filtered = 10, .written = 900, .lost = 50,
 				     .truncated = 0, .keys_dropped = 20, .redact_dropped = 20,
 				     .dev_lost = 1, .dev_overflow = 2 },
-			      .filtered_user = 3, .events_out = 897, .not_output = 0, .devices = 4,
+			      .missed_frames = 6, .filtered_user = 3, .events_out = 897, .not_output = 0, .devices = 4,
 			      .devices_removed = 1, .bytes_written = 123456, .files_completed = 7,
 			      .files_deleted = 2, .output_lost_lines = 5, .output_lost_bytes = 600,
 			      .by_type = { [0] = 400, [1] = 300, [2] = 197, [0x1d] = 0 } };
@@ -74,7 +74,7 @@ static void test_metrics_file(void **state)
 			       "inputtrace_events_written_total=900 inputtrace_events_filtered_total=10 "
 			       "inputtrace_keys_dropped_total=20 inputtrace_redact_dropped_total=20 "
 			       "inputtrace_device_records_lost_total=1 inputtrace_device_table_overflow_total=2 "
-			       "inputtrace_events_filtered_user_total=3 inputtrace_events_output_total=897 "
+			       "inputtrace_frames_missed_total=6 inputtrace_events_filtered_user_total=3 inputtrace_events_output_total=897 "
 			       "inputtrace_device_records_total=4 inputtrace_start_time_seconds=1700000000.5 "
 			       "inputtrace_device_removals_total=1 inputtrace_devices=3 "
 			       "inputtrace_output_bytes_total=123456 inputtrace_output_files_completed_total=7 "

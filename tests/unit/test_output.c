@@ -239,6 +239,7 @@ static void test_loss_and_stats(void **state)
 		.k = { .seen = 1, .filtered = 2, .written = 3, .lost = 4, .truncated = 5,
 		       .dev_lost = 6, .dev_overflow = 7, .lost_pending = 99,
 		       .keys_dropped = 12, .redact_dropped = 13, .paused = 14 },
+		.missed_frames = 19, .missed_counted = true,
 		.filtered_user = 8, .events_out = 9, .not_output = 10, .devices = 11,
 		.devices_removed = 15, .bytes_written = 16, .files_completed = 17, .files_deleted = 18,
 		.by_type = { [0] = 5, [1] = 4 },
@@ -250,7 +251,7 @@ static void test_loss_and_stats(void **state)
 	assert_line(it_rec_stats(&b_, &s),
 		"{\"record\":\"stats\",\"seen\":1,\"filtered\":2,\"written\":3,\"lost\":4,"
 		"\"truncated\":5,\"keys_dropped\":12,\"redact_dropped\":13,\"paused\":14,"
-		"\"device_records_lost\":6,\"device_table_overflow\":7,"
+		"\"device_records_lost\":6,\"device_table_overflow\":7,\"missed_frames\":19,"
 		"\"filtered_user\":8,\"events_out\":9,\"not_output\":10,\"devices\":11,"
 		"\"output_lost_lines\":0,\"output_lost_bytes\":0,\"devices_removed\":15,"
 		"\"bytes_written\":16,\"files_completed\":17,\"files_deleted\":18,"
@@ -260,7 +261,7 @@ static void test_loss_and_stats(void **state)
 	assert_line(it_rec_stats(&b_, &s),
 		"{\"record\":\"stats\",\"seen\":0,\"filtered\":0,\"written\":0,\"lost\":0,"
 		"\"truncated\":0,\"keys_dropped\":0,\"redact_dropped\":0,\"paused\":0,"
-		"\"device_records_lost\":0,\"device_table_overflow\":0,"
+		"\"device_records_lost\":0,\"device_table_overflow\":0,\"missed_frames\":null,"
 		"\"filtered_user\":0,\"events_out\":0,\"not_output\":0,\"devices\":0,"
 		"\"output_lost_lines\":0,\"output_lost_bytes\":0,\"devices_removed\":0,"
 		"\"bytes_written\":0,\"files_completed\":0,\"files_deleted\":0,"
@@ -276,7 +277,7 @@ static void test_loss_and_stats(void **state)
 		it_rec_stats(&b, &s);
 		got = take(&b);
 		assert_one_json_line(got, f, 32, &nf);
-		assert_int_equal(nf, 22);
+		assert_int_equal(nf, 23);
 		/* the last is events_by_type: all 32 types, being non-zero */
 		assert_string_equal(f[nf - 1].key, "events_by_type");
 		assert_int_equal(count_sub(f[nf - 1].val, f[nf - 1].vlen, ":18446744073709551615"), 32);

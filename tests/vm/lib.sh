@@ -279,16 +279,17 @@ compare_streams() {
   python3 "$COMPARE" --clock real --tolerance-us 1 --quiet "$@" || return 1
 }
 
-# same_events A.jsonl B.jsonl: the two captures hold the same event records (dev, time,
-# type, code, value), in the same order.
+# same_events A.jsonl B.jsonl [DEV...]: the two captures hold the same event records
+# (dev, time, type, code, value), in the same order; devices DEV left out.
 same_events() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$@" <<'PY'
 import json, sys
+skip = {int(d) for d in sys.argv[3:] if d}
 def ev(p):
     out = []
     for l in open(p):
         r = json.loads(l)
-        if r.get("record") == "event":
+        if r.get("record") == "event" and r["dev"] not in skip:
             out.append((r["dev"], r["sec"], r["usec"], r["type"], r["code"], r["value"], r.get("time")))
     return out
 a, b = ev(sys.argv[1]), ev(sys.argv[2])
