@@ -93,7 +93,7 @@ struct {
 
 /* Per-frame state: what every value of one evdev_events() call shares. Kept in a
  * per-CPU slot (it_frame_st), not on the stack, so that the per-value work can be one
- * global function (it_frame_value_at()) that the verifier checks once: the input core
+ * global function (it_frame_chunk()) that the verifier checks once: the input core
  * calls evdev_events() with the device's event_lock held and interrupts off, so frames
  * never nest on one CPU. */
 struct it_frame {
@@ -114,6 +114,9 @@ struct it_frame {
 	__u32 lost_dev;		/* device of the events lost since this CPU's last written
 				 * event (IT_DEV_MIXED: several); kept across frames */
 	__u32 grid;		/* --pointer coarse: it_config.pointer_grid; 0: exact */
+	__u32 pad;
+	struct it_val raw[IT_FRAME_VALS];	/* a chunk of the frame, as read */
+	struct it_frame_rec rec;		/* what passed, as it goes to the ring */
 };
 
 struct {
@@ -122,14 +125,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct it_frame);
 } it_frame_st SEC(".maps");
-
-/* One value as the kernel lays out struct input_value (include/linux/input.h),
- * unchanged since 2.6.36. */
-struct it_rawval {
-	__u16 type;
-	__u16 code;
-	__s32 value;
-};
 
 /* "inputN" -> N; IT_DEV_NONE if the name is not of that form. */
 static __always_inline __u32 it_sysname_id(const char *s)
@@ -374,76 +369,115 @@ static __always_inline __s32 it_coarsen(__s32 value, __u32 grid)
 }
 
 /*
- * Value i of the current frame (it_frame_st): read it, filter and redact it
- * (it_redact()), coarsen an absolute position (--pointer coarse, it_coarsen()), then
- * copy it into the ring buffer or count it lost. Returns 0, or 1
- * when the value cannot be read (the caller stops the frame).
- *
- * A global function, verified once: inlined into a loop of IT_MAX_VALS iterations,
- * every branch here multiplied the states the verifier explored (the program reached
- * ~530k of its 1M-instruction limit on Debian's 6.1 and took seconds to load).
+ * Send rec's first n values (1..IT_FRAME_VALS) as one frame record, or count them lost
+ * when the ring buffer is full (the loss is reported with the next record written).
  */
-__attribute__((noinline)) int it_frame_value_at(__u32 i)
+static __always_inline void it_frame_emit(struct it_frame *f, struct it_counters *cnt, __u32 n)
 {
-	struct it_counters *cnt = bpf_map_lookup_elem(&it_counters, &zero);
-	struct it_frame *f = bpf_map_lookup_elem(&it_frame_st, &zero);
-	struct it_rawval v;
-	struct it_event *e;
-	int r;
+	__u64 size = IT_FRAME_REC_SIZE((__u64)n);
 
-	if (!cnt || !f || i >= IT_MAX_VALS)
-		return 1;
-	if (bpf_probe_read_kernel(&v, sizeof(v), (const void *)(f->vals + (__u64)i * sizeof(v))))
-		return 1;
-	cnt->seen++;
-	if (f->no_dev)
-		cnt->dev_overflow++;
-	r = it_redact(f->key, f->keys | f->kmods << 8 | (__u32)f->state << 16 | (__u32)f->dev_drop << 24,
-		      f->type_mask, v.type | (__u32)v.code << 16, v.value);
-	f->state = (r >> 20) & 3;
-	if ((r >> 16) & 3)
-		return 0;	/* filtered or dropped, and counted */
-	e = bpf_ringbuf_reserve(&it_events, sizeof(*e), 0);
-	if (!e) {
+	barrier_var(size);
+	if (n == 0 || size > sizeof(f->rec))
+		return;
+	f->rec.hdr.kind = IT_REC_FRAME;
+	f->rec.hdr.flags = f->flags;
+	f->rec.hdr.dev = f->id;
+	f->rec.mono_ns = f->mono_ns;
+	f->rec.real_ns = f->real_ns;
+	f->rec.n = n;
+	f->rec.lost_before = (__u32)cnt->lost_pending;
+	f->rec.lost_dev = cnt->lost_pending ? f->lost_dev : 0;
+	f->rec.pad = 0;
+	if (bpf_ringbuf_output(&it_events, &f->rec, size, 0)) {
 		if (!cnt->lost_pending)
 			f->lost_dev = f->id;
 		else if (f->lost_dev != f->id)
 			f->lost_dev = IT_DEV_MIXED;
-		cnt->lost++;
-		cnt->lost_pending++;
-		return 0;
+		cnt->lost += n;
+		cnt->lost_pending += n;
+		return;
 	}
-	e->hdr.kind = IT_REC_EVENT;
-	e->hdr.flags = f->flags;
-	e->hdr.dev = f->id;
-	e->mono_ns = f->mono_ns;
-	e->real_ns = f->real_ns;
-	e->type = v.type;
-	e->code = r & 0xffff;
-	/* --pointer coarse (README "Data contract"): here, in the global function the
-	 * verifier checks once, and a single test of f->grid per value when exact */
-	if (f->grid && v.type == EV_ABS && v.code < 64 && ((IT_ABS_POS_MASK >> v.code) & 1))
-		v.value = it_coarsen(v.value, f->grid);
-	e->value = v.value;
-	e->lost_before = (__u32)cnt->lost_pending;
-	e->lost_dev = cnt->lost_pending ? f->lost_dev : 0;
 	cnt->lost_pending = 0;
-	cnt->written++;
-	bpf_ringbuf_submit(e, 0);
+	cnt->written += n;
+}
+
+/*
+ * Values base .. base+n-1 (n <= IT_FRAME_VALS) of the current frame (it_frame_st): read
+ * them with one copy, filter and redact each (it_redact(); relative and absolute
+ * motion of a device and type let through take a shorter path, as they need neither),
+ * coarsen absolute positions (--pointer coarse, it_coarsen()), and send what passed
+ * as one frame record (it_frame_emit()). Returns 0, or 1 when the values cannot be
+ * read (the caller stops the frame).
+ *
+ * A global function, verified once: the frame's chunks call it, and the loop here is
+ * over IT_FRAME_VALS values whose branches the verifier explores in this function
+ * only (inlined in the frame program, the states multiplied and the program took
+ * seconds to load under TCG).
+ */
+__attribute__((noinline)) int it_frame_chunk(__u32 base, __u32 n)
+{
+	struct it_counters *cnt = bpf_map_lookup_elem(&it_counters, &zero);
+	struct it_frame *f = bpf_map_lookup_elem(&it_frame_st, &zero);
+	__u32 i, k, cfg;
+	__u64 len;
+	int r;
+
+	if (!cnt || !f || n == 0 || n > IT_FRAME_VALS || base >= IT_MAX_VALS)
+		return 1;
+	len = (__u64)n * sizeof(struct it_val);
+	barrier_var(len);	/* bound the register the helper gets, not a copy of it */
+	if (len > sizeof(f->raw))
+		return 1;
+	if (bpf_probe_read_kernel(f->raw, len, (const void *)(f->vals + (__u64)base * sizeof(struct it_val))))
+		return 1;
+	cnt->seen += n;
+	if (f->no_dev)
+		cnt->dev_overflow += n;
+	cfg = f->keys | f->kmods << 8 | (__u32)f->dev_drop << 24;
+	/* the count of values kept and the redaction state live in f, not in registers:
+	 * the verifier then finds the same state at the loop head whatever path a value
+	 * took, and prunes (with them in registers it explored every combination) */
+	f->rec.n = 0;
+	for (i = 0; i < IT_FRAME_VALS; i++) {
+		struct it_val v;
+
+		if (i >= n)
+			break;
+		v = f->raw[i];
+		if ((v.type == EV_REL || v.type == EV_ABS) && !f->dev_drop &&
+		    (f->type_mask >> v.type) & 1) {
+			f->state |= IT_FS_KEPT;	/* it_redact() would let it through as is */
+		} else {
+			r = it_redact(f->key, cfg | (__u32)f->state << 16, f->type_mask,
+				      v.type | (__u32)v.code << 16, v.value);
+			f->state = (r >> 20) & 3;
+			if ((r >> 16) & 3)
+				continue;	/* filtered or dropped, and counted */
+			v.code = r & 0xffff;
+		}
+		/* --pointer coarse (README "Data contract"): one test of f->grid when exact */
+		if (f->grid && v.type == EV_ABS && v.code < 64 && ((IT_ABS_POS_MASK >> v.code) & 1))
+			v.value = it_coarsen(v.value, f->grid);
+		f->rec.v[f->rec.n & (IT_FRAME_VALS - 1)] = v;
+		f->rec.n++;
+	}
+	k = f->rec.n;
+	it_frame_emit(f, cnt, k);
 	return 0;
 }
 
-/* Run it_frame_value_at() over count values; values past IT_MAX_VALS are counted
- * seen and truncated, not copied. */
+/* Run it_frame_chunk() over count values, IT_FRAME_VALS at a time; values past
+ * IT_MAX_VALS are counted seen and truncated, not copied. */
 static __always_inline void it_frame_run(__u32 count)
 {
 	struct it_counters *cnt;
-	__u32 i;
+	__u32 c, base;
 
-	for (i = 0; i < IT_MAX_VALS; i++) {
-		if (i >= count)
+	for (c = 0; c < IT_MAX_VALS / IT_FRAME_VALS; c++) {
+		base = c * IT_FRAME_VALS;
+		if (base >= count)
 			break;
-		if (it_frame_value_at(i))
+		if (it_frame_chunk(base, count - base < IT_FRAME_VALS ? count - base : IT_FRAME_VALS))
 			break;
 	}
 	if (count > IT_MAX_VALS) {

@@ -41,6 +41,8 @@ enum it_kind {
 	IT_REC_EVENT = 1,	/* struct it_event */
 	IT_REC_DEVICE_ADD = 2,	/* struct it_device_rec: first sight of a device */
 	IT_REC_DEVICE_DEL = 3,	/* struct it_device_rec: input_unregister_device() */
+	IT_REC_FRAME = 4,	/* struct it_frame_rec: the values of one frame, or of
+				 * IT_FRAME_VALS of them (what the agent's programs write) */
 };
 
 /*
@@ -79,6 +81,52 @@ struct it_event {
 			 * IT_DEV_MIXED if of several; 0 otherwise */
 };
 _Static_assert(sizeof(struct it_event) == 40, "it_event layout");
+
+/* One value, laid out as the kernel's struct input_value (include/linux/input.h,
+ * unchanged since 2.6.36). */
+struct it_val {
+	__u16 type;
+	__u16 code;
+	__s32 value;
+};
+
+/* Values in one frame record at most; a longer frame spans several records. */
+#define IT_FRAME_VALS 32
+
+/*
+ * The values of one evdev_events() call that passed the filters, in order: one ring
+ * buffer record per frame (per IT_FRAME_VALS values), so one reserve and one commit.
+ * mono_ns, real_ns, flags, dev: as in struct it_event, shared by every value.
+ * lost_before, lost_dev: as in struct it_event, the gap sits before v[0].
+ * The record is 40 + 8 * n bytes long.
+ */
+struct it_frame_rec {
+	struct it_hdr hdr;
+	__u64 mono_ns;
+	__u64 real_ns;
+	__u32 n;		/* values in v[], 1..IT_FRAME_VALS */
+	__u32 lost_before;
+	__u32 lost_dev;
+	__u32 pad;
+	struct it_val v[IT_FRAME_VALS];
+};
+_Static_assert(sizeof(struct it_frame_rec) == 40 + 8 * IT_FRAME_VALS, "it_frame_rec layout");
+#define IT_FRAME_REC_SIZE(n) (40u + 8u * (n))
+
+/* Value i (< r->n) of frame record r as one event: what a consumer of per-event
+ * records sees (lost_before and lost_dev on the first value only). */
+static inline void it_frame_event(const struct it_frame_rec *r, __u32 i, struct it_event *e)
+{
+	e->hdr = r->hdr;
+	e->hdr.kind = IT_REC_EVENT;
+	e->mono_ns = r->mono_ns;
+	e->real_ns = r->real_ns;
+	e->type = r->v[i].type;
+	e->code = r->v[i].code;
+	e->value = r->v[i].value;
+	e->lost_before = i ? 0 : r->lost_before;
+	e->lost_dev = i ? 0 : r->lost_dev;
+}
 
 /* Identity of an input_dev (struct input_dev, include/linux/input.h). */
 struct it_devinfo {

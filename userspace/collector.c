@@ -295,6 +295,19 @@ int it_collector_on_record(void *ctx, void *data, size_t size)
 		if (size >= sizeof(struct it_event))
 			on_event(c, data);
 		break;
+	case IT_REC_FRAME: {
+		const struct it_frame_rec *r = data;
+		struct it_event e;
+		__u32 i;
+
+		if (size < IT_FRAME_REC_SIZE(0) || r->n > IT_FRAME_VALS || size < IT_FRAME_REC_SIZE(r->n))
+			break;
+		for (i = 0; i < r->n; i++) {
+			it_frame_event(r, i, &e);
+			on_event(c, &e);
+		}
+		break;
+	}
 	case IT_REC_DEVICE_ADD:
 	case IT_REC_DEVICE_DEL: {
 		const struct it_device_rec *r = data;

@@ -58,7 +58,8 @@ struct it_collector {
 void it_collector_init(struct it_collector *c, const struct it_opts *o, struct it_sink *sink,
 		       const char *sysfs_root);
 
-/* ring_buffer_sample_fn: one struct it_event / it_device_rec. Always returns 0. */
+/* ring_buffer_sample_fn: one struct it_frame_rec, it_event or it_device_rec. Always
+ * returns 0. */
 int it_collector_on_record(void *ctx, void *data, size_t size);
 
 /* A "present" device record for each device sysfs lists now. */

@@ -49,15 +49,37 @@ struct fx {
 	struct inputtrace_test_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
-	int nrecs;
+	int nrecs;		/* records in recs[], frames expanded to their events */
+	int nraw;		/* ring buffer records read */
+	int nframes;		/* of which frame records */
+	__u32 frame_n[MAX_RECS];	/* their n, in order */
 	bool overflow;
 	struct rec recs[MAX_RECS];
 };
 
+/* One ring buffer record: a frame record becomes one struct it_event per value
+ * (it_frame_event(), as the collector sees them); others are kept as they are. */
 static int on_rec(void *ctx, void *data, size_t size)
 {
+	const struct it_frame_rec *fr = data;
 	struct fx *f = ctx;
+	__u32 i;
 
+	f->nraw++;
+	if (fr->hdr.kind == IT_REC_FRAME) {
+		if (size != IT_FRAME_REC_SIZE(fr->n) || fr->n == 0 || fr->n > IT_FRAME_VALS ||
+		    f->nrecs + (int)fr->n > MAX_RECS) {
+			f->overflow = true;
+			return 0;
+		}
+		f->frame_n[f->nframes++] = fr->n;
+		for (i = 0; i < fr->n; i++) {
+			f->recs[f->nrecs].size = sizeof(struct it_event);
+			it_frame_event(fr, i, &f->recs[f->nrecs].e);
+			f->nrecs++;
+		}
+		return 0;
+	}
 	if (f->nrecs >= MAX_RECS || size > sizeof(f->recs[0].raw)) {
 		f->overflow = true;
 		return 0;
@@ -234,17 +256,20 @@ static int unreg(struct fx *f, uint64_t key)
 	return (int)o.retval;
 }
 
-/* Consume everything in the ring into f->recs; returns the number of records. */
+/* Consume everything in the ring into f->recs; returns the number of records, each
+ * frame record counted as its events. */
 static int drain(struct fx *f)
 {
 	int n;
 
 	f->nrecs = 0;
+	f->nraw = 0;
+	f->nframes = 0;
 	f->overflow = false;
 	n = ring_buffer__consume(f->rb);
 	assert_false(f->overflow);
-	assert_int_equal(n, f->nrecs);
-	return n;
+	assert_int_equal(n, f->nraw);
+	return f->nrecs;
 }
 
 static struct it_counters counters(struct fx *f)
@@ -578,6 +603,9 @@ static void test_type_mask(void **state)
 	assert_event(&f->recs[3], 5, 0, 10, 20, 31, 1, 6, 0);
 	assert_event(&f->recs[4], 5, 0, 10, 20, EV_KEY, KEY_A, 0, 0);
 	assert_counters(f, 10, 6, 4, 0);
+	/* the four that passed, in one frame record (the ring holds no gaps for the six) */
+	assert_int_equal(f->nframes, 1);
+	assert_int_equal(f->frame_n[0], 4);
 
 	/* only filtered types: nothing reaches the ring */
 	assert_int_equal(frame(f, 7, 11, 0, &info, filtered_only, 3), 0);
@@ -602,6 +630,16 @@ static void test_type_mask(void **state)
 	assert_int_equal(drain(f), 1);
 	assert_event(&f->recs[0], 5, 0, 13, 0, EV_REL, REL_X, 3, 0);
 	assert_counters(f, 33, 28, 5, 0);
+
+	/* a frame longer than a record: IT_FRAME_VALS values a record, in order */
+	set_config(f, ~0u, IT_DEV_CAPTURE);
+	assert_int_equal(key_frame(f, 7, &info, 50, 100), 0);
+	assert_int_equal(drain(f), 50);
+	assert_int_equal(f->nframes, 2);
+	assert_int_equal(f->frame_n[0], IT_FRAME_VALS);
+	assert_int_equal(f->frame_n[1], 50 - IT_FRAME_VALS);
+	assert_event(&f->recs[IT_FRAME_VALS], 5, 0, 1000000100ull, 0, EV_KEY, KEY_A, 100 + IT_FRAME_VALS, 0);
+	assert_event(&f->recs[49], 5, 0, 1000000100ull, 0, EV_KEY, KEY_A, 149, 0);
 }
 
 static void test_default_verdict(void **state)
@@ -777,18 +815,21 @@ static void test_lost_smallest_ring(void **state)
 	struct it_devinfo a = devinfo("input4", "flood");
 	struct it_devinfo b = devinfo("input5", "late");
 	/* the kernel refuses a reservation that would make the ring exactly full
-	 * (kernel/bpf/ringbuf.c: new_prod_pos - cons_pos > mask), so size - 1 bytes */
-	const unsigned fits = (RING_SMALL - 1 - RB_SLOT(sizeof(struct it_device_rec))) /
-			      RB_SLOT(sizeof(struct it_event));
-	const unsigned sent = 100;
+	 * (kernel/bpf/ringbuf.c: new_prod_pos - cons_pos > mask), so size - 1 bytes; a
+	 * frame record of IT_FRAME_VALS values takes `full` of them */
+	const unsigned full = RB_SLOT(IT_FRAME_REC_SIZE(IT_FRAME_VALS));
+	const unsigned room = RING_SMALL - 1 - RB_SLOT(sizeof(struct it_device_rec));
+	const unsigned fits = room / full * IT_FRAME_VALS;	/* values in whole records */
+	const unsigned sent = 7 * 64;
 	struct it_counters c;
 	struct it_device d;
 	unsigned i;
 
-	assert_int_equal(fits, 79);	/* 4095 - 256 bytes of device record, 48 per event */
-	/* fill without draining: 64 + 36 events */
-	assert_int_equal(key_frame(f, 1, &a, 64, 0), 0);
-	assert_int_equal(key_frame(f, 1, &a, sent - 64, 64), 0);
+	assert_int_equal(full, 304);	/* 40 + 32 * 8 bytes, and the ring's 8-byte header */
+	assert_int_equal(fits, 12 * 32);	/* 4095 - 256 bytes of device record */
+	/* fill without draining: 7 frames of 64 values, 2 records each; 12 records fit */
+	for (i = 0; i < 7; i++)
+		assert_int_equal(key_frame(f, 1, &a, 64, (int)i * 64), 0);
 	c = counters(f);
 	assert_int_equal(c.seen, sent);
 	assert_int_equal(c.written, fits);
@@ -796,10 +837,9 @@ static void test_lost_smallest_ring(void **state)
 	assert_int_equal(c.lost_pending, sent - fits);
 	assert_int_equal(c.filtered, 0);
 	assert_int_equal(c.dev_lost, 0);
-
-	/* full ring: a new device's record is refused too (dev_lost), and its events lost;
-	 * filtered events are still only filtered */
-	assert_int_equal(key_frame(f, 2, &b, 2, 1000), 0);
+	/* full ring for a record of 32: a new device's record is refused too (dev_lost),
+	 * and its events lost; filtered events are still only filtered */
+	assert_int_equal(key_frame(f, 2, &b, 64, 1000), 0);
 	assert_true(table_get(f, 2, &d));	/* in the table all the same */
 	assert_int_equal(d.id, 5);
 	{
@@ -809,46 +849,60 @@ static void test_lost_smallest_ring(void **state)
 	}
 	c = counters(f);
 	assert_int_equal(c.dev_lost, 1);
-	assert_int_equal(c.seen, sent + 3);
+	assert_int_equal(c.seen, sent + 65);
 	assert_int_equal(c.written, fits);
-	assert_int_equal(c.lost, sent - fits + 2);
+	assert_int_equal(c.lost, sent - fits + 64);
 	assert_int_equal(c.filtered, 1);
 	assert_int_equal(c.seen, c.filtered + c.written + c.lost);
 
-	/* what did fit: the device record and the first `fits` events, in order */
-	assert_int_equal(drain(f), 1 + fits);
+	/* 191 bytes left: a record of 17 values (176 + 8) fits, and carries the gap on
+	 * its first value: devices 4 and 5 */
+	assert_int_equal(room - room / full * full, 191);
+	assert_int_equal(key_frame(f, 1, &a, 17, (int)sent), 0);
+	c = counters(f);
+	assert_int_equal(c.written, fits + 17);
+	assert_int_equal(c.lost_pending, 0);
+	assert_int_equal(c.lost, sent - fits + 64);	/* lost stays a running total */
+
+	/* what did fit: the device record and the values, in order, 32 to a record */
+	assert_int_equal(drain(f), 1 + fits + 17);
+	assert_int_equal(f->nframes, 12 + 1);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(f->frame_n[i], IT_FRAME_VALS);
+	assert_int_equal(f->frame_n[12], 17);
 	assert_int_equal(f->recs[0].h.kind, IT_REC_DEVICE_ADD);
 	for (i = 0; i < fits; i++)
-		assert_event(&f->recs[1 + i], 4, 0, 1000000000ull + (i < 64 ? 0 : 64), 0, EV_KEY, KEY_A,
+		assert_event(&f->recs[1 + i], 4, 0, 1000000000ull + i / 64 * 64, 0, EV_KEY, KEY_A,
 			     (int32_t)i, 0);
+	for (i = 0; i < 17; i++)
+		assert_event(&f->recs[1 + fits + i], 4, 0, 1000000000ull + sent, 0, EV_KEY, KEY_A,
+			     (int32_t)(sent + i), i ? 0 : sent - fits + 64);
+	assert_int_equal(f->recs[1 + fits].e.lost_dev, IT_DEV_MIXED);
 
-	/* the next written event carries the gap; the one after it does not */
+	/* the next record has no gap */
 	assert_int_equal(key_frame(f, 1, &a, 2, 500), 0);
 	assert_int_equal(drain(f), 2);
-	assert_event(&f->recs[0], 4, 0, 1000000500ull, 0, EV_KEY, KEY_A, 500, sent - fits + 2);
-	assert_int_equal(f->recs[0].e.lost_dev, IT_DEV_MIXED);	/* devices 4 and 5 lost */
+	assert_int_equal(f->nframes, 1);
+	assert_event(&f->recs[0], 4, 0, 1000000500ull, 0, EV_KEY, KEY_A, 500, 0);
 	assert_event(&f->recs[1], 4, 0, 1000000500ull, 0, EV_KEY, KEY_A, 501, 0);
-	c = counters(f);
-	assert_int_equal(c.lost_pending, 0);
-	assert_int_equal(c.lost, sent - fits + 2);	/* lost stays a running total */
-	assert_int_equal(c.written, fits + 2);
 
 	/* the device whose record was lost: events with its id, no DEVICE_ADD resent */
 	assert_int_equal(key_frame(f, 2, &b, 1, 600), 0);
 	assert_int_equal(drain(f), 1);
 	assert_event(&f->recs[0], 5, 0, 1000000600ull, 0, EV_KEY, KEY_A, 600, 0);
-	assert_counters(f, sent + 6, 1, fits + 3, sent - fits + 2);
+	assert_counters(f, sent + 65 + 17 + 3, 1, fits + 17 + 3, sent - fits + 64);
 
-	/* losses of one device only: the gap names it */
-	assert_int_equal(key_frame(f, 2, &b, 64, 700), 0);
-	assert_int_equal(key_frame(f, 2, &b, 36, 764), 0);
+	/* losses of one device only: the gap names it. An empty ring, no device record:
+	 * 13 records of 32 fit in 4095 bytes, the 14th is lost whole */
+	for (i = 0; i < 7; i++)
+		assert_int_equal(key_frame(f, 2, &b, 64, 700 + (int)i * 64), 0);
 	c = counters(f);
-	/* an empty ring, no device record this time: 4095 bytes of 48-byte events */
-	assert_int_equal(c.lost_pending, 100 - (RING_SMALL - 1) / RB_SLOT(sizeof(struct it_event)));
-	assert_int_equal(drain(f), (RING_SMALL - 1) / RB_SLOT(sizeof(struct it_event)));
+	assert_int_equal((RING_SMALL - 1) / full, 13);
+	assert_int_equal(c.lost_pending, 32);
+	assert_int_equal(drain(f), 13 * 32);
 	assert_int_equal(key_frame(f, 2, &b, 1, 900), 0);
 	assert_int_equal(drain(f), 1);
-	assert_int_equal(f->recs[0].e.lost_before, c.lost_pending);
+	assert_int_equal(f->recs[0].e.lost_before, 32);
 	assert_int_equal(f->recs[0].e.lost_dev, 5);
 }
 

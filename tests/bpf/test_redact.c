@@ -43,21 +43,24 @@ static struct {
 	int ncpus;
 	int nrecs;
 	bool overflow;
-	struct it_event recs[MAX_RECS];	/* event records; device records are skipped */
+	struct it_event recs[MAX_RECS];	/* events of frame records; device records skipped */
 	__u16 table[KEY_MAX + 1];	/* it_keyclass_build(), what the map must hold */
 } T;
 
+/* Frame records, expanded to their events (it_frame_event()); device records skipped. */
 static int on_rec(void *ctx, void *data, size_t size)
 {
-	const struct it_hdr *h = data;
+	const struct it_frame_rec *r = data;
+	__u32 i;
 
-	if (h->kind != IT_REC_EVENT)
+	if (r->hdr.kind != IT_REC_FRAME)
 		return 0;
-	if (T.nrecs >= MAX_RECS || size != sizeof(struct it_event)) {
+	if (r->n > IT_FRAME_VALS || size != IT_FRAME_REC_SIZE(r->n) || T.nrecs + (int)r->n > MAX_RECS) {
 		T.overflow = true;
 		return 0;
 	}
-	memcpy(&T.recs[T.nrecs++], data, sizeof(struct it_event));
+	for (i = 0; i < r->n; i++)
+		it_frame_event(r, i, &T.recs[T.nrecs++]);
 	return 0;
 }
 
