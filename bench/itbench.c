@@ -110,8 +110,9 @@ static int cb_count(void *ctx, void *data, size_t size)
 	struct run *r = ctx;
 	const struct it_hdr *h = data;
 
-	if (h->kind == IT_REC_EVENT)
-		atomic_fetch_add_explicit(&r->consumed, 1, memory_order_relaxed);
+	if (h->kind == IT_REC_FRAME)
+		atomic_fetch_add_explicit(&r->consumed, ((const struct it_frame_rec *)data)->n,
+					  memory_order_relaxed);
 	return 0;
 }
 
@@ -120,8 +121,9 @@ static int cb_collect(void *ctx, void *data, size_t size)
 	struct run *r = ctx;
 	const struct it_hdr *h = data;
 
-	if (h->kind == IT_REC_EVENT)
-		atomic_fetch_add_explicit(&r->consumed, 1, memory_order_relaxed);
+	if (h->kind == IT_REC_FRAME)
+		atomic_fetch_add_explicit(&r->consumed, ((const struct it_frame_rec *)data)->n,
+					  memory_order_relaxed);
 	it_collector_on_record(r->col, data, size);
 	/* keep tmpfs small: start the file over past 256 MB (O_APPEND writes follow) */
 	if (r->sink->fd > 2 && (r->consumed & 0xffff) == 0) {
@@ -226,7 +228,10 @@ static int do_run(struct run *r)
 static void do_burst(struct run *r, double seconds, uint32_t ring)
 {
 	double cpu = 0, t0 = mono_s();
-	uint64_t n = 0, per_fill = ring / (sizeof(struct it_event) + 8) - 64;
+	/* the pattern's 16 values take 5 frame records (bpf/bench.bpf.c): 3, 2, 6, 3, 2
+	 * values, each record 40 + 8 per value bytes and the ring's 8-byte header */
+	const uint64_t pattern_bytes = 5 * (40 + 8) + 16 * 8;
+	uint64_t n = 0, per_fill = ring / pattern_bytes * 16 - 64;
 
 	while (mono_s() - t0 < seconds) {
 		uint64_t before;
@@ -316,8 +321,8 @@ static int cmd_ring(int argc, char **argv)
 	r.skel = skel;
 	r.prog_fd = bpf_program__fd(skel->progs.it_bench_produce);
 
-	printf("{\"ring_size\":%u,\"record_bytes\":%zu,\"fake_devices\":%d,\"runs\":[\n", ring,
-	       sizeof(struct it_event), N_DEVICES);
+	printf("{\"ring_size\":%u,\"record\":\"it_frame_rec\",\"values_per_record\":3.2,"
+	       "\"fake_devices\":%d,\"runs\":[\n", ring, N_DEVICES);
 
 	/* throughput: producer flat out, each consumer */
 	for (i = -1; i < (int)(sizeof(formats) / sizeof(formats[0])); i++) {

@@ -3,8 +3,9 @@
  * bench.bpf.c - programs for `make bench` (bench/), not part of the agent.
  *
  * 1. A synthetic producer (syscall programs, run with BPF_PROG_TEST_RUN on any kernel
- *    that has them): it_bench_produce writes n struct it_event records into a ring
- *    buffer laid out exactly like the agent's it_events, with bpf_loop, in a fixed mix
+ *    that has them): it_bench_produce writes n values, in struct it_frame_rec records
+ *    as the agent writes them, into a ring buffer laid out exactly like the agent's
+ *    it_events, with bpf_loop, in a fixed mix
  *    of frames from several fake devices (mouse, keyboard with a redacted key class,
  *    touchpad, gamepad), so the collector's full path can be timed on this machine
  *    without attaching anything. it_bench_devices announces the fake devices first.
@@ -46,8 +47,8 @@ static const struct bench_val pattern[BENCH_PATTERN] = {
 };
 
 /* Results of the last run (read through the skeleton's bss). */
-__u64 produced;		/* records committed */
-__u64 lost;		/* reserve failures: the ring buffer was full */
+__u64 produced;		/* values committed (in frame records) */
+__u64 lost;		/* values whose record the full ring buffer refused */
 
 struct bench_args {
 	__u32 n;		/* events to write in this run */
@@ -57,6 +58,12 @@ struct bench_args {
 	__u64 seq;		/* event number of the first event (continues the mix) */
 };
 
+/* The index one past the last value of the frame that pattern value p is in. */
+static __always_inline __u32 frame_end(__u32 p)
+{
+	return p < 3 ? 3 : p < 5 ? 5 : p < 11 ? 11 : p < 14 ? 14 : 16;
+}
+
 struct loop_ctx {
 	__u64 seq;
 	__u64 now;
@@ -64,57 +71,99 @@ struct loop_ctx {
 	__u32 first_dev;
 	__u64 written;
 	__u64 lost;
+	__u32 n;		/* values to write in this run */
+	__u32 done;		/* values written or lost so far */
+	struct it_frame_rec rec;
 };
 
+/* The producer's state: a frame record is too big for the 512-byte stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct loop_ctx);
+} bench_scratch SEC(".maps");
+
+static const __u32 zero;
+
+/* One frame record, as the agent writes them (capture.bpf.h it_frame_emit(): built
+ * in memory, sent with bpf_ringbuf_output): the values of one pattern frame, or of
+ * the part of it this run still owes. */
 static long produce_one(__u64 i, void *data)
 {
-	struct loop_ctx *c = data;
-	__u64 k = c->seq + i;
-	__u32 p = k % BENCH_PATTERN, frame = k / BENCH_PATTERN;
-	struct it_event *e;
-	__u32 dev;
+	struct loop_ctx *c = bpf_map_lookup_elem(&bench_scratch, &zero);
+	__u64 k, size;
+	__u32 p, frame, len, j;
 
-	e = bpf_ringbuf_reserve(&bench_events, sizeof(*e), 0);
-	if (!e) {
-		c->lost++;
-		return 0;
-	}
+	if (!c || c->done >= c->n)
+		return 1;
+	k = c->seq + c->done;
+	p = k % BENCH_PATTERN;
+	frame = k / BENCH_PATTERN;
+	len = frame_end(p) - p;
+	if (len > c->n - c->done)
+		len = c->n - c->done;
+	if (len == 0 || len > 6)
+		return 1;
 	/* devices of a kind take turns frame by frame */
-	dev = c->first_dev + (pattern[p].dev_slot + 4 * frame) % c->n_devices;
-	e->hdr.kind = IT_REC_EVENT;
-	e->hdr.flags = 0;
-	e->hdr.dev = dev;
-	e->mono_ns = c->now + k * 1000;
-	e->real_ns = e->mono_ns + 1700000000000000000ull;
-	e->type = pattern[p].type;
-	e->code = pattern[p].code;
-	e->value = pattern[p].type == 0 ? 0 : (pattern[p].type == 1 ? 1 : (int)(k % 97) - 48);
-	e->lost_before = 0;
-	e->lost_dev = 0;
-	bpf_ringbuf_submit(e, 0);
-	c->written++;
+	c->rec.hdr.kind = IT_REC_FRAME;
+	c->rec.hdr.flags = 0;
+	c->rec.hdr.dev = c->first_dev + (pattern[p].dev_slot + 4 * frame) % c->n_devices;
+	c->rec.mono_ns = c->now + k * 1000;
+	c->rec.real_ns = c->rec.mono_ns + 1700000000000000000ull;
+	c->rec.n = len;
+	c->rec.lost_before = 0;
+	c->rec.lost_dev = 0;
+	for (j = 0; j < 6 && j < len; j++) {
+		__u32 q = (p + j) % BENCH_PATTERN;
+
+		c->rec.v[j].type = pattern[q].type;
+		c->rec.v[j].code = pattern[q].code;
+		c->rec.v[j].value = pattern[q].type == 0 ? 0 :
+				    (pattern[q].type == 1 ? 1 : (int)((k + j) % 97) - 48);
+	}
+	size = IT_FRAME_REC_SIZE((__u64)len);
+	barrier_var(size);
+	if (size > sizeof(c->rec))
+		return 1;
+	if (bpf_ringbuf_output(&bench_events, &c->rec, size, 0))
+		c->lost += len;
+	else
+		c->written += len;
+	c->done += len;
 	return 0;
 }
 
 SEC("syscall")
 int it_bench_produce(struct bench_args *a)
 {
-	struct loop_ctx c = {
-		.seq = a->seq,
-		.now = bpf_ktime_get_ns(),
-		.n_devices = a->n_devices ? a->n_devices : 1,
-		.first_dev = a->first_dev,
-	};
+	struct loop_ctx *c = bpf_map_lookup_elem(&bench_scratch, &zero);
 
-	bpf_loop(a->n, produce_one, &c, 0);
-	produced += c.written;
-	lost += c.lost;
+	if (!c)
+		return 1;
+	c->seq = a->seq;
+	c->now = bpf_ktime_get_ns();
+	c->n_devices = a->n_devices ? a->n_devices : 1;
+	c->first_dev = a->first_dev;
+	c->written = 0;
+	c->lost = 0;
+	c->n = a->n;
+	c->done = 0;
+	bpf_loop(a->n, produce_one, NULL, 0);	/* the state is in bench_scratch */
+	produced += c->written;
+	lost += c->lost;
 	return 0;
 }
 
+struct dev_ctx {
+	__u64 now;
+	__u32 first_dev;
+	__u32 written;
+};
+
 static long announce_one(__u64 i, void *data)
 {
-	struct loop_ctx *c = data;
+	struct dev_ctx *c = data;
 	struct it_device_rec *r = bpf_ringbuf_reserve(&bench_events, sizeof(*r), 0);
 	__u32 id = c->first_dev + (__u32)i;
 
@@ -145,7 +194,7 @@ static long announce_one(__u64 i, void *data)
 SEC("syscall")
 int it_bench_devices(struct bench_args *a)
 {
-	struct loop_ctx c = { .now = bpf_ktime_get_ns(), .first_dev = a->first_dev };
+	struct dev_ctx c = { .now = bpf_ktime_get_ns(), .first_dev = a->first_dev };
 
 	bpf_loop(a->n_devices, announce_one, &c, 0);
 	return (int)c.written;

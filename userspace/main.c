@@ -151,6 +151,38 @@ static void specs_text(const struct it_devspec *s, int n, char *buf, size_t len)
 		k += snprintf(buf + k, len - k, "%s%s", i ? ", " : "", s[i].text);
 }
 
+/* One warning per --device/--exclude-device spec that matches no device present now: a
+ * typo, or a device not plugged in yet (at boot, say). The spec is kept: it applies to
+ * devices that appear later. Nothing is said when sysfs cannot be read. */
+static void warn_unmatched(const struct it_opts *o)
+{
+	struct it_devinfo *devs;
+	bool un[IT_MAX_SPECS];
+	char spec[300];
+	int ndev, k, i;
+
+	if (!o->n_devices && !o->n_exclude)
+		return;
+	ndev = it_sysfs_devinfos("/sys", &devs);
+	if (ndev < 0)
+		return;
+	for (k = 0; k < 2; k++) {
+		const struct it_devspec *s = k ? o->exclude : o->devices;
+		int n = k ? o->n_exclude : o->n_devices;
+
+		it_devspec_unmatched(s, n, devs, ndev, un);
+		for (i = 0; i < n; i++) {
+			if (!un[i])
+				continue;
+			it_devspec_format(&s[i], spec, sizeof(spec));
+			notice(o->syslog, LOG_WARNING, "warning: %s '%s' matches no device present now; "
+			       "it will apply to devices that appear later",
+			       k ? "--exclude-device" : "--device", spec);
+		}
+	}
+	free(devs);
+}
+
 static const char *keys_meaning(enum it_keys_mode m)
 {
 	switch (m) {
@@ -284,6 +316,8 @@ int main(int argc, char **argv)
 		it_sink_abort(&sink);
 		return rc > 0 ? 2 : 1;
 	}
+	/* before attaching, so that a mistyped spec shows even when attaching fails */
+	warn_unmatched(&o);
 	if (it_capture_start(&cap, &o, it_collector_on_record, &col, err, sizeof(err))) {
 		errorf("%s", err);
 		it_ops_finish(&ops, &col);
