@@ -34,10 +34,12 @@ static const char usage_text[] =
 "  -d, --device SPEC       capture only matching devices (repeatable, any match):\n"
 "                          /dev/input/eventN, inputN, VVVV:PPPP (hex vendor:product),\n"
 "                          name:GLOB or a name GLOB (fnmatch); others are dropped\n"
-"                          in the kernel once seen\n"
+"                          in the kernel once seen. A SPEC that matches no device\n"
+"                          present at start gets a warning and is kept: it applies\n"
+"                          to devices plugged in later\n"
 "      --exclude-device SPEC  never capture matching devices (repeatable; same\n"
-"                          SPEC syntax as --device; wins over --device); dropped\n"
-"                          in the kernel\n"
+"                          SPEC syntax and start-up warning as --device; wins over\n"
+"                          --device); dropped in the kernel\n"
 "  -D, --duration SECONDS  stop after SECONDS (decimals allowed)\n"
 "  -c, --count N           stop after N event records\n"
 "  -l, --list-devices      list the input devices (from sysfs) and exit\n"
@@ -93,12 +95,16 @@ static const char usage_text[] =
 "\n"
 "\n"
 "       inputtrace ctl status [--json] [--pin DIR]\n"
-"  print a running agent's counters, devices and settings from its pinned maps\n"
+"       inputtrace ctl status [--json] [--socket PATH] [--status-file PATH]\n"
+"  print a running agent's counters, devices and settings from its pinned maps;\n"
+"  without them (no --pin, nothing pinned at the default DIR), its state and\n"
+"  settings from its control socket and status file (exit 1 if no agent runs)\n"
 "       inputtrace ctl pause|resume [--socket PATH]\n"
 "  pause or resume a running agent through its control socket (SIGUSR1/SIGUSR2\n"
 "  to the agent do the same); while paused the kernel copies nothing\n"
 "\n"
-"Exit status: 0 done, 1 capture impossible here (privileges, kernel), 2 bad usage.\n";
+"Exit status: 0 done, 1 capture impossible here (privileges, kernel) or the output\n"
+"still failing at the end (one line says what was not written), 2 bad usage.\n";
 
 void it_opts_init(struct it_opts *o)
 {

@@ -260,28 +260,44 @@ int it_control_accept(struct it_control *c, struct it_ctl_req *r, int *client, c
 int it_control_request(const char *path, const char *cmd, char *reply, size_t replylen,
 		       char *err, size_t errlen)
 {
+	return it_control_request_peer(path, cmd, reply, replylen, NULL, err, errlen);
+}
+
+int it_control_request_peer(const char *path, const char *cmd, char *reply, size_t replylen,
+			    pid_t *peer_pid, char *err, size_t errlen)
+{
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct pollfd p;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
 	char buf[256];
 	size_t n = 0;
 	ssize_t got;
 	int fd;
 
 	reply[0] = 0;
+	if (peer_pid)
+		*peer_pid = 0;
 	if (strlen(path) >= sizeof(a.sun_path)) {
 		snprintf(err, errlen, "%s: path too long", path);
+		errno = ENAMETOOLONG;
 		return -1;
 	}
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		snprintf(err, errlen, "cannot connect to %s: %s%s", path, strerror(errno),
-			 errno == ENOENT || errno == ECONNREFUSED ? " (no agent running with this --control-socket?)" :
-			 errno == EACCES ? " (not in the agent's --control-group?)" : "");
+		int e = errno;
+
+		snprintf(err, errlen, "cannot connect to %s: %s%s", path, strerror(e),
+			 e == ENOENT || e == ECONNREFUSED ? " (no agent running with this --control-socket?)" :
+			 e == EACCES ? " (not in the agent's --control-group?)" : "");
 		if (fd >= 0)
 			close(fd);
+		errno = e;
 		return -1;
 	}
+	if (peer_pid && !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl))
+		*peer_pid = cred.pid;
 	snprintf(buf, sizeof(buf), "%s\n", cmd);
 	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf)) {
 		snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
@@ -468,4 +484,54 @@ void it_status_remove(struct it_status *s)
 	}
 	close(s->fd);
 	s->fd = -1;
+}
+
+int it_status_read(const char *path, char *buf, size_t len, const char **keys,
+		   const char **values, int max)
+{
+	static const char magic[] = "# inputtrace: ";
+	size_t n = 0;
+	ssize_t got;
+	char *line, *next;
+	int fd, count = 0;
+
+	if (len < sizeof(magic)) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	while (n < len - 1 && (got = read(fd, buf + n, len - 1 - n)) != 0) {
+		if (got < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		n += (size_t)got;
+	}
+	close(fd);
+	buf[n] = 0;
+	if (strncmp(buf, magic, sizeof(magic) - 1)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (line = buf; line && *line && count < max; line = next) {
+		char *eq;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (line[0] == '#' || !(eq = strchr(line, '=')))
+			continue;
+		*eq = 0;
+		keys[count] = line;
+		values[count] = eq + 1;
+		count++;
+	}
+	return count;
 }

@@ -79,6 +79,12 @@ void it_user_name(uid_t uid, char *buf, size_t len);
 int it_control_request(const char *path, const char *cmd, char *reply, size_t replylen,
 		       char *err, size_t errlen);
 
+/* it_control_request(), and the pid of the process listening on path (SO_PEERCRED:
+ * the agent) into *peer_pid when it answered (0 if the kernel did not say). On a
+ * connection failure errno is the connect() error (ENOENT, ECONNREFUSED, EACCES...). */
+int it_control_request_peer(const char *path, const char *cmd, char *reply, size_t replylen,
+			    pid_t *peer_pid, char *err, size_t errlen);
+
 /* {"record":"pause"|"resume","time":..,"mono_ns":..,"via":..,"uid":..,"gid":..,"pid":..,
  *  "user":..} (JSON Lines) or "pause,,,SEC,USEC,TIME,,,UID" (CSV). */
 void it_rec_control(struct it_buf *b, bool csv, bool pause, const struct it_ctl_req *r,
@@ -112,5 +118,15 @@ int it_status_write(const struct it_status *s);
 /* At exit: remove the file; when that is not permitted any more (--user), rewrite it
  * to say state=stopped. Closes it. */
 void it_status_remove(struct it_status *s);
+
+/*
+ * Read a status file (as it_status_write() and it_status_remove() write it) into buf
+ * (len bytes; at most len - 1 are read) and point keys[i] and values[i] into it, one
+ * pair per key=value line in file order, at most max pairs; comment lines are
+ * skipped. Returns the number of pairs, or -1 with errno: ENOENT (no such file),
+ * EINVAL (not an inputtrace status file), or the error of open/read.
+ */
+int it_status_read(const char *path, char *buf, size_t len, const char **keys,
+		   const char **values, int max);
 
 #endif

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* ctl.c - `inputtrace ctl status [--json] [--pin DIR]`: read a running agent's pinned
- * maps (pin.h) and print its counters, devices and settings. */
+ * maps (pin.h) and print its counters, devices and settings; without pinned maps, ask
+ * its control socket and read its status file (control.h). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +19,14 @@
 
 static const char ctl_usage[] =
 "Usage: inputtrace ctl status [--json] [--pin DIR]\n"
+"       inputtrace ctl status [--json] [--socket PATH] [--status-file PATH]\n"
 "       inputtrace ctl pause|resume [--socket PATH]\n"
 "status: print the counters (summed over CPUs), devices and settings of the agent\n"
 "running with --pin DIR (default " IT_PIN_DEFAULT "), read from its pinned maps.\n"
+"Without --pin, and when no agent has pinned maps there: its state from its control\n"
+"socket (--socket, default " IT_CONTROL_SOCKET_DEFAULT ") and its pid, settings\n"
+"and devices from its status file (--status-file, default " IT_STATUS_FILE_DEFAULT ";\n"
+"'none': not read); exit 1 when neither shows a running agent.\n"
 "pause, resume: ask the agent listening on --socket PATH (its --control-socket,\n"
 "default " IT_CONTROL_SOCKET_DEFAULT ") to stop or restart capturing; root or a\n"
 "member of its --control-group.\n";
@@ -188,6 +195,137 @@ out:
 	return rc;
 }
 
+static const char *kv_get(const char **keys, const char **vals, int n, const char *key)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(keys[i], key))
+			return vals[i];
+	return NULL;
+}
+
+int it_ctl_agent_status(const char *sock, const char *status_file, bool json, FILE *out,
+			char *err, size_t errlen)
+{
+	static char buf[65536];
+	const char *keys[64], *vals[64], *state = NULL;
+	char reply[256], serr[512], why_sock[640] = "", why_file[640] = "";
+	bool sock_ok = false, sock_refused = false, file_live = false;
+	pid_t peer = 0;
+	long pid = 0, fpid = 0;
+	int nkv = 0, rc, i;
+
+	if (sock) {
+		rc = it_control_request_peer(sock, "status", reply, sizeof(reply), &peer, serr,
+					     sizeof(serr));
+		if (!rc && !strncmp(reply, "ok ", 3)) {
+			sock_ok = true;
+			state = reply + 3;
+		} else if (rc >= 0) {
+			sock_refused = true;
+			snprintf(why_sock, sizeof(why_sock), "the agent on %s answered: %s", sock, reply);
+		} else if (!strncmp(serr, "cannot connect", 14)) {
+			snprintf(why_sock, sizeof(why_sock), "cannot connect to %s: %s", sock,
+				 strerror(errno));
+		} else {
+			snprintf(why_sock, sizeof(why_sock), "%s", serr);
+		}
+	}
+	if (status_file) {
+		nkv = it_status_read(status_file, buf, sizeof(buf), keys, vals, 64);
+		if (nkv < 0) {
+			snprintf(why_file, sizeof(why_file), "%s %s%s%s",
+				 errno == ENOENT ? "no status file" : "cannot read the status file",
+				 status_file, errno == ENOENT ? "" : ": ",
+				 errno == ENOENT ? "" : errno == EINVAL ? "not an inputtrace status file" :
+				 strerror(errno));
+			nkv = 0;
+		} else {
+			const char *st = kv_get(keys, vals, nkv, "state");
+			const char *p = kv_get(keys, vals, nkv, "pid");
+
+			fpid = p ? strtol(p, NULL, 10) : 0;
+			if (st && !strcmp(st, "stopped"))
+				snprintf(why_file, sizeof(why_file), "the status file %s says stopped (pid %ld)",
+					 status_file, fpid);
+			else if (fpid <= 0 || (kill((pid_t)fpid, 0) && errno == ESRCH))
+				snprintf(why_file, sizeof(why_file), "the status file %s names pid %ld, "
+					 "which is not running", status_file, fpid);
+			else
+				file_live = true;
+			if (file_live && !state)
+				state = st ? st : "?";
+		}
+	}
+	if (!sock_ok && !file_live) {
+		if (sock_refused)
+			snprintf(err, errlen, "%s", why_sock);
+		else if (!sock && !status_file)
+			snprintf(err, errlen, "no agent to ask: no --socket, and --status-file none");
+		else
+			snprintf(err, errlen, "no agent: %s%s%s", why_sock, why_sock[0] && why_file[0] ?
+				 "; " : "", why_file);
+		return -1;
+	}
+	pid = sock_ok && peer > 0 ? peer : file_live ? fpid : 0;
+	if (json) {
+		struct it_buf b = { 0 };
+
+		it_buf_puts(&b, "{\"state\":");
+		it_json_str(&b, state, strlen(state));
+		it_buf_puts(&b, ",\"pid\":");
+		if (pid > 0)
+			it_buf_u64(&b, (uint64_t)pid);
+		else
+			it_buf_puts(&b, "null");
+		it_buf_puts(&b, ",\"control_socket\":");
+		if (sock_ok)
+			it_json_str(&b, sock, strlen(sock));
+		else
+			it_buf_puts(&b, "null");
+		it_buf_puts(&b, ",\"status_file\":");
+		if (file_live)
+			it_json_str(&b, status_file, strlen(status_file));
+		else
+			it_buf_puts(&b, "null");
+		for (i = 0; file_live && i < nkv; i++) {
+			if (!strcmp(keys[i], "state") || !strcmp(keys[i], "pid"))
+				continue;
+			it_buf_putc(&b, ',');
+			it_json_str(&b, keys[i], strlen(keys[i]));
+			it_buf_putc(&b, ':');
+			it_json_str(&b, vals[i], strlen(vals[i]));
+		}
+		it_buf_puts(&b, "}\n");
+		if (b.oom) {
+			it_buf_free(&b);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		fwrite(b.p, 1, b.len, out);
+		it_buf_free(&b);
+		return 0;
+	}
+	if (pid > 0)
+		fprintf(out, "agent pid %ld: %s", pid, state);
+	else
+		fprintf(out, "agent: %s", state);
+	if (sock_ok && file_live)
+		fprintf(out, " (from the control socket %s and the status file %s)\n", sock, status_file);
+	else if (sock_ok)
+		fprintf(out, " (from the control socket %s%s%s)\n", sock, why_file[0] ? "; " : "", why_file);
+	else
+		fprintf(out, " (from the status file %s%s%s)\n", status_file, why_sock[0] ? "; " : "",
+			why_sock);
+	for (i = 0; file_live && i < nkv; i++)
+		if (strcmp(keys[i], "state") && strcmp(keys[i], "pid"))
+			fprintf(out, "%s=%s\n", keys[i], vals[i]);
+	fprintf(out, "counters: from pinned maps only (run the agent with --pin, then ctl status "
+		"--pin DIR), or its stats records and --metrics-file\n");
+	return 0;
+}
+
 /* ctl pause|resume [--socket PATH] */
 static int ctl_pause(int argc, char **argv, FILE *out)
 {
@@ -227,13 +365,15 @@ int it_ctl_main(int argc, char **argv, FILE *out)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pin", required_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "status-file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *dir = IT_PIN_DEFAULT, *cmd;
+	const char *dir = NULL, *cmd, *sock = NULL, *status_file = NULL;
 	bool json = false;
-	char err[512];
-	int c;
+	char err[1600];
+	int c, fd;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(ctl_usage, argc < 2 ? stderr : out);
@@ -256,6 +396,12 @@ int it_ctl_main(int argc, char **argv, FILE *out)
 		case 'p':
 			dir = optarg;
 			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'f':
+			status_file = optarg;
+			break;
 		case 'h':
 			fputs(ctl_usage, out);
 			return 0;
@@ -269,9 +415,34 @@ int it_ctl_main(int argc, char **argv, FILE *out)
 		fprintf(stderr, "inputtrace: ctl status: unexpected argument '%s'\n", argv[optind + 1]);
 		return 2;
 	}
+	if (dir && (sock || status_file)) {
+		fprintf(stderr, "inputtrace: ctl status: --pin reads pinned maps; --socket and "
+			"--status-file are for an agent without them: give one or the other\n");
+		return 2;
+	}
 	libbpf_set_print(NULL);
-	if (it_ctl_status(dir, json, out, err, sizeof(err))) {
-		fprintf(stderr, "inputtrace: ctl status: %s\n", err);
+	/* without --pin: the default pins if an agent has pinned its maps there (the
+	 * systemd unit runs with --pin), else its control socket and status file */
+	if (!dir && !sock && !status_file) {
+		fd = bpf_obj_get(IT_PIN_DEFAULT "/it_counters");
+		if (fd >= 0) {
+			close(fd);
+			dir = IT_PIN_DEFAULT;
+		}
+	}
+	if (dir) {
+		if (it_ctl_status(dir, json, out, err, sizeof(err))) {
+			fprintf(stderr, "inputtrace: ctl status: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+	if (it_ctl_agent_status(sock ? sock : IT_CONTROL_SOCKET_DEFAULT,
+				!status_file ? IT_STATUS_FILE_DEFAULT :
+				strcmp(status_file, "none") ? status_file : NULL,
+				json, out, err, sizeof(err))) {
+		fprintf(stderr, "inputtrace: ctl status: %s%s\n", err, !sock && !status_file &&
+			!strncmp(err, "no agent: ", 10) ? "; no maps pinned in " IT_PIN_DEFAULT : "");
 		return 1;
 	}
 	return 0;

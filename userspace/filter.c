@@ -135,3 +135,25 @@ bool it_devspec_match(const struct it_devspec *specs, int n, const struct it_dev
 	}
 	return false;
 }
+
+int it_devspec_unmatched(const struct it_devspec *specs, int n, const struct it_devinfo *devs,
+			 int ndev, bool *unmatched)
+{
+	int i, j, count = 0;
+
+	for (i = 0; i < n; i++) {
+		unmatched[i] = true;
+		for (j = 0; j < ndev && unmatched[i]; j++)
+			if (it_devspec_match(&specs[i], 1, &devs[j]))
+				unmatched[i] = false;
+		count += unmatched[i];
+	}
+	return count;
+}
+
+void it_devspec_format(const struct it_devspec *s, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	snprintf(buf, len, "%s%s", s->kind == IT_SPEC_NAME ? "name:" : "", s->text);
+}

@@ -34,4 +34,18 @@ int it_devspec_parse(const char *spec, const char *sysfs_root, struct it_devspec
 /* True when info matches any of the n specs, or when n is 0. */
 bool it_devspec_match(const struct it_devspec *specs, int n, const struct it_devinfo *info);
 
+/*
+ * Which specs match none of the ndev devices in devs (e.g. the devices present at
+ * start: a typo, or a device not plugged in yet). Sets unmatched[i] (an array of n)
+ * for each spec i that matches no device and clears it for the others; devs may be
+ * NULL when ndev is 0 (then every spec is unmatched). Returns the number of unmatched
+ * specs, 0..n.
+ */
+int it_devspec_unmatched(const struct it_devspec *specs, int n, const struct it_devinfo *devs,
+			 int ndev, bool *unmatched);
+
+/* The spec in --device syntax, into buf (len bytes, always terminated): a name glob as
+ * "name:GLOB" (as parsed, whether or not "name:" was given), any other form as given. */
+void it_devspec_format(const struct it_devspec *s, char *buf, size_t len);
+
 #endif

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "collector.h"
 #include "ctl.h"
+#include "finish.h"
 #include "ops.h"
 #include "sink.h"
 #include "sysfs.h"
@@ -379,7 +380,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* capture runs: only now may retention delete old files (a failed start deletes
-	 * nothing) */
+	 * nothing), and recovery complete what a crashed run left as .tmp */
+	col.st.files_recovered = (uint64_t)it_sink_recover(&sink);
 	it_sink_retention(&sink);
 	it_collector_present(&col);
 	it_collector_flush(&col);
@@ -490,17 +492,12 @@ int main(int argc, char **argv)
 		notice(o.syslog, LOG_WARNING, "warning: the kernel skipped the capture programs for %llu "
 		       "frames (%s mode): those events are not recorded",
 		       (unsigned long long)col.st.missed_frames, it_attach_name(cap.used));
-	{
-		uint64_t dropped = sink.dropped_lines;
-
-		it_collector_stats(&col);	/* the stats record, with the sink's counts */
-		it_collector_flush(&col);
-		if (it_sink_close(&sink))
-			ret = 1;
-		if (sink.dropped_lines != dropped) {
-			errorf("the final stats record could not be written to %s", o.output);
-			ret = 1;
-		}
+	/* the stats record, one last write attempt and close: bounded however the output
+	 * fails; one line says what could not be written */
+	if (it_finish_output(&col, err, sizeof(err))) {
+		if (err[0])
+			errorf("%s", err);
+		ret = 1;
 	}
 	it_capture_stop(&cap);
 	it_ops_finish(&ops, &col);

@@ -54,6 +54,7 @@ void it_metrics_format(struct it_buf *b, const struct it_stats *s, double start_
 		{ "output_bytes_total", "Bytes written to the output files (after gzip).", s->bytes_written },
 		{ "output_files_completed_total", "Output files completed (renamed into place).", s->files_completed },
 		{ "output_files_deleted_total", "Complete output files deleted by --max-files or --max-age.", s->files_deleted },
+		{ "output_files_recovered_total", "Files a crashed run left as .tmp, completed at start.", s->files_recovered },
 		{ "output_lost_lines_total", "Lines that could not be written (disk full, write errors).", s->output_lost_lines },
 		{ "output_lost_bytes_total", "Bytes that could not be written (disk full, write errors).", s->output_lost_bytes },
 	};

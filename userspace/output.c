@@ -159,6 +159,7 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	kv_u64(b, "bytes_written", s->bytes_written);
 	kv_u64(b, "files_completed", s->files_completed);
 	kv_u64(b, "files_deleted", s->files_deleted);
+	kv_u64(b, "files_recovered", s->files_recovered);
 	key(b, "events_by_type");
 	it_buf_putc(b, '{');
 	for (t = 0; t < IT_STATS_TYPES; t++) {

@@ -34,6 +34,7 @@ struct it_stats {
 	uint64_t bytes_written;		/* bytes written to output files (after gzip) */
 	uint64_t files_completed;	/* output files completed (renamed into place) */
 	uint64_t files_deleted;		/* complete files deleted by --max-files/--max-age */
+	uint64_t files_recovered;	/* leftover .tmp files of a crashed run completed at start */
 	uint64_t by_type[IT_STATS_TYPES];	/* event records output, by EV_ type */
 };
 

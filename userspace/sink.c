@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* sink.c - output files: plain or gzip, bounded flushes, rotation, retention, write
- * errors survived. See sink.h and README "Output files". */
+ * errors survived, what a crashed run left completed. See sink.h and README "Output
+ * files". */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -294,6 +296,21 @@ static int sync_fd(struct it_sink *s)
 	return 0;
 }
 
+/* Lock the new NAME.tmp (fd) for as long as it is written: it_sink_recover() in
+ * another agent leaves locked files alone. Between openat() and flock() such a
+ * recovery may have locked it (we lose) and removed it as empty: so it is ours only if
+ * we hold the lock and the name still leads to it. */
+static bool hold_tmp(struct it_sink *s, int fd)
+{
+	struct stat a, b;
+
+	if (flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK)
+		return false;
+	/* other flock errors (a file system without locks): write unlocked */
+	return !fstat(fd, &a) && !fstatat(s->dirfd, s->tmp, &b, AT_SYMLINK_NOFOLLOW) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* dir mode: inputtrace-YYYYMMDDTHHMMSS.uuuuuuZ-HOST.EXT[.gz] from the wall clock */
 static void make_name(struct it_sink *s, uint64_t ns)
 {
@@ -326,6 +343,10 @@ static int open_file(struct it_sink *s)
 				continue;
 			fd = openat(s->dirfd, s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
 				    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+			if (fd >= 0 && !hold_tmp(s, fd)) {
+				close(fd);	/* another agent's it_sink_recover() took it: next name */
+				continue;
+			}
 			if (fd >= 0 || errno != EEXIST)
 				break;
 		}
@@ -384,9 +405,9 @@ static int close_file(struct it_sink *s)
 		fprintf(stderr, "inputtrace: cannot sync %s: %s\n", s->name, strerror(errno));
 		rc = -1;
 	}
-	close(s->fd);
-	s->fd = -1;
 	if (s->dir_mode) {
+		/* renamed while the fd still holds the lock: another agent's recovery never
+		 * sees a finished NAME.tmp unlocked */
 		if (renameat(s->dirfd, s->tmp, s->dirfd, s->cur)) {
 			fprintf(stderr, "inputtrace: cannot rename %s to %s: %s\n", s->tmp, s->cur,
 				strerror(errno));
@@ -395,8 +416,11 @@ static int close_file(struct it_sink *s)
 			s->files_done++;
 		}
 		(void)!fsync(s->dirfd);
-		it_sink_retention(s);
 	}
+	close(s->fd);
+	s->fd = -1;
+	if (s->dir_mode)
+		it_sink_retention(s);
 	return rc;
 }
 
@@ -406,12 +430,12 @@ void it_sink_abort(struct it_sink *s)
 {
 	if (s->is_stdout || s->fd < 0)
 		return;
-	close(s->fd);
-	s->fd = -1;
 	if (s->dir_mode)
-		unlinkat(s->dirfd, s->tmp, 0);
+		unlinkat(s->dirfd, s->tmp, 0);	/* before close: the lock is held until then */
 	else if (s->file_created)
 		unlink(s->cfg.path);
+	close(s->fd);
+	s->fd = -1;
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	s->dirfd = -1;
@@ -472,6 +496,13 @@ int it_sink_open_cfg(struct it_sink *s, const struct it_sink_cfg *cfg, char *err
 				 errno == ELOOP || errno == ENOTDIR ? "not a directory (a symbolic link?)"
 								    : strerror(errno));
 			return -1;
+		}
+		/* "an agent writes here" for as long as dirfd is open: it_sink_recover() of
+		 * another agent leaves evemu files (written unlocked) alone while this is held */
+		{
+			struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+
+			(void)fcntl(s->dirfd, F_OFD_SETLK, &l);
 		}
 	}
 	if (open_file(s)) {
@@ -715,4 +746,252 @@ int it_sink_retention(struct it_sink *s)
 	free(v);
 	s->files_deleted += (uint64_t)deleted;
 	return deleted;
+}
+
+/* --- leftovers of a crash ---------------------------------------------------------- */
+
+/* text: up to and including the last '\n', searched from the end */
+static int text_complete_len(int fd, uint64_t *len)
+{
+	struct stat st;
+	char buf[65536];
+	uint64_t end;
+
+	*len = 0;
+	if (fstat(fd, &st))
+		return -1;
+	end = (uint64_t)st.st_size;
+	while (end > 0) {
+		size_t n = end < sizeof(buf) ? (size_t)end : sizeof(buf);
+		ssize_t r = pread(fd, buf, n, (off_t)(end - n));
+		char *nl;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if ((size_t)r != n) {
+			errno = EIO;	/* shorter than fstat said */
+			return -1;
+		}
+		nl = memrchr(buf, '\n', n);
+		if (nl) {
+			*len = end - n + (uint64_t)(nl - buf) + 1;
+			return 0;
+		}
+		end -= n;
+	}
+	return 0;
+}
+
+/* gzip: up to the end of the last member zlib inflates to its end */
+static int gzip_complete_len(int fd, uint64_t *len)
+{
+	unsigned char in[65536], out[65536];
+	uint64_t off = 0;	/* file offset just past what has been read into in[] */
+	z_stream z;
+	int rc, ret = 0;
+
+	*len = 0;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {	/* a gzip wrapper, CRC and length checked */
+		errno = ENOMEM;
+		return -1;
+	}
+	for (;;) {
+		if (!z.avail_in) {
+			ssize_t r = pread(fd, in, sizeof(in), (off_t)off);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				ret = -1;
+				break;
+			}
+			if (!r)
+				break;	/* end of file: a member still open is incomplete */
+			z.next_in = in;
+			z.avail_in = (uInt)r;
+			off += (uint64_t)r;
+		}
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END) {
+			*len = off - z.avail_in;	/* a complete member ends here */
+			inflateReset(&z);		/* the next one starts here */
+		} else if (rc != Z_OK && !(rc == Z_BUF_ERROR && !z.avail_in)) {
+			break;	/* not gzip from here on (cut short by a crash, zeros, garbage) */
+		}
+	}
+	inflateEnd(&z);
+	return ret;
+}
+
+int it_sink_complete_len(int fd, bool gzip, uint64_t *len)
+{
+	return gzip ? gzip_complete_len(fd, len) : text_complete_len(fd, len);
+}
+
+/* One of our evemu files: inputtrace-<time>-HOST-inputN.evemu (format_evemu.c) */
+static bool ours_evemu(const struct it_sink *s, const char *n)
+{
+	char mid[96];
+	size_t len = strlen(n), e, ml;
+
+	if (strncmp(n, "inputtrace-", 11) || len < 11 + 6 || strcmp(n + len - 6, ".evemu"))
+		return false;
+	e = len - 6;
+	while (e > 11 && n[e - 1] >= '0' && n[e - 1] <= '9')
+		e--;
+	ml = (size_t)snprintf(mid, sizeof(mid), "-%s-input", s->host);
+	return e < len - 6 && e > 11 + ml && !strncmp(n + e - ml, mid, ml);
+}
+
+/* Is another open file description holding a lock on the directory (another agent's
+ * sink: it_sink_open_cfg)? Not known counts as yes. */
+static bool dir_shared(const struct it_sink *s)
+{
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	if (fcntl(s->dirfd, F_OFD_GETLK, &l))
+		return true;
+	return l.l_type != F_UNLCK;
+}
+
+/* rename, never over an existing file */
+static int rename_noreplace(int dirfd, const char *from, const char *to)
+{
+	if (!renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE))
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* a file system without RENAME_NOREPLACE */
+	if (!faccessat(dirfd, to, F_OK, AT_SYMLINK_NOFOLLOW)) {
+		errno = EEXIST;
+		return -1;
+	}
+	return renameat(dirfd, from, dirfd, to);
+}
+
+/* Complete the leftover tmp (NAME.tmp). Returns 1 recovered, 0 left alone or removed,
+ * -1 failed (said on stderr). */
+static int recover_one(struct it_sink *s, const char *tmp, bool gzip)
+{
+	char name[NAME_MAX + 1];
+	struct stat st, at;
+	uint64_t good = 0, size;
+	const char *what = NULL;
+	int fd, e;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(strlen(tmp) - 4), tmp);
+	fd = openat(s->dirfd, tmp, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;	/* completed by its own agent meanwhile */
+		fprintf(stderr, "inputtrace: cannot recover %s: %s\n", tmp,
+			errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	/* a live agent holds LOCK_EX on the file it writes; after the lock, the name must
+	 * still lead to this file (another agent's recovery may have completed it) */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    flock(fd, LOCK_EX | LOCK_NB) ||
+	    fstatat(s->dirfd, tmp, &at, AT_SYMLINK_NOFOLLOW) || at.st_dev != st.st_dev ||
+	    at.st_ino != st.st_ino || fstat(fd, &st)) {
+		close(fd);
+		return 0;
+	}
+	size = (uint64_t)st.st_size;
+	if (it_sink_complete_len(fd, gzip, &good))
+		what = "cannot read it";
+	else if (!good && unlinkat(s->dirfd, tmp, 0))
+		what = "cannot remove it";
+	else if (good && good < size && (ftruncate(fd, (off_t)good) ||
+					 futimens(fd, (struct timespec[2]){ st.st_atim, st.st_mtim })))
+		what = "cannot cut it to its complete part";	/* mtime kept: --max-age */
+	else if (good && fsync(fd))
+		what = "cannot sync it";
+	else if (good && rename_noreplace(s->dirfd, tmp, name))
+		what = "cannot rename it";
+	e = errno;
+	close(fd);
+	if (what) {
+		fprintf(stderr, "inputtrace: cannot recover %s: %s: %s\n", tmp, what,
+			e == EEXIST ? "a file of the complete name exists (left alone)" : strerror(e));
+		return -1;
+	}
+	(void)!fsync(s->dirfd);
+	if (!good) {
+		if (size)
+			fprintf(stderr, "inputtrace: removed %s (nothing complete in it; %llu incomplete "
+				"bytes dropped)\n", tmp, (unsigned long long)size);
+		else
+			fprintf(stderr, "inputtrace: removed %s (empty)\n", tmp);
+		return 0;
+	}
+	fprintf(stderr, "inputtrace: recovered %s (%llu bytes; %llu incomplete bytes dropped)\n",
+		name, (unsigned long long)good, (unsigned long long)(size - good));
+	return 1;
+}
+
+int it_sink_recover(struct it_sink *s)
+{
+	struct name_ent *v = NULL;
+	size_t n = 0, cap = 0, i, evemu_left = 0;
+	bool shared;
+	struct dirent *de;
+	int fd, done = 0;
+	DIR *d;
+
+	if (!s->dir_mode || s->dirfd < 0)
+		return 0;
+	fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	/* names first, then the renames: renaming while reading the directory may show an
+	 * entry twice or skip one */
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= 4 || strcmp(de->d_name + len - 4, ".tmp") || !strcmp(de->d_name, s->tmp))
+			continue;
+		if (n == cap) {
+			struct name_ent *nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!nv)
+				break;
+			v = nv;
+		}
+		snprintf(v[n].name, sizeof(v->name), "%s", de->d_name);
+		v[n].name[len - 4] = 0;	/* NAME, checked below against our names */
+		if (ours(s, v[n].name) || ours_evemu(s, v[n].name))
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_name);
+	shared = dir_shared(s);
+	for (i = 0; i < n; i++) {
+		char tmp[NAME_MAX + 1];
+		size_t len = strlen(v[i].name);
+		bool evemu = ours_evemu(s, v[i].name);
+
+		if (evemu && shared) {
+			evemu_left++;	/* written without a lock: maybe by that other agent */
+			continue;
+		}
+		snprintf(tmp, sizeof(tmp), "%s.tmp", v[i].name);
+		if (recover_one(s, tmp, len > 3 && !strcmp(v[i].name + len - 3, ".gz")) > 0)
+			done++;
+	}
+	if (evemu_left)
+		fprintf(stderr, "inputtrace: left %zu evemu .tmp file%s in %s alone: another inputtrace "
+			"is writing there\n", evemu_left, evemu_left == 1 ? "" : "s", s->name);
+	free(v);
+	s->files_recovered += (uint64_t)done;
+	return done;
 }

@@ -12,7 +12,8 @@
  * are written to the file. A file is a valid multi-member gzip file (RFC 1952 2.2;
  * zcat, gzip -t, Python's gzip, zlib with windowBits 31 read it) at every instant
  * outside a write(2) call, so after kill -9 or a power cut (the flush also fdatasyncs)
- * it holds every line up to the last flush, whole.
+ * it holds every line up to the last flush, whole. In directory mode the next agent
+ * completes such a NAME.tmp (it_sink_recover).
  */
 #ifndef IT_SINK_H
 #define IT_SINK_H
@@ -81,6 +82,7 @@ struct it_sink {
 	uint64_t dropped_lines, dropped_bytes;	/* in all: for the stats */
 	uint64_t gap_lines, gap_bytes;		/* since the last gap record */
 	uint64_t files_done, files_deleted;
+	uint64_t files_recovered;		/* leftover .tmp files completed (it_sink_recover) */
 	uint64_t bytes_written;			/* in all, to every file (after gzip) */
 	/* what every file starts with, and the gap record (set by the collector) */
 	it_sink_preamble_fn preamble;
@@ -96,8 +98,10 @@ struct it_sink {
  * existing directory or ends in '/'): the directory is created (mode from file_mode,
  * 0700 by default) if missing, never followed if it is a symlink, and files are named
  *   inputtrace-YYYYMMDDTHHMMSS.uuuuuuZ-HOST.EXT[.gz]
- * (UTC start time: names sort by time), written as NAME.tmp and renamed into place,
- * after fsync, when complete. Otherwise path is one file, appended to.
+ * (UTC start time: names sort by time), written as NAME.tmp (held with
+ * flock(LOCK_EX) from creation until renamed, for it_sink_recover() of other agents)
+ * and renamed into place, after fsync, when complete; the directory is held with an
+ * OFD read lock while it is open. Otherwise path is one file, appended to.
  * Files are created with file_mode (0600 by default) through O_NOFOLLOW, so a symlink
  * planted at the path is refused. Returns 0, or -1 with a one-line reason in err.
  */
@@ -136,6 +140,38 @@ void it_sink_abort(struct it_sink *s);
  * has started, so a failed start deletes nothing; then after each completed file).
  * Returns files deleted. */
 int it_sink_retention(struct it_sink *s);
+
+/*
+ * Complete the .tmp files a crashed agent (kill -9, power cut) left in the directory,
+ * so that a shipper that takes only complete files gets their data. The agent calls it
+ * once capture has started (like it_sink_retention: a failed start touches nothing),
+ * before retention and before any evemu file of this run is opened.
+ * Leftovers are this host's NAME.tmp files of the names this agent writes
+ * (inputtrace-<time>-HOST.{jsonl,csv}[.gz], inputtrace-<time>-HOST-inputN.evemu); each
+ * is opened with O_NOFOLLOW (a symlink, or anything not a regular file with one link,
+ * is left alone) and flock(LOCK_EX|LOCK_NB)ed: a file that cannot be locked is being
+ * written by a live agent (the sink holds LOCK_EX on the file it writes) and is left
+ * alone. evemu files are written without that lock, so they are completed only when
+ * no other agent has the directory open (each sink holds an OFD read lock on it).
+ * A file is cut to its complete prefix (it_sink_complete_len), fsynced, renamed to NAME
+ * (never over an existing NAME) and the directory fsynced; one holding nothing complete
+ * is removed. One line on stderr per file:
+ *   inputtrace: recovered NAME (N bytes; M incomplete bytes dropped)
+ * Returns the number of files recovered (also added to files_recovered); 0 outside
+ * directory mode. Errors on one file are said on stderr and leave it as it was.
+ */
+int it_sink_recover(struct it_sink *s);
+
+/*
+ * The length in bytes of the complete prefix of a file written by the sink, read
+ * through fd with pread (from offset 0; the file offset is not used). gzip: the file is
+ * inflated with zlib (windowBits 15+16) member by member, and the prefix ends with the
+ * last member that inflates to its end (trailer CRC and length checked): what follows
+ * (a member cut short, garbage, zeros) is incomplete. Otherwise text (JSON Lines, CSV,
+ * evemu): up to and including the last '\n'. Returns 0 with *len set (0: nothing
+ * complete), or -1 with errno set (a read error, or ENOMEM from zlib).
+ */
+int it_sink_complete_len(int fd, bool gzip, uint64_t *len);
 
 /* Give the output to uid:gid, for an agent that drops to --user after opening it: it
  * must still create, rename and delete files there (rotation, retention, SIGHUP).

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* sysfs.c - reading /sys/class/input. */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +117,53 @@ int it_sysfs_foreach(const char *root, void (*cb)(void *ctx, const char *sysname
 	}
 	free(list);
 	return n;
+}
+
+struct infos_ctx {
+	const char *root;
+	struct it_devinfo *v;
+	int n, cap;
+	bool oom;
+};
+
+static void info_one(void *ctx, const char *sysname)
+{
+	struct infos_ctx *c = ctx;
+
+	if (c->oom)
+		return;
+	if (c->n == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 16;
+		struct it_devinfo *v = realloc(c->v, (size_t)cap * sizeof(*v));
+
+		if (!v) {
+			c->oom = true;
+			return;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	if (!it_sysfs_devinfo(c->root, sysname, &c->v[c->n]))
+		c->n++;	/* else gone meanwhile */
+}
+
+int it_sysfs_devinfos(const char *root, struct it_devinfo **out)
+{
+	struct infos_ctx c = { .root = root };
+
+	*out = NULL;
+	if (it_sysfs_foreach(root, info_one, &c) < 0 || c.oom) {
+		if (c.oom)
+			errno = ENOMEM;
+		free(c.v);
+		return -1;
+	}
+	if (!c.n) {
+		free(c.v);
+		c.v = NULL;
+	}
+	*out = c.v;
+	return c.n;
 }
 
 struct list_ctx {

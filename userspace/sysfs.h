@@ -28,6 +28,14 @@ int it_sysfs_devinfo(const char *sysfs_root, const char *sysname, struct it_devi
 int it_sysfs_foreach(const char *sysfs_root, void (*cb)(void *ctx, const char *sysname), void *ctx);
 
 /*
+ * The input devices present now, read with it_sysfs_devinfo(), in number order: a
+ * malloc()ed array into *out (free() it; NULL when there are none). Devices gone while
+ * reading are left out. Returns how many, or -1 (errno set) when
+ * sysfs_root/class/input cannot be read or memory runs out.
+ */
+int it_sysfs_devinfos(const char *sysfs_root, struct it_devinfo **out);
+
+/*
  * Print one line per input device, sorted by number, to out:
  * "input5  event3  0003:046d:c52b  usb-0000:00:14.0-1/input0  Logitech USB Receiver".
  * Returns the number of devices, or -1 if sysfs_root/class/input cannot be read.

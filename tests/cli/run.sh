@@ -175,6 +175,31 @@ run -o "$tmp/same.jsonl" --status-file "$tmp/same.jsonl" -D 1
 if [ "$rc" -eq 2 ] && one_line && [ "$(cat "$tmp/same.jsonl")" = '{"record":"old"}' ]; then ok "status-file-is-output-refused"
 else bad "status-file-is-output-refused" "exit $rc: $err"; fi
 
+# --device / --exclude-device matching no device present now: accepted (a device may
+# be plugged in later), one warning per spec, said before attaching; an invalid spec
+# stays a usage error
+run -o "$tmp/warn.jsonl" -d 'name:inputtrace-test-no-such-device*' --exclude-device input999999 \
+  -d input999998 -D 1
+w=$(grep -c 'matches no device present now; it will apply to devices that appear later$' "$tmp/err")
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then bad "device-matches-none-warned" "exit $rc: $err"
+elif [ "$w" -ne 3 ] || ! grep -q "^inputtrace: warning: --device 'name:inputtrace-test-no-such-device\*' " "$tmp/err" ||
+     ! grep -q "^inputtrace: warning: --device 'input999998' " "$tmp/err" ||
+     ! grep -q "^inputtrace: warning: --exclude-device 'input999999' " "$tmp/err"; then
+  bad "device-matches-none-warned" "$w warnings: $err"
+elif [ "$rc" -eq 1 ] && [ "$(grep -vc 'matches no device present now' "$tmp/err")" -ne 1 ]; then
+  bad "device-matches-none-warned" "more than the warnings and the attach error: $err"
+else ok "device-matches-none-warned (exit $rc, 3 warnings)"; fi
+first=$(ls /sys/class/input 2>/dev/null | grep -m1 '^input[0-9]*$')
+if [ -n "$first" ]; then
+  run -o "$tmp/warn.jsonl" -d "$first" --exclude-device "$first" -D 1
+  if grep -q 'matches no device' "$tmp/err"; then bad "device-present-not-warned" "$err"
+  else ok "device-present-not-warned ($first)"; fi
+else
+  echo "skip device-present-not-warned (no input devices here)"
+fi
+bad_flag "exclude-device-mouse" "--exclude-device" --exclude-device /dev/input/mouse0
+bad_flag "exclude-device-missing-node" "--exclude-device" --exclude-device /dev/input/event999999
+
 run --attach fentry -D 1
 if [ "$rc" -eq 1 ] && one_line && [[ $err == *fentry* && $err != *kprobe* ]] && [ ! -s "$tmp/out" ]; then
   ok "capture-fentry-only"

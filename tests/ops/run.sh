@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Operator-facing files, checked on the host: the man page covers every long option
 # of --help, `make install` installs binary, man page and unit under DESTDIR, and the
-# installed unit passes `systemd-analyze verify`.
+# installed unit passes `systemd-analyze verify`; operator flags and `ctl` as far as
+# this machine allows without attaching (ctl status against a stand-in agent's
+# control socket and status file).
 set -uo pipefail
 agent=${1:-build/inputtrace}
 cd "$(dirname "$0")/../.."
@@ -69,6 +71,73 @@ expect "ctl status without an agent: exit 1, one line" 1 \
   "^inputtrace: ctl status: cannot open $tmp/nopin/it_counters: No such file or directory \(no agent running with this --pin\?\)\$" \
   "$agent" ctl status --pin "$tmp/nopin"
 expect "ctl with an unknown command: exit 2" 2 "unknown ctl command 'bogus'" "$agent" ctl bogus
+# ctl status without --pin: the agent's control socket and status file; with neither
+# there, exit 1 and one line
+expect "ctl status without pins, no agent: exit 1, one line" 1 \
+  "^inputtrace: ctl status: no agent: cannot connect to $tmp/none.sock: No such file or directory; no status file $tmp/none.status\$" \
+  "$agent" ctl status --socket "$tmp/none.sock" --status-file "$tmp/none.status"
+expect "ctl status --json without pins, no agent: exit 1, one line" 1 \
+  "^inputtrace: ctl status: no agent: cannot connect to $tmp/none.sock: No such file or directory\$" \
+  "$agent" ctl status --json --socket "$tmp/none.sock" --status-file none
+expect "ctl status with --pin and --socket: exit 2" 2 "give one or the other" \
+  "$agent" ctl status --pin "$tmp/nopin" --socket "$tmp/none.sock"
+# a stand-in for a running agent (this kernel cannot run one): its socket answers
+# "status" as the agent's loop does, its status file is in the agent's format
+mkdir -p "$tmp/run"
+python3 - "$tmp/run/control.sock" "$tmp/run/status" <<'PY' &
+import os, socket, sys
+path, status = sys.argv[1:3]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(4)
+with open(status + ".tmp", "w") as f:
+    f.write("# inputtrace: this computer's input events (keyboard, mouse, touch) are being\n"
+            "# recorded by the inputtrace agent; see inputtrace(8) and README \"Data contract\".\n"
+            "state=capturing\npid=%d\nsince=2026-11-29T20:30:01.123456Z\npaused_since=\n"
+            "keys=class\npointer=exact\ntypes=all\n"
+            "devices=input3 \"AT Translated Set 2 keyboard\" /dev/input/event2\nexclude=\n"
+            "format=jsonl\noutput=/var/log/it.jsonl\ncontrol=%s (root only, SIGUSR1/SIGUSR2)\n"
+            % (os.getpid(), path))
+os.rename(status + ".tmp", status)
+s.settimeout(60)
+while True:
+    c, _ = s.accept()
+    line = c.recv(64)
+    c.sendall(b"ok paused\n" if line == b"status\n" else b"error: unknown command\n")
+    c.close()
+PY
+standin=$!
+for _ in $(seq 100); do [ -S "$tmp/run/control.sock" ] && [ -s "$tmp/run/status" ] && break; sleep 0.05; done
+if "$agent" ctl status --socket "$tmp/run/control.sock" --status-file "$tmp/run/status" > "$tmp/out" 2> "$tmp/err" &&
+   [ ! -s "$tmp/err" ] &&
+   [ "$(head -n 1 "$tmp/out")" = "agent pid $standin: paused (from the control socket $tmp/run/control.sock and the status file $tmp/run/status)" ] &&
+   grep -qx 'keys=class' "$tmp/out" && grep -qx 'output=/var/log/it.jsonl' "$tmp/out" &&
+   grep -qx 'devices=input3 "AT Translated Set 2 keyboard" /dev/input/event2' "$tmp/out"; then
+  ok "ctl status without pins: state from the control socket, settings from the status file"
+else bad "ctl status without pins" "$(cat "$tmp/out" "$tmp/err")"; fi
+if "$agent" ctl status --json --socket "$tmp/run/control.sock" --status-file "$tmp/run/status" > "$tmp/out" 2> "$tmp/err" &&
+   python3 - "$tmp/out" "$standin" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+assert text.count("\n") == 1, text
+s = json.loads(text)
+assert s["state"] == "paused" and s["pid"] == int(sys.argv[2]), s
+assert s["keys"] == "class" and s["types"] == "all" and s["output"] == "/var/log/it.jsonl", s
+assert s["control_socket"].endswith("/run/control.sock") and s["status_file"].endswith("/run/status"), s
+PY
+then ok "ctl status --json without pins: one object"
+else bad "ctl status --json without pins" "$(cat "$tmp/out" "$tmp/err")"; fi
+# the status file alone (an agent without --control-socket)
+if "$agent" ctl status --socket "$tmp/none.sock" --status-file "$tmp/run/status" > "$tmp/out" 2> "$tmp/err" &&
+   [ "$(head -n 1 "$tmp/out")" = "agent pid $standin: capturing (from the status file $tmp/run/status; cannot connect to $tmp/none.sock: No such file or directory)" ]; then
+  ok "ctl status from the status file alone"
+else bad "ctl status from the status file alone" "$(cat "$tmp/out" "$tmp/err")"; fi
+kill "$standin" 2>/dev/null
+wait "$standin" 2>/dev/null
+# once the agent is gone (kill -9 leaves both behind): no agent
+expect "ctl status after the agent died: exit 1, one line" 1 \
+  "^inputtrace: ctl status: no agent: cannot connect to $tmp/run/control.sock: Connection refused; the status file $tmp/run/status names pid $standin, which is not running\$" \
+  "$agent" ctl status --socket "$tmp/run/control.sock" --status-file "$tmp/run/status"
 expect "--pin outside a BPF file system: exit 1" 1 \
   "^inputtrace: --pin $tmp/x/y: $tmp/x is not in a BPF file system \(mount -t bpf bpf $tmp/x\)\$" \
   "$agent" --pin "$tmp/x/y"

@@ -4,7 +4,8 @@
  * (it_parse_args), opens the sink and the collector exactly as main.c does, and feeds
  * the collector synthetic ring buffer records (two devices with hostile names, EV_REL
  * frames, a lost_before every 1000 events) at IT_RATE events/s (default 2000) until
- * --count events, SIGINT or SIGTERM. SIGHUP reopens the output as in the agent.
+ * --count events, SIGINT or SIGTERM, and ends the output as the agent does
+ * (it_finish_output). SIGHUP reopens the output as in the agent.
  * Used by tests/output/run.sh: this host's kernel cannot attach the agent, and these
  * tests are about the files.
  */
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "collector.h"
+#include "finish.h"
 
 static volatile sig_atomic_t stop;
 
@@ -70,6 +72,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	it_sink_catch_sighup();
 	it_collector_init(&col, &o, &sink, "/nonexistent");
+	/* "capture started": complete what a killed run left, as main.c does */
+	col.st.files_recovered = (uint64_t)it_sink_recover(&sink);
 	device(&col, 3, "Mouse \"quoted\" \\ back\tslash, comma");
 	device(&col, 7, "Keyboard \xff\xfe bytes");
 	it_collector_flush(&col);
@@ -95,9 +99,10 @@ int main(int argc, char **argv)
 		it_collector_flush(&col);
 		usleep(10000);
 	}
-	it_collector_stats(&col);
-	it_collector_flush(&col);
-	rc = it_sink_close(&sink);
+	/* the end as in the agent (main.c): stats record, one last attempt, close */
+	rc = it_finish_output(&col, err, sizeof(err));
+	if (rc && err[0])
+		fprintf(stderr, "inputtrace: %s\n", err);
 	it_collector_free(&col);
-	return rc || sink.failed ? 1 : 0;
+	return rc ? 1 : 0;
 }

@@ -155,5 +155,140 @@ if mount -t tmpfs -o size=256k,mode=0700 tmpfs "$mnt"; then
   done
 else bad disk-full "cannot mount a tmpfs (not root?)"; fi
 
+# 12. an output that still fails at the end: --count reached or SIGTERM, the run stops
+# at once (one last attempt, no waiting for the disk), says in one line what could not
+# be written, exits 1; what was written before stays intact, whole lines only
+atexit='cannot write to %s at exit: No space left on device; [0-9]+ lines \([0-9]+ bytes\) of this run were not written, the final stats record among them$'
+start=$SECONDS
+timeout 10 "$drv" -o /dev/full --count 1000 2>err; rc=$?
+if [ $rc = 1 ] && [ $((SECONDS - start)) -le 3 ] && [ "$(grep -c '^inputtrace: ' err)" = 2 ] &&
+   grep -Eq "^inputtrace: $(printf "$atexit" /dev/full)" err; then
+  ok "-o /dev/full --count 1000: stops at once, exit 1, one line: $(grep 'at exit' err | cut -c13-60)..."
+else bad "dev-full-count" "rc $rc after $((SECONDS - start)) s: $(cat err)"; fi
+IT_RATE=1000 timeout -s KILL 10 "$drv" -o /dev/full 2>err &
+pid=$!
+sleep 0.5; start=$SECONDS; kill -TERM $pid; wait $pid; rc=$?
+if [ $rc = 1 ] && [ $((SECONDS - start)) -le 3 ] && grep -Eq "^inputtrace: $(printf "$atexit" /dev/full)" err; then
+  ok "-o /dev/full, SIGTERM: stops at once, exit 1, says what could not be written"
+else bad "dev-full-sigterm" "rc $rc after $((SECONDS - start)) s: $(cat err)"; fi
+if [ -n "$mnt" ] && mountpoint -q "$mnt"; then
+  for z in plain gzip; do
+    f=$mnt/full.jsonl zf=""; [ $z = gzip ] && { f=$f.gz; zf=-z; }
+    # a file of exactly one page (4096 bytes), then nothing left on the file system
+    python3 - "$f" <<'PY'
+import gzip, random, sys
+random.seed(1)
+pad = "".join(random.choice("0123456789abcdef") for _ in range(20000))
+if sys.argv[1].endswith(".gz"):
+    data = next(d for d in (gzip.compress(('{"record":"old","pad":"%s"}\n' % pad[:n]).encode(), mtime=0)
+                            for n in range(3000, 20000)) if len(d) == 4096)
+else:
+    data = ('{"record":"old","pad":"%s"}\n' % pad[:4096 - 26]).encode()
+open(sys.argv[1], "wb").write(data)
+PY
+    before=$(md5sum < "$f")
+    head -c 1M /dev/zero > "$mnt/filler" 2>/dev/null
+    start=$SECONDS
+    timeout 10 "$drv" $zf -o "$f" --count 1000 2>err.$z; rc=$?
+    if [ $rc = 1 ] && [ $((SECONDS - start)) -le 3 ] && grep -Eq "^inputtrace: $(printf "$atexit" "$f")" err.$z &&
+       [ "$(md5sum < "$f")" = "$before" ] && $check "$f" >/dev/null; then
+      ok "disk full to the end ($z, --count): exit 1, one line, the file as it was"
+    else bad "disk-full-at-exit-$z" "rc $rc after $((SECONDS - start)) s, $(stat -c %s "$f") bytes: $(cat err.$z)"; fi
+    rm -f "$f" "$mnt/filler"
+  done
+else bad disk-full-at-exit "no tmpfs mounted (not root?)"; fi
+
+# 13. kill -9 in directory mode, then a new start on the same directory: the .tmp left
+# behind is cut to what was flushed (whole gzip members / whole lines), renamed to the
+# name it would have had, and said on stderr; the new run writes a file of its own
+pylines='import gzip, json, sys
+p = sys.argv[1]
+f = gzip.open(p, "rt") if p.endswith(".gz") else open(p)
+print(sum(1 for l in f if isinstance(json.loads(l), dict)))'
+for z in gzip plain; do
+  d=kd.$z zf="" ext=jsonl; [ $z = gzip ] && { zf=-z; ext='jsonl\.gz'; }
+  IT_RATE=5000 "$drv" $zf --flush-interval 0.2 -o $d/ 2>/dev/null &
+  pid=$!
+  sleep 1.3; kill -9 $pid; wait $pid 2>/dev/null
+  t=$(ls $d); name=${t%.tmp}
+  s=$($check "$d/$t"); flushed=$(field "$s" "['lines']" "$s"); events=$(field "$s" "['events']" "$s")
+  size=$(stat -c %s "$d/$t"); cp "$d/$t" flushed.$z
+  # what a crash in the middle of a write can leave after that: part of a member, of a line
+  if [ $z = gzip ]; then printf '{"record":"event"}\n' | gzip -c | head -c 15 >> "$d/$t"
+  else printf '{"record":"event","dev":3,"se' >> "$d/$t"; fi
+  cut=$(( $(stat -c %s "$d/$t") - size ))
+  "$drv" $zf -o $d/ --count 10 2>err.$z; rc=$?
+  new=$(ls $d | grep -vx "$name")
+  if [ $rc = 0 ] && [ ! -e "$d/$t" ] && ! ls $d | grep -q '\.tmp$' &&
+     echo "$name" | grep -q "^inputtrace-[0-9]\{8\}T[0-9]\{6\}\.[0-9]\{6\}Z-$host\.$ext\$" &&
+     cmp -s "$d/$name" flushed.$z &&
+     grep -Fqx "inputtrace: recovered $name ($size bytes; $cut incomplete bytes dropped)" err.$z &&
+     { [ $z = plain ] || gzip -t "$d/$name"; } &&
+     [ "$(python3 -c "$pylines" "$d/$name")" = "$flushed" ] && [ "$events" -ge 2000 ] &&
+     [ "$(echo "$new" | wc -l)" = 1 ] && s2=$($check "$d/$new") && [ "$(field "$s2" "['events']" "$s2")" = 10 ] &&
+     { [ $z = gzip ] && zcat "$d/$new" || cat "$d/$new"; } | grep -q '"files_recovered":1,'; then
+    ok "kill -9 ($z, directory), restart: the .tmp completed, $flushed lines ($events events, $size bytes) as flushed, $cut incomplete bytes dropped"
+  else bad "recover-$z" "rc $rc, files: $(ls $d | tr '\n' ' '), flushed $flushed lines/$size bytes, cut $cut: $(cat err.$z)"; fi
+done
+
+# 14. two agents on one directory (nothing refuses it): the .tmp the first is writing
+# (flock LOCK_EX) is left alone by the second's recovery; the first completes it itself
+d=live
+IT_RATE=1000 "$drv" -z --flush-interval 0.1 -o $d/ 2>/dev/null &
+pid=$!
+wait_for 5 sh -c "ls $d 2>/dev/null | grep -q '\.tmp\$'"; sleep 0.3
+t=$(ls $d | grep '\.tmp$'); ino=$(stat -c %i "$d/$t"); size1=$(stat -c %s "$d/$t")
+"$drv" -z -o $d/ --count 10 2>err.b; rcb=$?
+sleep 0.3
+ino2=$(stat -c %i "$d/$t" 2>/dev/null); size2=$(stat -c %s "$d/$t" 2>/dev/null || echo 0)
+kill -TERM $pid; wait $pid; rca=$?
+if [ $rcb = 0 ] && [ $rca = 0 ] && [ "$ino2" = "$ino" ] && [ "$size2" -gt "$size1" ] &&
+   ! grep -q 'recovered\|removed' err.b && [ -f "$d/${t%.tmp}" ] && ! ls $d | grep -q '\.tmp$' &&
+   [ "$(ls $d | wc -l)" = 2 ] && gzip -t $d/* && s=$($check $d/*) && [ "$(field "$s" "['records']['stats']" "$s")" = 2 ]; then
+  ok "two agents on one directory: the live agent's .tmp untouched by the second's start ($size1 -> $size2 bytes, still written), completed at its stop"
+else bad "recover-live" "rc $rcb/$rca ino $ino/$ino2 size $size1/$size2, files: $(ls $d | tr '\n' ' '): $(cat err.b)"; fi
+
+# 15. evemu: its files are written without a lock, so they are left alone while another
+# agent has the directory, and completed (cut after the last newline) once none has
+d=ev
+IT_RATE=2000 "$drv" --format evemu --flush-interval 0.1 -o $d/ 2>/dev/null &
+pid=$!
+wait_for 5 sh -c "[ \$(ls $d 2>/dev/null | grep -c '\.evemu\.tmp\$') = 2 ]"; sleep 0.5
+"$drv" -o $d/ --count 10 2>err.b; rcb=$?
+nev=$(ls $d | grep -c '\.evemu\.tmp$')
+kill -9 $pid; wait $pid 2>/dev/null
+mkdir -p evtmp; cp $d/*.tmp evtmp/; printf 'E: 0.0' >> "$(ls -d $d/*.evemu.tmp | head -1)"
+"$drv" -o $d/ --count 10 2>err.c; rcc=$?
+good=1
+for f in evtmp/*; do
+  n=$(basename "$f" .tmp)
+  python3 -c 'import sys; a = open(sys.argv[1], "rb").read(); b = open(sys.argv[2], "rb").read()
+sys.exit(not (b and b == a[:a.rfind(b"\n") + 1]))' "$f" "$d/$n" && grep -Fq "inputtrace: recovered $n (" err.c || good=0
+done
+if [ $rcb = 0 ] && [ $rcc = 0 ] && [ "$nev" = 2 ] &&
+   grep -Fqx "inputtrace: left 2 evemu .tmp files in $d/ alone: another inputtrace is writing there" err.b &&
+   [ $good = 1 ] && [ "$(grep -c 'inputtrace: recovered' err.c)" = 3 ] && ! ls $d | grep -q '\.tmp$' &&
+   [ "$(grep -c '^E: ' $d/*-input3.evemu)" -gt 100 ]; then
+  ok "evemu: left alone while another agent writes there; after kill -9 the index and both .evemu files completed, $(cat $d/*.evemu | grep -c '^E: ') E: lines"
+else bad "recover-evemu" "rc $rcb/$rcc nev $nev good $good: $(cat err.b err.c)"; fi
+
+# 16. leftovers with nothing complete are removed; other hosts' files and symlinks are
+# never touched
+d=junk; mkdir -m 700 $d
+printf 'not gzip' > $d/inputtrace-20200101T000000.000000Z-$host.jsonl.gz.tmp
+: > $d/inputtrace-20200101T000001.000000Z-$host.csv.tmp
+printf '{"a":1}\n{"a' > $d/inputtrace-20200101T000002.000000Z-otherhost.jsonl.tmp
+echo victim > victim.j; ln -s ../victim.j $d/inputtrace-20200101T000003.000000Z-$host.jsonl.tmp
+"$drv" -o $d/ --count 10 2>err.j; rc=$?
+if [ $rc = 0 ] && [ ! -e $d/inputtrace-20200101T000000.000000Z-$host.jsonl.gz.tmp ] &&
+   [ ! -e $d/inputtrace-20200101T000001.000000Z-$host.csv.tmp ] &&
+   [ "$(ls $d | grep -c 20200101)" = 2 ] && [ "$(cat victim.j)" = victim ] &&
+   [ -L $d/inputtrace-20200101T000003.000000Z-$host.jsonl.tmp ] &&
+   grep -Fqx "inputtrace: removed inputtrace-20200101T000000.000000Z-$host.jsonl.gz.tmp (nothing complete in it; 8 incomplete bytes dropped)" err.j &&
+   grep -Fqx "inputtrace: removed inputtrace-20200101T000001.000000Z-$host.csv.tmp (empty)" err.j &&
+   grep -q 'cannot recover .*symbolic link' err.j && [ "$(grep -c '^inputtrace: ' err.j)" = 3 ]; then
+  ok "leftovers: nothing complete or empty removed, another host's .tmp and a symlink left alone"
+else bad "recover-junk" "rc $rc, files: $(ls $d | tr '\n' ' '): $(cat err.j)"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,8 +2,9 @@
 /*
  * test_control.c - the control socket (userspace/control.c) without BPF: the socket's
  * owner and mode, the protocol, SO_PEERCRED and the group check (a user outside
- * --control-group is refused, a member is not), the pause/resume records and the
- * status file. The parts that change uid need root and are skipped otherwise.
+ * --control-group is refused, a member is not), the pause/resume records, the
+ * status file, and `ctl status` reading both without pinned maps. The parts that
+ * change uid need root and are skipped otherwise.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 #include "collector.h"
 #include "control.h"
+#include "ctl.h"
 #include "json_check.h"
 
 #define GROUP 4242	/* a gid nobody is in (it need not exist in /etc/group) */
@@ -309,6 +311,179 @@ static void test_status_file(void **state)
 	assert_int_not_equal(stat(path, &st), 0);
 }
 
+/* `ctl status` into buf through the control socket sock and the status file sf. */
+static int agent_status(const char *sock, const char *sf, bool json, char *buf, size_t len,
+			char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	int rc;
+
+	assert_non_null(f);
+	err[0] = 0;
+	rc = it_ctl_agent_status(sock, sf, json, f, err, errlen);
+	fclose(f);
+	snprintf(buf, len, "%s", text ? text : "");
+	free(text);
+	assert_null(strchr(err, '\n'));
+	return rc;
+}
+
+/* A child that answers one request on c with line, as the agent's loop does. */
+static pid_t serve_one(struct it_control *c, const char *line)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct pollfd pf = { .fd = c->fd, .events = POLLIN };
+		struct it_ctl_req r;
+		char reason[256];
+		int client;
+
+		if (poll(&pf, 1, 5000) == 1 && it_control_accept(c, &r, &client, reason, sizeof(reason)) > 0) {
+			it_control_reply(client, r.cmd == IT_CTL_STATUS ? line : "error: not status");
+			_exit(0);
+		}
+		_exit(1);
+	}
+	return pid;
+}
+
+/* `ctl status` without pinned maps: the control socket for the state, the status file
+ * (as the agent writes it) for the rest; one line and -1 when no agent runs. */
+static void test_ctl_agent_status(void **state)
+{
+	struct it_status s = { .pid = getpid(), .since_real_ns = 1764445735000000000ull,
+			       .keys = "shortcuts", .pointer = "exact", .types = "EV_KEY,EV_SYN",
+			       .devices = "input3 \"AT kbd\" /dev/input/event2", .exclude = "input9",
+			       .output = "/var/log/it.jsonl", .format = "jsonl",
+			       .control = "S (root only, SIGUSR1/SIGUSR2)" };
+	char sock[128], sf[128], none[128], out[4096], err[1024], want[512];
+	struct it_control c;
+	struct jc_field fields[32];
+	const struct jc_field *fld;
+	int nf = 0, status;
+	pid_t child;
+
+	snprintf(sock, sizeof(sock), "%s/ctl/control.sock", tmpdir);
+	snprintf(sf, sizeof(sf), "%s/ctl/status", tmpdir);
+	snprintf(none, sizeof(none), "%s/ctl/none", tmpdir);
+
+	/* nothing there: no agent, one line naming both */
+	assert_int_equal(agent_status(sock, sf, false, out, sizeof(out), err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "no agent: cannot connect to %s: No such file or directory; "
+		 "no status file %s", sock, sf);
+	assert_string_equal(err, want);
+	assert_string_equal(out, "");
+	assert_int_equal(agent_status(sock, NULL, true, out, sizeof(out), err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "no agent: cannot connect to %s: No such file or directory", sock);
+	assert_string_equal(err, want);
+
+	/* the status file alone (an agent without --control-socket) */
+	s.path = sf;
+	assert_int_equal(it_status_open(&s), 0);
+	assert_int_equal(agent_status(none, sf, false, out, sizeof(out), err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "agent pid %d: capturing (from the status file %s; cannot "
+		 "connect to %s: No such file or directory)\n", (int)getpid(), sf, none);
+	assert_memory_equal(out, want, strlen(want));
+	assert_non_null(strstr(out, "\nkeys=shortcuts\n"));
+	assert_non_null(strstr(out, "\ntypes=EV_KEY,EV_SYN\n"));
+	assert_non_null(strstr(out, "\ndevices=input3 \"AT kbd\" /dev/input/event2\n"));
+	assert_non_null(strstr(out, "\nexclude=input9\n"));
+	assert_non_null(strstr(out, "\noutput=/var/log/it.jsonl\n"));
+	assert_non_null(strstr(out, "\nsince=2025-11-29T19:48:55.000000Z\n"));
+	assert_null(strstr(out, "\nstate="));		/* said on the first line */
+
+	/* the socket as well: it gives the state (here paused, the file not yet rewritten) */
+	assert_int_equal(it_control_open(&c, sock, false, 0, err, sizeof(err)), 0);
+	child = serve_one(&c, "ok paused");
+	assert_int_equal(agent_status(sock, sf, false, out, sizeof(out), err, sizeof(err)), 0);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	snprintf(want, sizeof(want), "agent pid %d: paused (from the control socket %s and the "
+		 "status file %s)\n", (int)getpid(), sock, sf);
+	assert_memory_equal(out, want, strlen(want));
+	assert_non_null(strstr(out, "\nkeys=shortcuts\n"));
+
+	/* --json: one object */
+	child = serve_one(&c, "ok capturing");
+	assert_int_equal(agent_status(sock, sf, true, out, sizeof(out), err, sizeof(err)), 0);
+	waitpid(child, &status, 0);
+	assert_int_equal(out[strlen(out) - 1], '\n');
+	assert_int_equal(jc_check(out, strlen(out) - 1, fields, 32, &nf), 0);
+	fld = jc_find(fields, nf, "state");
+	assert_non_null(fld);
+	assert_memory_equal(fld->val, "\"capturing\"", fld->vlen);
+	fld = jc_find(fields, nf, "pid");
+	snprintf(want, sizeof(want), "%d", (int)getpid());
+	assert_non_null(fld);
+	assert_int_equal(fld->vlen, strlen(want));
+	assert_memory_equal(fld->val, want, fld->vlen);
+	assert_non_null(jc_find(fields, nf, "control_socket"));
+	assert_non_null(jc_find(fields, nf, "status_file"));
+	fld = jc_find(fields, nf, "keys");
+	assert_non_null(fld);
+	assert_memory_equal(fld->val, "\"shortcuts\"", fld->vlen);
+	assert_non_null(jc_find(fields, nf, "devices"));
+
+	/* the socket alone (--status-file none) */
+	child = serve_one(&c, "ok capturing");
+	assert_int_equal(agent_status(sock, NULL, false, out, sizeof(out), err, sizeof(err)), 0);
+	waitpid(child, &status, 0);
+	snprintf(want, sizeof(want), "agent pid %d: capturing (from the control socket %s)\n",
+		 (int)getpid(), sock);
+	assert_memory_equal(out, want, strlen(want));
+	/* an agent that refuses: its answer, not "no agent" */
+	child = serve_one(&c, "error: permission denied (not in the control group)");
+	assert_int_equal(agent_status(sock, NULL, false, out, sizeof(out), err, sizeof(err)), -1);
+	waitpid(child, &status, 0);
+	snprintf(want, sizeof(want), "the agent on %s answered: error: permission denied (not in "
+		 "the control group)", sock);
+	assert_string_equal(err, want);
+	it_control_close(&c);
+	it_status_remove(&s);
+
+	/* a status file left by an agent that died (kill -9): not an agent */
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, &status, 0);
+	s.pid = child;
+	assert_int_equal(it_status_open(&s), 0);
+	close(s.fd);	/* "dies" without removing it */
+	s.fd = -1;
+	assert_int_equal(agent_status(sock, sf, false, out, sizeof(out), err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "no agent: cannot connect to %s: No such file or directory; "
+		 "the status file %s names pid %d, which is not running", sock, sf, (int)child);
+	assert_string_equal(err, want);
+	/* one that says stopped (--user could not remove it) */
+	{
+		FILE *f = fopen(sf, "w");
+
+		assert_non_null(f);
+		fputs("# inputtrace: the agent has stopped; nothing is being recorded.\nstate=stopped\npid=1\n", f);
+		fclose(f);
+	}
+	assert_int_equal(agent_status(NULL, sf, false, out, sizeof(out), err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "no agent: the status file %s says stopped (pid 1)", sf);
+	assert_string_equal(err, want);
+	/* a file that is not a status file */
+	{
+		FILE *f = fopen(sf, "w");
+
+		assert_non_null(f);
+		fputs("state=capturing\npid=1\n", f);
+		fclose(f);
+	}
+	assert_int_equal(agent_status(NULL, sf, false, out, sizeof(out), err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "no agent: cannot read the status file %s: not an inputtrace "
+		 "status file", sf);
+	assert_string_equal(err, want);
+	unlink(sf);
+}
+
 static uint32_t verdicts[16];
 
 static int stub_verdict(void *ctx, uint32_t id, uint32_t verdict)
@@ -367,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_status_file),
 		cmocka_unit_test(test_status_file_guarded),
 		cmocka_unit_test(test_exclude_verdict),
+		cmocka_unit_test(test_ctl_agent_status),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,7 +2,8 @@
 /*
  * test_filter.c - --device specs (userspace/filter.c): parsing of each form, matching,
  * /dev/input/eventN resolved through a fake sysfs tree built in a temporary directory,
- * and the specs that must be refused.
+ * the specs that must be refused, and which specs match none of the devices present
+ * (the start-up warning), read from a fake sysfs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "filter.h"
+#include "sysfs.h"
 
 static char root[256];	/* the fake sysfs */
 
@@ -384,6 +386,116 @@ static void test_match_lists(void **state)
 	}
 }
 
+/* Which specs match none of the devices present: the start-up warning's test. */
+static void test_unmatched(void **state)
+{
+	struct it_devinfo present[] = {
+		dev("Logitech USB Receiver", 0x046d, 0xc52b, "input5"),
+		dev("AT Translated Set 2 keyboard", 0x0001, 0x0001, "input3"),
+		dev("Receiver", 1, 2, "input7"),
+	};
+	struct it_devspec s[6];
+	bool un[6];
+	char buf[300];
+
+	s[0] = spec("Logitech*");		/* by name */
+	s[1] = spec("0001:0001");		/* by id */
+	s[2] = spec("/dev/input/event3");	/* -> input7 */
+	s[3] = spec("Logitec USB*");		/* a typo */
+	s[4] = spec("input42");			/* not plugged in */
+	s[5] = spec("046d:c52c");		/* another product */
+	memset(un, 0xff, sizeof(un));
+	assert_int_equal(it_devspec_unmatched(s, 6, present, 3, un), 3);
+	assert_false(un[0]);
+	assert_false(un[1]);
+	assert_false(un[2]);
+	assert_true(un[3]);
+	assert_true(un[4]);
+	assert_true(un[5]);
+	/* n limits the specs looked at; a spec matching several devices is matched */
+	assert_int_equal(it_devspec_unmatched(s, 3, present, 3, un), 0);
+	s[0] = spec("*");
+	assert_int_equal(it_devspec_unmatched(s, 1, present, 3, un), 0);
+	assert_false(un[0]);
+	/* no devices present (a machine at boot): every spec is unmatched */
+	assert_int_equal(it_devspec_unmatched(s, 6, NULL, 0, un), 6);
+	assert_true(un[0] && un[1] && un[2] && un[3] && un[4] && un[5]);
+	/* no specs: nothing to say */
+	assert_int_equal(it_devspec_unmatched(NULL, 0, present, 3, NULL), 0);
+	/* a device matching one spec says nothing of the others */
+	assert_int_equal(it_devspec_unmatched(&s[4], 2, &present[0], 1, un), 2);
+
+	/* the specs as the warning names them: --device syntax, name globs with name: */
+	it_devspec_format(&s[3], buf, sizeof(buf));
+	assert_string_equal(buf, "name:Logitec USB*");
+	s[3] = spec("name:AT *");
+	it_devspec_format(&s[3], buf, sizeof(buf));
+	assert_string_equal(buf, "name:AT *");
+	it_devspec_format(&s[4], buf, sizeof(buf));
+	assert_string_equal(buf, "input42");
+	it_devspec_format(&s[5], buf, sizeof(buf));
+	assert_string_equal(buf, "046d:c52c");
+	it_devspec_format(&s[2], buf, sizeof(buf));
+	assert_string_equal(buf, "/dev/input/event3");
+	it_devspec_format(&s[2], buf, 5);		/* truncated, terminated */
+	assert_string_equal(buf, "/dev");
+}
+
+/* The devices present, from a sysfs tree: what the warning matches the specs against. */
+static void test_devinfos(void **state)
+{
+	char tmpl[] = "/tmp/it_test_sysfs2.XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 16];
+	struct it_devinfo *d = NULL;
+	struct it_devspec s[2];
+	bool un[2];
+	const char *const files[][2] = {
+		{ "class/input/input12/name", "Logitech USB Receiver\n" },
+		{ "class/input/input12/id/vendor", "046d\n" },
+		{ "class/input/input12/id/product", "c52b\n" },
+		{ "class/input/input3/name", "AT Translated Set 2 keyboard\n" },
+		{ "class/input/event3/dev", "13:67\n" },	/* not an inputN: skipped */
+	};
+	unsigned int i;
+
+	assert_non_null(mkdtemp(tmpl));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f;
+
+		snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s/%s')\"", tmpl, files[i][0]);
+		assert_int_equal(system(cmd), 0);
+		snprintf(path, sizeof(path), "%s/%s", tmpl, files[i][0]);
+		assert_non_null(f = fopen(path, "w"));
+		fputs(files[i][1], f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/class/input/input7", tmpl);	/* no name: gone */
+	assert_int_equal(mkdir(path, 0755), 0);
+
+	assert_int_equal(it_sysfs_devinfos(tmpl, &d), 2);
+	assert_string_equal(d[0].sysname, "input3");		/* in number order */
+	assert_string_equal(d[0].name, "AT Translated Set 2 keyboard");
+	assert_string_equal(d[1].sysname, "input12");
+	assert_int_equal(d[1].vendor, 0x046d);
+	assert_int_equal(d[1].product, 0xc52b);
+	s[0] = spec("046d:c52b");
+	s[1] = spec("input7");
+	assert_int_equal(it_devspec_unmatched(s, 2, d, 2, un), 1);
+	assert_false(un[0]);
+	assert_true(un[1]);
+	free(d);
+
+	/* no devices: 0 and NULL; no class/input at all: -1 */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'/class/input/*", tmpl);
+	assert_int_equal(system(cmd), 0);
+	d = (struct it_devinfo *)1;
+	assert_int_equal(it_sysfs_devinfos(tmpl, &d), 0);
+	assert_null(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(it_sysfs_devinfos(tmpl, &d), -1);
+	assert_null(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +507,8 @@ int main(void)
 		cmocka_unit_test(test_bad_specs),
 		cmocka_unit_test(test_sysfs_root_used),
 		cmocka_unit_test(test_match_lists),
+		cmocka_unit_test(test_unmatched),
+		cmocka_unit_test(test_devinfos),
 	};
 
 	return cmocka_run_group_tests_name("filter", tests, setup, teardown);

@@ -60,7 +60,7 @@ static void test_metrics_file(void **state)
 				     .dev_lost = 1, .dev_overflow = 2 },
 			      .missed_frames = 6, .filtered_user = 3, .events_out = 897, .not_output = 0, .devices = 4,
 			      .devices_removed = 1, .bytes_written = 123456, .files_completed = 7,
-			      .files_deleted = 2, .output_lost_lines = 5, .output_lost_bytes = 600,
+			      .files_deleted = 2, .files_recovered = 8, .output_lost_lines = 5, .output_lost_bytes = 600,
 			      .by_type = { [0] = 400, [1] = 300, [2] = 197, [0x1d] = 0 } };
 	char path[128], err[256], buf[64];
 	FILE *old;
@@ -78,7 +78,8 @@ static void test_metrics_file(void **state)
 			       "inputtrace_device_records_total=4 inputtrace_start_time_seconds=1700000000.5 "
 			       "inputtrace_device_removals_total=1 inputtrace_devices=3 "
 			       "inputtrace_output_bytes_total=123456 inputtrace_output_files_completed_total=7 "
-			       "inputtrace_output_files_deleted_total=2 inputtrace_output_lost_lines_total=5 "
+			       "inputtrace_output_files_deleted_total=2 inputtrace_output_files_recovered_total=8 "
+			       "inputtrace_output_lost_lines_total=5 "
 			       "inputtrace_output_lost_bytes_total=600 "
 			       "'inputtrace_events_output_by_type_total{type=\"EV_SYN\"}=400' "
 			       "'inputtrace_events_output_by_type_total{type=\"EV_KEY\"}=300' "

@@ -242,6 +242,7 @@ static void test_loss_and_stats(void **state)
 		.missed_frames = 19, .missed_counted = true,
 		.filtered_user = 8, .events_out = 9, .not_output = 10, .devices = 11,
 		.devices_removed = 15, .bytes_written = 16, .files_completed = 17, .files_deleted = 18,
+		.files_recovered = 20,
 		.by_type = { [0] = 5, [1] = 4 },
 	};
 
@@ -254,7 +255,7 @@ static void test_loss_and_stats(void **state)
 		"\"device_records_lost\":6,\"device_table_overflow\":7,\"missed_frames\":19,"
 		"\"filtered_user\":8,\"events_out\":9,\"not_output\":10,\"devices\":11,"
 		"\"output_lost_lines\":0,\"output_lost_bytes\":0,\"devices_removed\":15,"
-		"\"bytes_written\":16,\"files_completed\":17,\"files_deleted\":18,"
+		"\"bytes_written\":16,\"files_completed\":17,\"files_deleted\":18,\"files_recovered\":20,"
 		"\"events_by_type\":{\"EV_SYN\":5,\"EV_KEY\":4,\"EV_REL\":0,\"EV_ABS\":0,\"EV_MSC\":0,\"EV_SW\":0,"
 		"\"EV_LED\":0,\"EV_SND\":0,\"EV_REP\":0,\"EV_FF\":0,\"EV_PWR\":0,\"EV_FF_STATUS\":0}}\n");
 	memset(&s, 0, sizeof(s));
@@ -264,7 +265,7 @@ static void test_loss_and_stats(void **state)
 		"\"device_records_lost\":0,\"device_table_overflow\":0,\"missed_frames\":null,"
 		"\"filtered_user\":0,\"events_out\":0,\"not_output\":0,\"devices\":0,"
 		"\"output_lost_lines\":0,\"output_lost_bytes\":0,\"devices_removed\":0,"
-		"\"bytes_written\":0,\"files_completed\":0,\"files_deleted\":0,"
+		"\"bytes_written\":0,\"files_completed\":0,\"files_deleted\":0,\"files_recovered\":0,"
 		"\"events_by_type\":{\"EV_SYN\":0,\"EV_KEY\":0,\"EV_REL\":0,\"EV_ABS\":0,\"EV_MSC\":0,\"EV_SW\":0,"
 		"\"EV_LED\":0,\"EV_SND\":0,\"EV_REP\":0,\"EV_FF\":0,\"EV_PWR\":0,\"EV_FF_STATUS\":0}}\n");
 	memset(&s, 0xff, sizeof(s));
@@ -277,7 +278,7 @@ static void test_loss_and_stats(void **state)
 		it_rec_stats(&b, &s);
 		got = take(&b);
 		assert_one_json_line(got, f, 32, &nf);
-		assert_int_equal(nf, 23);
+		assert_int_equal(nf, 24);
 		/* the last is events_by_type: all 32 types, being non-zero */
 		assert_string_equal(f[nf - 1].key, "events_by_type");
 		assert_int_equal(count_sub(f[nf - 1].val, f[nf - 1].vlen, ":18446744073709551615"), 32);

@@ -4,7 +4,8 @@
  * format_evemu.c) with a fake clock: gzip that zlib and gzip -t accept, complete at
  * every flush; rotation boundaries by size and by interval; retention by count and
  * age; write errors (/dev/full) counted, not fatal, and marked by a gap record;
- * header record content; CSV quoting; evemu lines.
+ * header record content; CSV quoting; evemu lines; leftover .tmp files of a killed run
+ * cut to their complete part and completed, locked ones left alone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -148,6 +150,194 @@ static void test_gzip_members(void **state)
 	assert_int_equal(len, want + 20);
 	assert_memory_equal(txt, "{\"record\":\"header\"}\n", 20);
 	free(txt);
+}
+
+/* One complete gzip member (RFC 1952) of text into out; returns its length. */
+static size_t gz_member(const char *text, unsigned char *out, size_t cap)
+{
+	z_stream z = { 0 };
+
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)text;
+	z.avail_in = (uInt)strlen(text);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&z);
+	return cap - z.avail_out;
+}
+
+/* Write p (n bytes) to dir/name, return an O_RDWR fd to it. */
+static int put_file(const char *name, const void *p, size_t n)
+{
+	char path[600];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, p, n), (ssize_t)n);
+	return fd;
+}
+
+static uint64_t complete_len(const char *name, const void *p, size_t n, bool gzip)
+{
+	uint64_t len = 12345;
+	int fd = put_file(name, p, n);
+
+	assert_int_equal(it_sink_complete_len(fd, gzip, &len), 0);
+	close(fd);
+	return len;
+}
+
+/* The complete part of a file a crash left: whole gzip members (checked by zlib), or
+ * text up to its last newline. */
+static void test_complete_len(void **state)
+{
+	static unsigned char f[300000];
+	const char *m1 = "{\"record\":\"header\"}\n";
+	const char *m2 = "{\"record\":\"event\",\"n\":1}\n{\"record\":\"event\",\"n\":2}\n";
+	const char garbage[] = "\x1f\x8b\x08\x00 not gzip \x00\xff\n";
+	size_t l1, l2, l3, n;
+
+	l1 = gz_member(m1, f, sizeof(f));
+	l2 = gz_member(m2, f + l1, sizeof(f) - l1);
+	assert_true(l1 > 18 && l2 > 18);
+	/* two complete members, then half of a third and garbage: only the two are kept */
+	l3 = gz_member(m2, f + l1 + l2, sizeof(f) - l1 - l2);
+	n = l1 + l2 + l3 / 2;
+	memcpy(f + n, garbage, sizeof(garbage) - 1);
+	n += sizeof(garbage) - 1;
+	assert_int_equal(complete_len("g1", f, n, true), l1 + l2);
+	/* exactly the two: all of it */
+	assert_int_equal(complete_len("g2", f, l1 + l2, true), l1 + l2);
+	/* the second cut one byte short (its length field): only the first */
+	assert_int_equal(complete_len("g3", f, l1 + l2 - 1, true), l1);
+	/* the second's CRC wrong: zlib refuses it, only the first */
+	f[l1 + l2 - 8] ^= 0x55;
+	assert_int_equal(complete_len("g4", f, l1 + l2, true), l1);
+	f[l1 + l2 - 8] ^= 0x55;
+	/* zeros after the first (a power cut: blocks allocated, never written) */
+	memset(f + l1, 0, 4096);
+	assert_int_equal(complete_len("g5", f, l1 + 4096, true), l1);
+	/* garbage, or nothing: nothing complete */
+	assert_int_equal(complete_len("g6", garbage, sizeof(garbage) - 1, true), 0);
+	assert_int_equal(complete_len("g7", "", 0, true), 0);
+	/* text */
+	assert_int_equal(complete_len("t1", "a\nbb\nccc", 8, false), 5);
+	assert_int_equal(complete_len("t2", "a\nbb\n", 5, false), 5);
+	assert_int_equal(complete_len("t3", "abc", 3, false), 0);
+	assert_int_equal(complete_len("t4", "", 0, false), 0);
+	/* the last newline far from the end (more than one read back from the end) */
+	memset(f, 'x', sizeof(f));
+	f[10] = '\n';
+	assert_int_equal(complete_len("t5", f, sizeof(f), false), 11);
+}
+
+static bool exists(const char *name)
+{
+	char path[1024];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return !lstat(path, &st);
+}
+
+static void assert_file(const char *name, const void *p, size_t n)
+{
+	char path[1024], *got = malloc(n + 1);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(got, 1, n + 1, f), n);
+	fclose(f);
+	assert_memory_equal(got, p, n);
+	free(got);
+}
+
+/* it_sink_recover: leftovers of this host completed, cut to their complete part;
+ * empty ones removed; a .tmp locked by a live writer (another sink) left alone, and
+ * evemu leftovers too while another sink has the directory; other hosts' files and
+ * symlinks never touched. */
+static void test_recover(void **state)
+{
+	struct it_sink_cfg cfg = { .path = dir, .ext = "jsonl", .compress = 1, .dir_mode = true };
+	static unsigned char f[4096];
+	const char *ev = "# EVEMU 1.3\nN: x\nI: 0003 046d c52b 0000\nE: 0.000";
+	char host[64], gz[256], gzt[256], held[256], empty[256], other[256], evt[256],
+	     evt2[256], link[256], path[600], mine[NAME_MAX + 1];
+	struct it_sink s, s2;
+	size_t l1, l2;
+	int hfd;
+
+	it_sink_hostname(host, sizeof(host));
+	snprintf(gz, sizeof(gz), "inputtrace-20200101T000000.000000Z-%s.jsonl.gz", host);
+	snprintf(gzt, sizeof(gzt), "inputtrace-20200101T000000.000000Z-%s.jsonl.gz.tmp", host);
+	snprintf(held, sizeof(held), "inputtrace-20200101T000001.000000Z-%s.jsonl.tmp", host);
+	snprintf(empty, sizeof(empty), "inputtrace-20200101T000002.000000Z-%s.csv.tmp", host);
+	snprintf(other, sizeof(other), "inputtrace-20200101T000003.000000Z-otherhost.jsonl.tmp");
+	snprintf(evt, sizeof(evt), "inputtrace-20200101T000004.000000Z-%s-input7.evemu.tmp", host);
+	snprintf(evt2, sizeof(evt2), "inputtrace-20200101T000005.000000Z-%s-input8.evemu.tmp", host);
+	snprintf(link, sizeof(link), "inputtrace-20200101T000006.000000Z-%s.jsonl.tmp", host);
+
+	l1 = gz_member("{\"record\":\"header\"}\n", f, sizeof(f));
+	l2 = gz_member("{\"record\":\"event\"}\n{\"record\":\"event\"}\n", f + l1, sizeof(f) - l1);
+	memcpy(f + l1 + l2, "\x1f\x8b\x08garbage", 10);
+	close(put_file(gzt, f, l1 + l2 + 10));
+	hfd = put_file(held, "{}\n", 3);
+	assert_int_equal(flock(hfd, LOCK_EX | LOCK_NB), 0);	/* a live writer's lock */
+	close(put_file(empty, "", 0));
+	close(put_file(other, "{}\n{", 4));
+	close(put_file(evt, ev, strlen(ev)));
+	close(put_file("victim", "secret", 6));
+	snprintf(path, sizeof(path), "%s/%s", dir, link);
+	assert_int_equal(symlink("victim", path), 0);
+
+	open_sink(&s, &cfg);
+	snprintf(mine, sizeof(mine), "%s", s.tmp);
+	assert_true(exists(mine));
+	assert_int_equal(it_sink_recover(&s), 2);	/* the gzip file and the evemu file */
+	assert_int_equal(s.files_recovered, 2);
+	assert_false(exists(gzt));
+	assert_file(gz, f, l1 + l2);			/* the two members, without the tail */
+	assert_true(exists(held));			/* locked: left alone, whole */
+	assert_file(held, "{}\n", 3);
+	assert_false(exists(empty));			/* nothing complete: removed */
+	snprintf(path, sizeof(path), "%.*s", (int)strlen(empty) - 4, empty);
+	assert_false(exists(path));
+	assert_file(other, "{}\n{", 4);			/* another host's */
+	assert_false(exists(evt));
+	snprintf(path, sizeof(path), "%.*s", (int)strlen(evt) - 4, evt);
+	assert_file(path, ev, strlen(ev) - 8);		/* up to the last newline */
+	assert_true(exists(link));			/* never followed */
+	assert_file("victim", "secret", 6);
+	assert_true(exists(mine));			/* this sink's own file */
+
+	/* a second sink on the same directory (another agent): the first one's .tmp is
+	 * locked, and evemu leftovers may be the first one's: both left alone */
+	close(put_file(evt2, ev, strlen(ev)));
+	fake_wall += 1000000000ull;
+	open_sink(&s2, &cfg);
+	assert_int_equal(it_sink_recover(&s2), 0);
+	assert_true(exists(mine));
+	assert_true(exists(evt2));
+	/* the writer of the held file is gone: its lock with it */
+	close(hfd);
+	assert_int_equal(it_sink_recover(&s2), 1);
+	assert_false(exists(held));
+	snprintf(path, sizeof(path), "%.*s", (int)strlen(held) - 4, held);
+	assert_file(path, "{}\n", 3);
+	assert_int_equal(it_sink_close(&s), 0);
+	assert_true(exists(evt2));
+	/* alone on the directory now: the evemu leftover too */
+	assert_int_equal(it_sink_recover(&s2), 1);
+	assert_false(exists(evt2));
+	assert_int_equal(s2.files_recovered, 2);
+	assert_int_equal(it_sink_close(&s2), 0);
+	snprintf(path, sizeof(path), "%.*s", (int)strlen(mine) - 4, mine);
+	assert_true(exists(path));			/* completed by its own sink */
 }
 
 static int list(char names[][256], int max, const char *suffix)
@@ -452,6 +642,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rotate_interval_and_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_record_after_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_complete_len, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
 		cmocka_unit_test(test_header_record),
 		cmocka_unit_test(test_csv_writer),
 		cmocka_unit_test(test_evemu_writer),

@@ -1,14 +1,16 @@
 #!/bin/bash
 # tests/vm/guest-privacy.sh - VM boot "privacy" of `make test-vm` (tests/vm/run.sh): the
 # planted secret, pause and resume, --exclude-device and the transparency notice and
-# status file (issue 4).
+# status file (issue 4), and --pointer coarse.
 #
 # A passphrase is typed through a uinput keyboard (evemu-play of generated E: lines,
 # with MSC_SCAN as a USB keyboard sends) and through QEMU's PS/2 keyboard (sendkey),
 # while agents in the default mode (--keys class) write JSON Lines, gzip JSON Lines,
 # CSV and evemu, one in --keys raw, and one with --exclude-device of the uinput
-# keyboard. Then an agent with a control socket is paused by a member of its
-# --control-group (not root), events are injected, and it is resumed with SIGUSR2.
+# keyboard; one with --pointer coarse --pointer-grid 16 records a touchscreen recording
+# replayed into a uinput device meanwhile. Then an agent with a control socket is paused
+# by a member of its --control-group (not root), events are injected, and it is resumed
+# with SIGUSR2.
 #
 # check: secret-jsonl
 # check: secret-jsonl-gz
@@ -22,10 +24,16 @@
 # check: pause-records
 # check: control-socket-refuses-outsider
 # check: status-file
+# check: pointer-coarse-positions
+# check: pointer-coarse-others-exact
+# check: pointer-coarse-header-notice
 . tests/vm/lib.sh
 
 SECRET="hunter2 correct horse"
 KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
+TOUCHSCREEN=$RECORDINGS/touchscreen-atmel-maxtouch-4finger.evemu   # 4 fingers, 0-799 x 0-479
+GRID=16            # the coarse agent's --pointer-grid
+COARSE_MIN=100     # positions the flooring must have changed (the recording: 156 of 163)
 PS2_KBD="AT Translated Set 2 keyboard"
 BPFTOOL=${BPFTOOL:-$(command -v bpftool || echo /usr/sbin/bpftool)}
 export PATH=$PATH:/usr/sbin:/sbin
@@ -49,6 +57,84 @@ checks() {
   check pause-records python3 "$TOP/tests/vm/check_secret.py" records "$O/p.jsonl" "$NOBODY_UID" "$MEMBER_PID"
   check control-socket-refuses-outsider outsider_check
   check status-file status_check
+  check pointer-coarse-positions coarse_check positions
+  check pointer-coarse-others-exact coarse_check others
+  check pointer-coarse-header-notice coarse_header_check
+}
+# coarse_check positions|others: the coarse agent's events of the touchscreen against
+# evemu-record's, event for event (same count, order, time relative to the first):
+#   positions  each ABS_X/Y, ABS_MT_POSITION_X/Y (and ABS_MT_TOOL_X/Y) value is
+#              evemu-record's floored to a multiple of GRID, and at least COARSE_MIN
+#              of them differ from evemu-record's (the flooring did something)
+#   others     every other event (EV_SYN, EV_KEY, slot, tracking id, pressure, ...)
+#              is exactly evemu-record's
+coarse_check() {
+  python3 - "$TOP/tests/vm" "$1" "$O/coarse.jsonl" "$O/touch.evemu" "${TOUCH_SYS:-none}" \
+    "$GRID" "$COARSE_MIN" <<'PY'
+import sys, types
+sys.path.insert(0, sys.argv[1])
+import compare
+mode, jsonl, evemu, sysname = sys.argv[2:6]
+grid, want_changed = int(sys.argv[6]), int(sys.argv[7])
+EV_ABS = 3
+POS = {0x00, 0x01, 0x35, 0x36, 0x3c, 0x3d}   # ABS_X/Y, ABS_MT_POSITION_X/Y, ABS_MT_TOOL_X/Y
+sel = types.SimpleNamespace(dev=None, sysname=sysname, node=None)
+try:
+    dev, agent, problems, _ = compare.read_agent(jsonl, sel, "mono")
+    ref = compare.read_evemu(evemu)
+except (compare.Bad, OSError) as e:
+    sys.exit(f"coarse: {e}")
+for p in problems:
+    print("coarse:", p)
+if problems or not agent or not ref:
+    print(f"coarse: {len(agent)} agent events of dev {dev}, {len(ref)} evemu-record events")
+    sys.exit(1)
+a, b = compare.rel(agent), compare.rel(ref)
+if len(a) != len(b):
+    print(f"coarse: the agent has {len(a)} events of dev {dev}, evemu-record {len(b)}")
+    sys.exit(1)
+compared = changed = 0
+for i, (x, y) in enumerate(zip(a, b)):
+    is_pos = y[1] == EV_ABS and y[2] in POS
+    if (mode == "positions") != is_pos:
+        continue
+    want = (y[0], y[1], y[2], y[3] // grid * grid if is_pos else y[3])
+    if x[:4] != want:
+        print(f"coarse: event #{i} differs: agent {compare.fmt(x)}; want "
+              f"{compare.fmt(want + (y[4],))} (evemu-record {y[3]})")
+        sys.exit(1)
+    compared += 1
+    changed += x[3] != y[3]
+if mode == "positions":
+    print(f"coarse: {compared} positions of dev {dev} are evemu-record's floored to {grid}; "
+          f"{changed} changed by it (want >= {want_changed}); {len(a)} events in all")
+    sys.exit(0 if changed >= want_changed else 1)
+tids = sum(1 for y in b if y[1] == EV_ABS and y[2] == 0x39)   # ABS_MT_TRACKING_ID
+print(f"coarse: {compared} other events of dev {dev} are evemu-record's exactly "
+      f"({tids} tracking ids); {len(a)} events in all")
+sys.exit(0 if compared and tids else 1)
+PY
+}
+# the coarse agent says so in its header record (settings) and its start notice; the
+# default agent says exact
+coarse_header_check() {
+  python3 - "$O/coarse.jsonl" "$O/class.jsonl" "$GRID" <<'PY' || return 1
+import json, sys
+def settings(p):
+    h = json.loads(open(p).readline())
+    return h.get("record"), h.get("settings", {})
+rec, s = settings(sys.argv[1])
+if rec != "header" or s.get("pointer") != "coarse" or s.get("pointer_grid") != int(sys.argv[3]):
+    sys.exit(f"coarse agent's header: record {rec}, pointer {s.get('pointer')!r}, grid {s.get('pointer_grid')!r}")
+rec, s = settings(sys.argv[2])
+if rec != "header" or s.get("pointer") != "exact":
+    sys.exit(f"default agent's header: record {rec}, pointer {s.get('pointer')!r}")
+print(f"header: pointer coarse, pointer_grid {sys.argv[3]}; the default agent's: exact")
+PY
+  grep -q "notice: pointer: coarse (absolute positions floored to a grid of $GRID device units" "$O/coarse.err" ||
+    { cat "$O/coarse.err"; return 1; }
+  grep -q 'notice: pointer: exact (absolute positions as the device reports them)' "$O/class.err" ||
+    { cat "$O/class.err"; return 1; }
 }
 notice_check() {
   grep -q 'notice: devices captured: .*input'"$KBD_ID"' ' "$O/class.err" || { cat "$O/class.err"; return 1; }
@@ -129,12 +215,27 @@ mkdir -p "$W/classevemu"
 "$AGENT" -o "$W/classevemu" --format evemu --status-file none 2> "$W/evemu.err" & AGENT_PIDS[evemu]=$!
 launch_agent raw --keys raw --status-file none --syslog
 launch_agent excl --exclude-device "$KBD_NODE" --status-file none
+launch_agent coarse --pointer coarse --pointer-grid "$GRID" --status-file none
 # (launch_agent names its output NAME.jsonl: classgz.jsonl is gzip; rename after)
 ready_named() { file_has "$W/$1.err" 'capturing input events' || ! kill -0 "${AGENT_PIDS[$2]}" 2>/dev/null; }
 for a in class classgz raw excl; do setup "agent-$a" await_agent "$a" || { save_vars KBD_ID PS2_ID; exit 0; }; done
 setup agent-csv wait_for 180 "csv agent" ready_named csv csv || exit 0
 setup agent-evemu wait_for 180 "evemu agent" ready_named evemu evemu || exit 0
+setup agent-coarse await_agent coarse     # its checks fail on their own if not
 cp "$STATUS" "$W/status.class" 2>/dev/null
+
+# --pointer coarse: a touchscreen, created now (every agent records it) and replayed in
+# the background while the passphrase is typed (that mostly waits for QEMU's monitor)
+replay_touch() {
+  create_device touch "$TOUCHSCREEN" || return 1
+  echo "$SYSNAME" > "$W/touch.sys"
+  local pid=$DEV_PID
+  replay touch "$NODE" "$TOUCHSCREEN" || return 1
+  wait_for 30 "touchscreen marker in coarse" agent_has_mark "$W/coarse.jsonl" "${SYSNAME#input}" || return 1
+  destroy_device "$pid"
+}
+setup touch-replay replay_touch &
+TOUCH_JOB=$!
 
 type_uinput() {
   start_record kbd "$KBD_NODE" || return 1
@@ -159,6 +260,9 @@ type_ps2() {
 ps2_releases() { [ "$(grep -cE '^E: [0-9.]+ 0001 [0-9a-f]{4} 0000' "$W/ps2.evemu")" -ge "$1" ]; }
 setup type-ps2 type_ps2
 
+wait "$TOUCH_JOB"
+TOUCH_SYS=$(cat "$W/touch.sys" 2>/dev/null)
+
 agent_saw_marks() { agent_has_mark "$W/$1.jsonl" "$KBD_ID" && agent_has_mark "$W/$1.jsonl" "$PS2_ID"; }
 for a in class raw; do setup "$a-saw-all" wait_for 30 "markers in $a" agent_saw_marks "$a"; done
 setup excl-saw-ps2 wait_for 30 "ps2 marker in excl" agent_has_mark "$W/excl.jsonl" "$PS2_ID"
@@ -169,7 +273,7 @@ evemu_mark() { grep -Eq "^E: [0-9.]+ 0000 0001 0*$MARK\$" "$W"/classevemu/*-inpu
 setup gz-saw-all wait_for 30 "marker in the gzip output" gz_mark
 setup csv-saw-all wait_for 30 "marker in the CSV output" csv_mark
 setup evemu-saw-all wait_for 30 "marker in the evemu output" evemu_mark
-for a in class raw excl; do setup "stop-$a" stop_agent "$a"; done
+for a in class raw excl coarse; do setup "stop-$a" stop_agent "$a"; done
 stop_plain() {
   kill -INT "${AGENT_PIDS[$1]}"
   wait_for 60 "agent $1 to exit" proc_gone "${AGENT_PIDS[$1]}" || return 1
@@ -225,4 +329,4 @@ setup stop-p stop_agent p
 if [ -e "$STATUS" ]; then echo present; else echo gone; fi > "$W/status.gone"
 for a in class raw excl p; do cp "$W/$a.err" "$O/" 2>/dev/null; done
 kill "$SYSLOG_PID" 2>/dev/null
-save_vars KBD_ID PS2_ID KBD_NODE KBD_SYS PS2_SYS SECRET NOBODY_UID MEMBER_PID
+save_vars KBD_ID PS2_ID KBD_NODE KBD_SYS PS2_SYS SECRET NOBODY_UID MEMBER_PID TOUCH_SYS
