@@ -141,18 +141,19 @@ static __always_inline __u32 it_kernel_mods(struct input_dev *dev)
 #undef IT_KBIT
 }
 
-static __always_inline int it_handle_frame(struct input_handle *handle,
-					   const struct input_value *vals, unsigned int count)
+/*
+ * One frame of device dev: values at vals, count of them; mono_ns, real_ns: the
+ * device's timestamp[] as evdev_events() left it (0: none, the kernel predates it).
+ * The caller reads dev and the timestamps: directly in fexit (typed kernel pointers,
+ * no helper call), with bpf_probe_read_kernel() in kprobe mode.
+ */
+static __always_inline int it_handle_frame(struct input_dev *dev, const struct input_value *vals,
+					   unsigned int count, __u64 mono_ns, __u64 real_ns)
 {
-	struct input_dev *dev;
 	struct it_device *d;
 	struct it_frame *f;
 	bool created = false;
 
-	/* paused: first, before the device or any value is read (capture.bpf.h) */
-	if (it_paused_skip(count))
-		return 0;
-	dev = BPF_CORE_READ(handle, dev);
 	d = it_dev_lookup((__u64)dev);
 	if (!d) {
 		struct it_device *tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
@@ -171,16 +172,16 @@ static __always_inline int it_handle_frame(struct input_handle *handle,
 	if (f->keys == IT_KEYS_SHORTCUTS)
 		f->kmods = it_kernel_mods(dev);
 
-	if (bpf_core_field_exists(dev->timestamp)) {
-		f->mono_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_MONO]);
-		f->real_ns = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_REAL]);
-	}
+	f->mono_ns = mono_ns;
+	f->real_ns = real_ns;
 	if (!f->mono_ns) {
 		f->mono_ns = bpf_ktime_get_ns();
 		f->real_ns = 0;
 		f->flags = IT_EVF_SYNTH_TS;
 	}
-	f->flags |= it_inject_flag((__u64)dev);
+	/* f->key, not dev: in fexit dev is a typed kernel pointer, which a global
+	 * function does not take; read back from the map it is a plain number */
+	f->flags |= it_inject_flag(f->key);
 	it_frame_run(count);
 	return 0;
 }
@@ -216,7 +217,19 @@ SEC("fexit/evdev_events")
 int BPF_PROG(it_evdev_fexit, struct input_handle *handle, const struct input_value *vals,
 	     unsigned int count)
 {
-	return it_handle_frame(handle, vals, count);
+	struct input_dev *dev;
+	__u64 mono = 0, real = 0;
+
+	/* paused: first, before the device or any value is read (capture.bpf.h) */
+	if (it_paused_skip(count))
+		return 0;
+	/* the arguments are typed kernel pointers (BTF): plain loads, no helper calls */
+	dev = handle->dev;
+	if (bpf_core_field_exists(dev->timestamp)) {
+		mono = dev->timestamp[IT_INPUT_CLK_MONO];
+		real = dev->timestamp[IT_INPUT_CLK_REAL];
+	}
+	return it_handle_frame(dev, vals, count, mono, real);
 }
 
 /* After the device is gone: the key releases the core sends while unregistering
@@ -267,11 +280,23 @@ SEC("kretprobe/evdev_events")
 int BPF_KRETPROBE(it_evdev_kret)
 {
 	struct it_stash_val *s = bpf_map_lookup_elem(&it_stash, &zero);
+	struct input_handle *handle;
+	struct input_dev *dev;
+	__u64 mono = 0, real = 0;
 
 	if (!s || !s->handle)
 		return 0;
-	it_handle_frame((struct input_handle *)s->handle, (const struct input_value *)s->vals,
-			s->count);
+	if (it_paused_skip(s->count)) {
+		s->handle = 0;
+		return 0;
+	}
+	handle = (struct input_handle *)s->handle;
+	dev = BPF_CORE_READ(handle, dev);
+	if (bpf_core_field_exists(dev->timestamp)) {
+		mono = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_MONO]);
+		real = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_REAL]);
+	}
+	it_handle_frame(dev, (const struct input_value *)s->vals, s->count, mono, real);
 	s->handle = 0;
 	return 0;
 }
