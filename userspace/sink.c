@@ -669,6 +669,21 @@ int it_sink_chown(struct it_sink *s, unsigned int uid, unsigned int gid)
 	return 0;
 }
 
+/* A directory stream on the output directory (its own descriptor: closedir() leaves
+ * s->dirfd open), or NULL. */
+static DIR *sink_opendir(struct it_sink *s)
+{
+	int fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
 struct name_ent {
 	char name[NAME_MAX + 1];
 };
@@ -702,17 +717,14 @@ int it_sink_retention(struct it_sink *s)
 	size_t n = 0, cap = 0, i, keep_from = 0;
 	struct dirent *de;
 	uint64_t now_ns;
-	int fd, deleted = 0;
+	int deleted = 0;
 	DIR *d;
 
 	if (!s->dir_mode || (!s->cfg.max_files && !s->cfg.max_age_s))
 		return 0;
-	fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	d = sink_opendir(s);
+	if (!d)
 		return 0;
-	}
 	while ((de = readdir(d))) {
 		if (!ours(s, de->d_name))	/* the file being written is NAME.tmp: not ours() */
 			continue;
@@ -941,17 +953,14 @@ int it_sink_recover(struct it_sink *s)
 	size_t n = 0, cap = 0, i, evemu_left = 0;
 	bool shared;
 	struct dirent *de;
-	int fd, done = 0;
+	int done = 0;
 	DIR *d;
 
 	if (!s->dir_mode || s->dirfd < 0)
 		return 0;
-	fd = openat(s->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	d = sink_opendir(s);
+	if (!d)
 		return 0;
-	}
 	/* names first, then the renames: renaming while reading the directory may show an
 	 * entry twice or skip one */
 	while ((de = readdir(d))) {
