@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs inputtrace's build, test and VM dependencies from Debian's archive.
+# Installs inputtrace's build, test and VM dependencies from Debian's archive, and the
+# output tests' DuckDB reader from the npm registry (tests/output/readers, its lock file).
 # Idempotent: packages already present are left alone. Run as root (or via sudo).
 set -euo pipefail
 
@@ -9,6 +10,8 @@ pkgs=(
   libevdev-dev libcap-ng-dev
   # tests
   libcmocka-dev python3 gzip groff-base systemd
+  # output tests: pandas (for Debian's /usr/bin/python3) and Node.js for DuckDB
+  python3-pandas nodejs npm
   # VM tests: kernel image is fetched separately by scripts/vm/fetch-kernel.sh
   qemu-system-x86 busybox-static cpio evemu-tools libinput-tools kmod
 )
@@ -18,13 +21,27 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all packages present"
-  exit 0
+# Node.js may come from elsewhere than Debian (a newer one on PATH): then skip Debian's
+if command -v node > /dev/null && command -v npm > /dev/null; then
+  keep=()
+  for p in "${missing[@]}"; do [ "$p" = nodejs ] || [ "$p" = npm ] || keep+=("$p"); done
+  missing=("${keep[@]}")
 fi
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# DuckDB for the output tests, as its lock file pins it (again only when the lock changed)
+readers=$(cd "$(dirname "$0")/../tests/output/readers" && pwd)
+if ! cmp -s "$readers/package-lock.json" "$readers/node_modules/.installed-lock.json" 2>/dev/null; then
+  echo "install-deps: npm ci in tests/output/readers"
+  (cd "$readers" && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.installed-lock.json)
+fi

@@ -7,6 +7,7 @@ set -uo pipefail
 drv=$(realpath "${1:-build/tests/output_driver}")
 cd "$(dirname "$0")/../.."
 check="python3 $PWD/tests/output/check.py"
+top=$PWD
 pass=0 fail=0
 ok() { echo "ok $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
@@ -32,6 +33,24 @@ if "$drv" -z -o g.jsonl.gz --count 20000 2>err && gzip -t g.jsonl.gz &&
    zcat g.jsonl.gz | tail -1 | grep -q '"record":"stats"'; then
   ok "gzip output: gzip -t, zlib, Python gzip read 20000 events, header first, stats last"
 else bad gzip "$(cat err) ${s:-}"; fi
+
+# 1b. the readers a data pipeline uses: pandas read_json(lines=True, compression="gzip")
+# (Debian's python3-pandas, for /usr/bin/python3) and DuckDB's read_json (its Node.js
+# API, tests/output/readers): all 20023 lines, 20000 events, the header first
+readers=$top/tests/output/readers
+if p=$(/usr/bin/python3 - g.jsonl.gz <<'PY'
+import sys
+import pandas as pd
+df = pd.read_json(sys.argv[1], lines=True, compression="gzip")
+print(len(df), int((df["record"] == "event").sum()), df.iloc[0]["record"], df.iloc[-1]["record"])
+PY
+) && [ "$p" = "20023 20000 header stats" ]; then
+  ok "pandas read_json(lines=True, compression=gzip): 20023 lines, 20000 events, header first, stats last"
+else bad pandas "got '${p:-}'"; fi
+if d=$(node "$readers/duckdb-read.mjs" g.jsonl.gz 2>&1) &&
+   [ "$d" = '{"lines":20023,"events":20000,"first":"header","stats":1}' ]; then
+  ok "DuckDB read_json: 20023 lines, 20000 events, header first, one stats record"
+else bad duckdb "got '${d:-}'"; fi
 
 # 2. --compress=1 and =9 both valid; 9 no bigger than 1
 if "$drv" --compress=1 -o z1.gz --count 20000 2>/dev/null && "$drv" --compress=9 -o z9.gz --count 20000 2>/dev/null &&
