@@ -158,11 +158,11 @@ if mount -t tmpfs -o size=256k,mode=0700 tmpfs "$mnt"; then
     d=$mnt/$z
     IT_RATE=4000 "$drv" $zf -o "$d" --rotate-size 16K --flush-interval 0.1 2>err.$z &
     pid=$!
-    if wait_for 20 grep -q 'No space left on device' err.$z; then
+    if wait_for 20 grep -qs 'No space left on device' err.$z; then
       sleep 0.3
       # free the space: a shipper takes the complete files away
       mkdir -p shipped.$z; mv "$d"/*.jsonl "$d"/*.jsonl.gz shipped.$z/ 2>/dev/null
-      wait_for 10 grep -q 'again' err.$z
+      wait_for 10 grep -qs 'again' err.$z
     fi
     kill -TERM $pid; wait $pid; rc=$?
     said=$(grep -c 'cannot write' err.$z)
