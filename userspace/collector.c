@@ -157,22 +157,46 @@ static void gap_record(void *ctx, struct it_sink *s, struct it_buf *b, uint64_t 
 		it_rec_output_loss(b, lines, bytes, error);
 }
 
+/* Device id's slot, a new one if it has none (the first free or dead slot on its probe
+ * chain); NULL when all IT_COLLECTOR_DEV_SLOTS hold devices still present. Slots of
+ * removed devices are reused (dev_forget()), so a long run with many hotplugs never
+ * runs out. */
 static struct it_dev_state *dev_slot(struct it_collector *c, uint32_t id)
 {
 	uint32_t i, h = id * 2654435761u;
+	struct it_dev_state *reuse = NULL;
 
 	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++) {
 		struct it_dev_state *d = &c->devs[(h + i) & (IT_COLLECTOR_DEV_SLOTS - 1)];
 
 		if (!d->used) {
-			d->used = true;
-			d->id = id;
-			return d;
+			if (!reuse)
+				reuse = d;
+			break;
+		}
+		if (d->dead) {
+			if (!reuse)
+				reuse = d;
+			continue;
 		}
 		if (d->id == id)
 			return d;
 	}
-	return NULL;
+	if (reuse) {
+		memset(reuse, 0, sizeof(*reuse));
+		reuse->used = true;
+		reuse->id = id;
+	}
+	return reuse;
+}
+
+/* Device d went away (its remove record is handled): free its slot for another. */
+static void dev_forget(struct it_dev_state *d)
+{
+	free(d->evemu_desc);
+	memset(d, 0, sizeof(*d));
+	d->used = true;
+	d->dead = true;
 }
 
 /* A device is known: decide whether it is captured, tell the kernel, write its record. */
@@ -228,6 +252,13 @@ static void on_event(struct it_collector *c, const struct it_event *e)
 		c->st.not_output++;
 		return;
 	}
+	/* the gap first, whatever becomes of this event: it sits before it in the stream */
+	if (e->lost_before) {
+		if (c->o->format == IT_FMT_CSV)
+			it_csv_count(&c->buf, "loss", e->lost_before);
+		else
+			it_rec_loss(&c->buf, e->lost_before, e->lost_dev);
+	}
 	if (e->hdr.dev == IT_DEV_NONE) {
 		/* the kernel's device table was full: no identity to match --device or
 		 * --exclude-device on */
@@ -249,15 +280,10 @@ static void on_event(struct it_collector *c, const struct it_event *e)
 			snprintf(info.sysname, sizeof(info.sysname), "%s", sysname);
 		d = dev_announce(c, e->hdr.dev, &info, "present");
 	}
-	if (d && !d->capture) {
+	/* no slot (every one holds a present device): with device filters, fail closed */
+	if ((d && !d->capture) || (!d && e->hdr.dev != IT_DEV_NONE && (c->o->n_devices || c->o->n_exclude))) {
 		c->st.filtered_user++;
 		return;
-	}
-	if (e->lost_before) {
-		if (c->o->format == IT_FMT_CSV)
-			it_csv_count(&c->buf, "loss", e->lost_before);
-		else
-			it_rec_loss(&c->buf, e->lost_before, e->lost_dev);
 	}
 	if (c->o->format == IT_FMT_CSV) {
 		it_csv_event(&c->buf, e->hdr.dev, d && d->has_info ? d->info.name : "", e->mono_ns,
@@ -328,6 +354,7 @@ int it_collector_on_record(void *ctx, void *data, size_t size)
 				d->removed = true;
 				if (d->evemu)
 					evemu_done(c, d);
+				dev_forget(d);
 			}
 		}
 		break;

@@ -23,6 +23,8 @@
 struct it_dev_state {
 	uint32_t id;
 	bool used;
+	bool dead;		/* its device went away: free for another, kept in the probe
+				 * chain (open addressing) */
 	bool announced;		/* device record written */
 	bool capture;		/* matches --device */
 	int8_t virt;		/* it_sysfs_is_virtual() when announced: 1, 0, -1 unknown */
