@@ -694,18 +694,32 @@ static int cmp_name(const void *a, const void *b)
 }
 
 /* One of our complete files: inputtrace-<time>-HOST.{jsonl,csv}[.gz] */
+/* Length of "inputtrace-YYYYMMDDTHHMMSS.uuuuuuZ-" (make_name()'s stamp) at the start
+ * of n, or 0 when n does not start so. */
+static size_t stamp_prefix(const char *n)
+{
+	static const char pat[] = "inputtrace-########T######.######Z-";
+	size_t i;
+
+	for (i = 0; pat[i]; i++)
+		if (pat[i] == '#' ? n[i] < '0' || n[i] > '9' : n[i] != pat[i])
+			return 0;
+	return i;
+}
+
+/* One of this host's complete output files: exactly a stamp, the host, an extension
+ * (a host that ends another's name, "db" and "staging-db", is not taken for it). */
 static bool ours(const struct it_sink *s, const char *n)
 {
 	static const char *const exts[] = { "jsonl", "jsonl.gz", "csv", "csv.gz" };
-	char suffix[128];
-	size_t i, len = strlen(n);
+	char want[160];
+	size_t i, p = stamp_prefix(n);
 
-	if (strncmp(n, "inputtrace-", 11))
+	if (!p)
 		return false;
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-		size_t sl = (size_t)snprintf(suffix, sizeof(suffix), "-%s.%s", s->host, exts[i]);
-
-		if (len > 11 + sl && !strcmp(n + len - sl, suffix))
+		snprintf(want, sizeof(want), "%s.%s", s->host, exts[i]);
+		if (!strcmp(n + p, want))
 			return true;
 	}
 	return false;
@@ -848,16 +862,15 @@ int it_sink_complete_len(int fd, bool gzip, uint64_t *len)
 /* One of our evemu files: inputtrace-<time>-HOST-inputN.evemu (format_evemu.c) */
 static bool ours_evemu(const struct it_sink *s, const char *n)
 {
-	char mid[96];
-	size_t len = strlen(n), e, ml;
+	size_t p = stamp_prefix(n), hl = strlen(s->host), e;
+	const char *r;
 
-	if (strncmp(n, "inputtrace-", 11) || len < 11 + 6 || strcmp(n + len - 6, ".evemu"))
+	if (!p || strncmp(n + p, s->host, hl) || strncmp(n + p + hl, "-input", 6))
 		return false;
-	e = len - 6;
-	while (e > 11 && n[e - 1] >= '0' && n[e - 1] <= '9')
-		e--;
-	ml = (size_t)snprintf(mid, sizeof(mid), "-%s-input", s->host);
-	return e < len - 6 && e > 11 + ml && !strncmp(n + e - ml, mid, ml);
+	r = n + p + hl + 6;
+	for (e = 0; r[e] >= '0' && r[e] <= '9'; e++)
+		;
+	return e > 0 && !strcmp(r + e, ".evemu");
 }
 
 /* Is another open file description holding a lock on the directory (another agent's

@@ -266,6 +266,7 @@ static void test_recover(void **state)
 	struct it_sink_cfg cfg = { .path = dir, .ext = "jsonl", .compress = 1, .dir_mode = true };
 	static unsigned char f[4096];
 	const char *ev = "# EVEMU 1.3\nN: x\nI: 0003 046d c52b 0000\nE: 0.000";
+	char suffixed[256], suffixed_ev[256];
 	char host[64], gz[256], gzt[256], held[256], empty[256], other[256], evt[256],
 	     evt2[256], link[256], path[600], mine[NAME_MAX + 1];
 	struct it_sink s, s2;
@@ -278,6 +279,9 @@ static void test_recover(void **state)
 	snprintf(held, sizeof(held), "inputtrace-20200101T000001.000000Z-%s.jsonl.tmp", host);
 	snprintf(empty, sizeof(empty), "inputtrace-20200101T000002.000000Z-%s.csv.tmp", host);
 	snprintf(other, sizeof(other), "inputtrace-20200101T000003.000000Z-otherhost.jsonl.tmp");
+	/* hosts whose names end in ours ("db", "staging-db"): theirs, not ours */
+	snprintf(suffixed, sizeof(suffixed), "inputtrace-20200101T000007.000000Z-x-%s.jsonl.tmp", host);
+	snprintf(suffixed_ev, sizeof(suffixed_ev), "inputtrace-20200101T000008.000000Z-x-%s-input9.evemu.tmp", host);
 	snprintf(evt, sizeof(evt), "inputtrace-20200101T000004.000000Z-%s-input7.evemu.tmp", host);
 	snprintf(evt2, sizeof(evt2), "inputtrace-20200101T000005.000000Z-%s-input8.evemu.tmp", host);
 	snprintf(link, sizeof(link), "inputtrace-20200101T000006.000000Z-%s.jsonl.tmp", host);
@@ -290,6 +294,8 @@ static void test_recover(void **state)
 	assert_int_equal(flock(hfd, LOCK_EX | LOCK_NB), 0);	/* a live writer's lock */
 	close(put_file(empty, "", 0));
 	close(put_file(other, "{}\n{", 4));
+	close(put_file(suffixed, "{}\n{", 4));
+	close(put_file(suffixed_ev, "E: 1\nE", 6));
 	close(put_file(evt, ev, strlen(ev)));
 	close(put_file("victim", "secret", 6));
 	snprintf(path, sizeof(path), "%s/%s", dir, link);
@@ -308,6 +314,8 @@ static void test_recover(void **state)
 	snprintf(path, sizeof(path), "%.*s", (int)strlen(empty) - 4, empty);
 	assert_false(exists(path));
 	assert_file(other, "{}\n{", 4);			/* another host's */
+	assert_file(suffixed, "{}\n{", 4);
+	assert_file(suffixed_ev, "E: 1\nE", 6);
 	assert_false(exists(evt));
 	snprintf(path, sizeof(path), "%.*s", (int)strlen(evt) - 4, evt);
 	assert_file(path, ev, strlen(ev) - 8);		/* up to the last newline */
