@@ -14,10 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "sink.h"
+#include "format_csv.h"
 
 /* private errno values for open_file()'s format check (outside the kernel's range) */
 #define ENOTGZIP_ERRNO 10001
 #define EGZIP_ERRNO 10002
+#define EHELD_ERRNO 10003	/* another agent holds the file (flock) */
 
 static volatile sig_atomic_t hup_pending;
 
@@ -326,6 +328,42 @@ static void make_name(struct it_sink *s, uint64_t ns)
 	snprintf(s->tmp, sizeof(s->tmp), "%.*s.tmp", (int)sizeof(s->tmp) - 5, s->cur);
 }
 
+/*
+ * An existing regular file about to be appended to (fd, its stat st). Appending gzip
+ * members to plain text (or text to gzip) would make a file neither zcat nor a JSON
+ * reader accepts: refused (errno ENOTGZIP_ERRNO, EGZIP_ERRNO). A file of ours (it
+ * starts with a header record, CSV's header line or gzip's magic) that a crash left
+ * with an incomplete last line or gzip member is cut to its complete prefix
+ * (it_sink_complete_len), said in one line: what would be appended would otherwise
+ * follow the fragment (a line glued to it; a gzip file no reader gets past). Another
+ * file is left as it is. Returns 0, or -1 with errno.
+ */
+static int append_check(struct it_sink *s, int fd, const struct stat *st)
+{
+	static const char hdr[] = "{\"record\":\"header\"";
+	char m[32];
+	ssize_t n = pread(fd, m, sizeof(m), 0);
+	bool gz = n >= 2 && (unsigned char)m[0] == 0x1f && (unsigned char)m[1] == 0x8b;
+	uint64_t good;
+
+	if (n >= 2 && gz != !!s->cfg.compress) {
+		errno = s->cfg.compress ? ENOTGZIP_ERRNO : EGZIP_ERRNO;
+		return -1;
+	}
+	if (n <= 0 || !(gz || (n >= (ssize_t)sizeof(hdr) - 1 && !memcmp(m, hdr, sizeof(hdr) - 1)) ||
+			(n >= (ssize_t)strlen(IT_CSV_HEADER) - 1 &&
+			 !memcmp(m, IT_CSV_HEADER, strlen(IT_CSV_HEADER) - 1))))
+		return 0;
+	if (it_sink_complete_len(fd, gz, &good) || good >= (uint64_t)st->st_size)
+		return 0;
+	if (ftruncate(fd, (off_t)good))
+		return -1;
+	fprintf(stderr, "inputtrace: %s ended in %llu incomplete bytes (a crash?): cut to its last "
+		"complete %s\n", s->cfg.path, (unsigned long long)((uint64_t)st->st_size - good),
+		gz ? "gzip member" : "line");
+	return 0;
+}
+
 static int open_file(struct it_sink *s)
 {
 	unsigned int mode = s->cfg.file_mode ? s->cfg.file_mode : 0600;
@@ -366,15 +404,16 @@ static int open_file(struct it_sink *s)
 			fd = open(s->cfg.path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			return -1;
-		if (!s->file_created) {
-			/* appending gzip members to plain text (or text to gzip) would make a
-			 * file neither zcat nor a JSON reader accepts */
-			unsigned char m[2];
-			ssize_t n = pread(fd, m, sizeof(m), 0);
-
-			if (n == 2 && ((m[0] == 0x1f && m[1] == 0x8b) != !!s->cfg.compress)) {
+		if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+			/* one agent per file: two would interleave, and the repair below
+			 * would cut the other's line in the middle */
+			if (flock(fd, LOCK_EX | LOCK_NB)) {
 				close(fd);
-				errno = s->cfg.compress ? ENOTGZIP_ERRNO : EGZIP_ERRNO;
+				errno = EHELD_ERRNO;
+				return -1;
+			}
+			if (!s->file_created && append_check(s, fd, &st)) {
+				close(fd);
 				return -1;
 			}
 		}
@@ -511,6 +550,7 @@ int it_sink_open_cfg(struct it_sink *s, const struct it_sink_cfg *cfg, char *err
 			 errno == ELOOP ? "it is a symbolic link" :
 			 errno == ENOTGZIP_ERRNO ? "it exists and is not gzip (--compress appends gzip members)" :
 			 errno == EGZIP_ERRNO ? "it exists and is gzip (add --compress, or choose another file)" :
+			 errno == EHELD_ERRNO ? "another inputtrace is writing it" :
 			 strerror(errno));
 		if (s->dirfd >= 0)
 			close(s->dirfd);

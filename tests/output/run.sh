@@ -309,5 +309,38 @@ if [ $rc = 0 ] && [ ! -e $d/inputtrace-20200101T000000.000000Z-$host.jsonl.gz.tm
   ok "leftovers: nothing complete or empty removed, another host's .tmp and a symlink left alone"
 else bad "recover-junk" "rc $rc, files: $(ls $d | tr '\n' ' '): $(cat err.j)"; fi
 
+# 17. a single file a crash left with an incomplete last line or gzip member: the next
+# run cuts the fragment (one line says how many bytes) before appending, so the file
+# stays readable whole; a second agent on a file being written is refused
+for z in plain gzip; do
+  f=one.$z.jsonl; zf=""; [ $z = gzip ] && { f=$f.gz; zf=-z; }
+  "$drv" $zf -o "$f" --count 500 2>/dev/null
+  before=$(stat -c %s "$f")
+  if [ $z = gzip ]; then printf '\x1f\x8b\x08\x00half a member' >> "$f"; frag=17; else printf '{"record":"event","dev":3,"se' >> "$f"; frag=29; fi
+  "$drv" $zf -o "$f" --count 500 2>err.one; rc=$?
+  if [ $rc = 0 ] && grep -Fqx "inputtrace: $f ended in $frag incomplete bytes (a crash?): cut to its last complete $([ $z = gzip ] && echo 'gzip member' || echo line)" err.one &&
+     { [ $z = plain ] || gzip -t "$f"; } &&
+     python3 - "$f" $before <<'PY'
+import gzip, json, sys
+p = sys.argv[1]
+raw = open(p, "rb").read()
+first = raw[:int(sys.argv[2])]
+with (gzip.open(p, "rt") if p.endswith(".gz") else open(p)) as f:
+    recs = [json.loads(l) for l in f]
+heads = [i for i, r in enumerate(recs) if r["record"] == "header"]
+sys.exit(not (len(heads) == 2 and sum(r["record"] == "event" for r in recs) == 1000))
+PY
+  then ok "single file ($z) with a crash fragment: cut ($frag bytes), both runs readable, 1000 events, 2 headers"
+  else bad "append-repair-$z" "rc $rc: $(cat err.one)"; fi
+done
+IT_RATE=2000 "$drv" -o held.jsonl 2>/dev/null &
+hpid=$!
+wait_for 10 test -s held.jsonl
+"$drv" -o held.jsonl --count 5 2>err.held; rc=$?
+kill $hpid; wait $hpid 2>/dev/null
+if [ $rc = 2 ] && grep -q "cannot open output held.jsonl: another inputtrace is writing it" err.held; then
+  ok "a second agent on a file another is writing: refused, exit 2"
+else bad "append-held" "rc $rc: $(cat err.held)"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
