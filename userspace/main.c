@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 		errorf("%s", err);
 		return 2;
 	}
+	sink.stop = &stop_signal;	/* after SIGINT/SIGTERM, writes to a pipe are bounded */
 	it_collector_init(&col, &o, &sink, "/sys");
 	col.set_verdict = set_verdict;
 	col.verdict_ctx = &cap;

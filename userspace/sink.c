@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,15 @@ static bool transient(int e)
 	return e == ENOSPC || e == EDQUOT || e == EIO || e == EFBIG || e == EAGAIN || e == ENOMEM;
 }
 
+/* strerror(e), but said plainly for the stop deadline (stop_wait()) */
+static const char *err_text(const struct it_sink *s, int e)
+{
+	if (e == ETIMEDOUT && s->stop_deadline)
+		return "the reader does not read (gave up 2 s after the stop signal; what was "
+		       "not written is lost)";
+	return strerror(e);
+}
+
 static void on_error(struct it_sink *s, int e, uint64_t lines, uint64_t bytes)
 {
 	s->dropped_lines += lines;
@@ -108,7 +118,7 @@ static void on_error(struct it_sink *s, int e, uint64_t lines, uint64_t bytes)
 	s->last_err = e;
 	if (!transient(e)) {
 		if (!s->failed)
-			fprintf(stderr, "inputtrace: cannot write to %s: %s\n", s->name, strerror(e));
+			fprintf(stderr, "inputtrace: cannot write to %s: %s\n", s->name, err_text(s, e));
 		s->failed = true;
 		return;
 	}
@@ -132,6 +142,24 @@ static bool is_regular(int fd)
 	return !fstat(fd, &st) && S_ISREG(st.st_mode);
 }
 
+/* After the stop flag (struct it_sink.stop): for an output that is not a regular file,
+ * switch it to non-blocking and wait until it can take bytes, until the deadline.
+ * Returns true when a write may be tried. */
+static bool stop_wait(struct it_sink *s)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLOUT };
+	double left;
+
+	if (is_regular(s->fd))
+		return true;
+	if (!s->stop_deadline) {
+		s->stop_deadline = s->now() + IT_SINK_STOP_WAIT_S;
+		(void)fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+	}
+	left = s->stop_deadline - s->now();
+	return left > 0 && poll(&p, 1, (int)(left * 1000) + 1) > 0;
+}
+
 /* Write all of p to the file. On failure cut the file back to where it was, so what
  * was there stays intact, and return -1 with errno set. */
 static int raw_write(struct it_sink *s, const void *p, size_t n)
@@ -144,9 +172,13 @@ static int raw_write(struct it_sink *s, const void *p, size_t n)
 		return -1;
 	}
 	while (left) {
-		ssize_t w = write(s->fd, c, left);
+		ssize_t w;
 
-		if (w < 0 && errno == EINTR)
+		if (s->stop && *s->stop && !stop_wait(s))
+			w = -1, errno = ETIMEDOUT;
+		else
+			w = write(s->fd, c, left);
+		if (w < 0 && (errno == EINTR || (errno == EAGAIN && s->stop_deadline)))
 			continue;
 		if (w <= 0) {
 			int e = w < 0 ? errno : ENOSPC;

@@ -19,6 +19,7 @@
 #define IT_SINK_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -91,7 +92,15 @@ struct it_sink {
 	/* clocks, replaceable by tests: monotonic seconds, and wall-clock ns for names */
 	double (*now)(void);
 	uint64_t (*wall_ns)(void);
+	/* the agent's "stop" flag (SIGINT/SIGTERM), or NULL. Once it is set, writes to an
+	 * output that is not a regular file (a pipe, a socket) are bounded: non-blocking,
+	 * waited for at most IT_SINK_STOP_WAIT_S in all, then they fail (ETIMEDOUT), so a
+	 * reader that stopped reading cannot hold the agent forever */
+	const volatile sig_atomic_t *stop;
+	double stop_deadline;			/* it_sink.now() seconds; 0: not yet */
 };
+
+#define IT_SINK_STOP_WAIT_S 2.0
 
 /*
  * Open the output. path "-" is stdout. Directory mode (cfg.dir_mode, or path is an

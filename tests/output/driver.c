@@ -67,6 +67,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "inputtrace: %s\n", err);
 		return 2;
 	}
+	sink.stop = &stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

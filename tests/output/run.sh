@@ -342,5 +342,26 @@ if [ $rc = 2 ] && grep -q "cannot open output held.jsonl: another inputtrace is 
   ok "a second agent on a file another is writing: refused, exit 2"
 else bad "append-held" "rc $rc: $(cat err.held)"; fi
 
+# 18. stdout into a pipe whose reader stopped reading: SIGTERM still ends the run within
+# the stop deadline (2 s), exit 1, one line that says so
+mkfifo stalled.fifo
+sleep 60 < stalled.fifo &
+reader=$!
+IT_RATE=20000 "$drv" -o - > stalled.fifo 2>err.stall &
+spid=$!
+wait_for 10 grep -qs 'capturing to stdout' err.stall
+# blocked in write(2) (syscall 1 on x86-64): the pipe is full
+in_write() { [ "$(cut -d' ' -f1 /proc/$spid/syscall 2>/dev/null)" = 1 ]; }
+blocked=no; wait_for 10 in_write && blocked=yes
+kill -TERM $spid
+start=$SECONDS
+wait_for 8 eval '! kill -0 $spid 2>/dev/null' || kill -KILL $spid
+wait $spid; rc=$?
+kill $reader 2>/dev/null; wait $reader 2>/dev/null
+if [ $rc = 1 ] && [ $((SECONDS - start)) -le 5 ] && [ "$blocked" = yes ] &&
+   grep -q '^inputtrace: cannot write to stdout: the reader does not read (gave up 2 s after the stop signal' err.stall; then
+  ok "SIGTERM with a reader that stopped reading: exit 1 within $((SECONDS - start)) s, said in one line"
+else bad "stalled-reader" "rc $rc after $((SECONDS - start)) s: $(cat err.stall)"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
