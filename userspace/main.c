@@ -370,6 +370,10 @@ int main(int argc, char **argv)
 		it_sink_abort(&sink);
 		return 1;
 	}
+	/* capture is attached: complete what a crashed run left as .tmp, while still
+	 * privileged (those files may be root's; a failed start before here touched
+	 * nothing) */
+	col.st.files_recovered = (uint64_t)it_sink_recover(&sink);
 	/* pin the maps, then drop to --user: from here on no privilege is needed */
 	if (it_ops_after_attach(&ops, &cap, err, sizeof(err))) {
 		errorf("%s", err);
@@ -381,8 +385,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* capture runs: only now may retention delete old files (a failed start deletes
-	 * nothing), and recovery complete what a crashed run left as .tmp */
-	col.st.files_recovered = (uint64_t)it_sink_recover(&sink);
+	 * nothing) */
 	it_sink_retention(&sink);
 	it_collector_present(&col);
 	it_collector_flush(&col);
