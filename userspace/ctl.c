@@ -3,6 +3,8 @@
  * maps (pin.h) and print its counters, devices and settings; without pinned maps, ask
  * its control socket and read its status file (control.h). */
 #include <errno.h>
+#include <sys/file.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -205,6 +207,21 @@ static const char *kv_get(const char **keys, const char **vals, int n, const cha
 	return NULL;
 }
 
+/* True when a live agent holds path (its pin directory or status file: the agent keeps
+ * flock(LOCK_EX) on both while it runs, pin.c and control.c); a kill -9 leaves them
+ * unlocked. Not readable: false. */
+static bool held_by_agent(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	bool held;
+
+	if (fd < 0)
+		return false;
+	held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
 int it_ctl_agent_status(const char *sock, const char *status_file, bool json, FILE *out,
 			char *err, size_t errlen)
 {
@@ -252,6 +269,16 @@ int it_ctl_agent_status(const char *sock, const char *status_file, bool json, FI
 			else if (fpid <= 0 || (kill((pid_t)fpid, 0) && errno == ESRCH))
 				snprintf(why_file, sizeof(why_file), "the status file %s names pid %ld, "
 					 "which is not running", status_file, fpid);
+			else if (!held_by_agent(status_file))
+				/* a pid reused after a kill -9: the file's agent is gone */
+				snprintf(why_file, sizeof(why_file), "the status file %s names pid %ld, "
+					 "but no agent holds it (left by an agent that was killed)",
+					 status_file, fpid);
+			else if (sock_ok && peer > 0 && peer != (pid_t)fpid)
+				/* two agents: the socket's and the file's; report the socket's */
+				snprintf(why_file, sizeof(why_file), "the status file %s is of pid %ld, "
+					 "not of the agent on %s (pid %ld)", status_file, fpid, sock,
+					 (long)peer);
 			else
 				file_live = true;
 			if (file_live && !state)
@@ -427,7 +454,9 @@ int it_ctl_main(int argc, char **argv, FILE *out)
 		fd = bpf_obj_get(IT_PIN_DEFAULT "/it_counters");
 		if (fd >= 0) {
 			close(fd);
-			dir = IT_PIN_DEFAULT;
+			/* a killed agent's pins stay until the next start: not an agent */
+			if (held_by_agent(IT_PIN_DEFAULT))
+				dir = IT_PIN_DEFAULT;
 		}
 	}
 	if (dir) {

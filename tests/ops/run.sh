@@ -82,7 +82,8 @@ expect "ctl status --json without pins, no agent: exit 1, one line" 1 \
 expect "ctl status with --pin and --socket: exit 2" 2 "give one or the other" \
   "$agent" ctl status --pin "$tmp/nopin" --socket "$tmp/none.sock"
 # a stand-in for a running agent (this kernel cannot run one): its socket answers
-# "status" as the agent's loop does, its status file is in the agent's format
+# "status" as the agent's loop does, its status file is in the agent's format and
+# locked as the agent locks it
 mkdir -p "$tmp/run"
 python3 - "$tmp/run/control.sock" "$tmp/run/status" <<'PY' &
 import os, socket, sys
@@ -99,6 +100,10 @@ with open(status + ".tmp", "w") as f:
             "format=jsonl\noutput=/var/log/it.jsonl\ncontrol=%s (root only, SIGUSR1/SIGUSR2)\n"
             % (os.getpid(), path))
 os.rename(status + ".tmp", status)
+# held as the agent holds it (control.c: flock LOCK_EX while it runs)
+import fcntl
+held = open(status)
+fcntl.flock(held, fcntl.LOCK_EX)
 s.settimeout(60)
 while True:
     c, _ = s.accept()
@@ -138,6 +143,11 @@ wait "$standin" 2>/dev/null
 expect "ctl status after the agent died: exit 1, one line" 1 \
   "^inputtrace: ctl status: no agent: cannot connect to $tmp/run/control.sock: Connection refused; the status file $tmp/run/status names pid $standin, which is not running\$" \
   "$agent" ctl status --socket "$tmp/run/control.sock" --status-file "$tmp/run/status"
+# its pid reused by another process (here this shell): the file is still nobody's
+sed -i "s/^pid=.*/pid=$$/" "$tmp/run/status"
+expect "ctl status, a killed agent's status file naming a live pid: exit 1, one line" 1 \
+  "^inputtrace: ctl status: no agent: cannot connect to $tmp/none.sock: No such file or directory; the status file $tmp/run/status names pid $$, but no agent holds it \(left by an agent that was killed\)\$" \
+  "$agent" ctl status --socket "$tmp/none.sock" --status-file "$tmp/run/status"
 expect "--pin outside a BPF file system: exit 1" 1 \
   "^inputtrace: --pin $tmp/x/y: $tmp/x is not in a BPF file system \(mount -t bpf bpf $tmp/x\)\$" \
   "$agent" --pin "$tmp/x/y"
