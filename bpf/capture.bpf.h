@@ -422,7 +422,7 @@ __attribute__((noinline)) int it_frame_chunk(__u32 base, __u32 n)
 	__u64 len;
 	int r;
 
-	if (!cnt || !f || n == 0 || n > IT_FRAME_VALS || base >= IT_MAX_VALS)
+	if (!cnt || !f || n == 0 || n > IT_FRAME_VALS)
 		return 1;
 	len = (__u64)n * sizeof(struct it_val);
 	barrier_var(len);	/* bound the register the helper gets, not a copy of it */
@@ -466,21 +466,24 @@ __attribute__((noinline)) int it_frame_chunk(__u32 base, __u32 n)
 	return 0;
 }
 
-/* Run it_frame_chunk() over count values, IT_FRAME_VALS at a time; values past
- * IT_MAX_VALS are counted seen and truncated, not copied. */
+/* Run it_frame_chunk() over count values, IT_FRAME_VALS at a time. Of a frame longer
+ * than IT_MAX_VALS, values IT_MAX_VALS - 1 .. count - 2 are counted seen and
+ * truncated, not copied; its last value (the SYN_REPORT that ends it) is. */
 static __always_inline void it_frame_run(__u32 count)
 {
+	__u32 c, base, n = count > IT_MAX_VALS ? IT_MAX_VALS - 1 : count;
 	struct it_counters *cnt;
-	__u32 c, base;
 
 	for (c = 0; c < IT_MAX_VALS / IT_FRAME_VALS; c++) {
 		base = c * IT_FRAME_VALS;
-		if (base >= count)
+		if (base >= n)
 			break;
-		if (it_frame_chunk(base, count - base < IT_FRAME_VALS ? count - base : IT_FRAME_VALS))
-			break;
+		if (it_frame_chunk(base, n - base < IT_FRAME_VALS ? n - base : IT_FRAME_VALS))
+			return;	/* unreadable: the frame stops here, as when nothing was read */
 	}
 	if (count > IT_MAX_VALS) {
+		if (it_frame_chunk(count - 1, 1))
+			return;
 		cnt = bpf_map_lookup_elem(&it_counters, &zero);
 		if (cnt) {
 			cnt->seen += count - IT_MAX_VALS;

@@ -25,10 +25,12 @@
 /* it_event.lost_dev when the events lost before it were of several devices. */
 #define IT_DEV_MIXED 0xfffffffeu
 /* Most values one evdev_events() call may carry that are copied; the input core
- * flushes a frame at dev->max_vals (drivers/input/input.c: input_estimate_events_per_packet,
- * at most a few hundred for multitouch). Larger frames are copied in part and the
- * rest counted in it_counters.truncated. */
-#define IT_MAX_VALS 512
+ * flushes a frame at dev->max_vals (drivers/input/input.c:
+ * input_estimate_events_per_packet(): about 12 per multitouch slot, ~750 for 60
+ * slots). Of a larger frame the first IT_MAX_VALS - 1 values and its last one (its
+ * SYN_REPORT, so that readers still see where it ends) are copied, and the rest
+ * counted in it_counters.truncated. */
+#define IT_MAX_VALS 2048
 
 /* String sizes, bytes, NUL included; longer kernel strings are truncated. */
 #define IT_NAME_LEN 80
