@@ -314,9 +314,27 @@ __attribute__((noinline)) int it_redact(__u64 dev_key, __u32 cfg, __u32 type_mas
 				out = cls;
 				if (mode == IT_KEYS_SHORTCUTS &&
 				    ((IT_KC_SHORTCUT_CLASSES >> (cls - IT_KC_BASE)) & 1)) {
+					/* decided at the press: a shortcut (Ctrl+C keeps its C)
+					 * if a modifier is held then; its repeats and release
+					 * follow the press, whatever the modifier does since */
+					__u64 bit = code < 128 ? 1ull << (code & 63) : 0;
+					__u32 w = (code >> 6) & 1;
+
 					m = bpf_map_lookup_elem(&it_mods, &dev_key);
-					if (m && (m->held & kmods))
-						out = code;	/* a shortcut: Ctrl+C keeps its C */
+					if (!m) {
+						/* no modifier ever pressed on this device */
+					} else if (value == 1) {
+						if (m->held & kmods) {
+							out = code;
+							m->unlocked[w] |= bit;
+						} else {
+							m->unlocked[w] &= ~bit;
+						}
+					} else if (bit ? m->unlocked[w] & bit : m->held & kmods) {
+						out = code;
+						if (!value)
+							m->unlocked[w] &= ~bit;
+					}
 				}
 			}
 		}

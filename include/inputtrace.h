@@ -235,13 +235,17 @@ enum it_pointer_mode {
 /*
  * Modifier state of one device (it_mods hash map, keyed like it_devices by the
  * input_dev's address), for --keys shortcuts: which of Ctrl, Alt, Meta are down
- * (enum it_mod_bit). Kept apart from struct it_device because the collector rewrites
- * whole it_devices values when it sets a verdict; a rewrite racing a key release
- * would bring back a stale "Ctrl held" bit and unlock typed letters.
+ * (enum it_mod_bit). Kept apart from struct it_device, whose values tools may
+ * rewrite whole (a verdict set with bpftool or a map update): a rewrite racing a key
+ * release would bring back a stale "Ctrl held" bit and unlock typed letters.
  */
 struct it_modstate {
 	__u32 held;
 	__u32 pad;
+	__u64 unlocked[2];	/* --keys shortcuts: keys 0..127 whose press kept its code
+				 * (a modifier was held): their repeats and release keep it
+				 * too, so that a reader sees the release of what it saw
+				 * pressed; cleared at the release */
 };
 
 #endif /* INPUTTRACE_H */

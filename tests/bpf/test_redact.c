@@ -491,7 +491,7 @@ static void test_shortcut_each_modifier(void **state)
 		frame(KBD, up, 3);
 		assert_int_equal(drain(), 6);
 		assert_rec(1, EV_KEY, KEY_V, 1);
-		assert_rec(4, EV_KEY, IT_KC_LETTER, 0);
+		assert_rec(4, EV_KEY, KEY_V, 0);	/* the release of what was pressed */
 	}
 	/* both Ctrl keys down, one released: still held */
 	key1(KBD, KEY_LEFTCTRL, 1);
@@ -502,6 +502,28 @@ static void test_shortcut_each_modifier(void **state)
 	key1(KBD, KEY_Z, 0);
 	assert_int_equal(drain(), 12);
 	assert_rec(6, EV_KEY, KEY_Z, 1);
+	assert_rec(10, EV_KEY, KEY_Z, 0);	/* follows its press, Ctrl released or not */
+	/* the other way round: pressed alone, released with Ctrl held: a class both times */
+	key1(KBD, KEY_Q, 1);
+	key1(KBD, KEY_LEFTCTRL, 1);
+	key1(KBD, KEY_Q, 2);
+	key1(KBD, KEY_Q, 0);
+	key1(KBD, KEY_LEFTCTRL, 0);
+	assert_int_equal(drain(), 10);
+	assert_rec(0, EV_KEY, IT_KC_LETTER, 1);
+	assert_rec(4, EV_KEY, IT_KC_LETTER, 2);
+	assert_rec(6, EV_KEY, IT_KC_LETTER, 0);
+	/* and a shortcut's release clears it: the next press alone is a class again */
+	key1(KBD, KEY_LEFTCTRL, 1);
+	key1(KBD, KEY_Q, 1);
+	key1(KBD, KEY_LEFTCTRL, 0);
+	key1(KBD, KEY_Q, 0);
+	key1(KBD, KEY_Q, 1);
+	key1(KBD, KEY_Q, 0);
+	assert_int_equal(drain(), 12);
+	assert_rec(2, EV_KEY, KEY_Q, 1);
+	assert_rec(6, EV_KEY, KEY_Q, 0);
+	assert_rec(8, EV_KEY, IT_KC_LETTER, 1);
 	assert_rec(10, EV_KEY, IT_KC_LETTER, 0);
 }
 
