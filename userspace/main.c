@@ -160,6 +160,7 @@ static void warn_unmatched(const struct it_opts *o)
 	struct it_devinfo *devs;
 	bool un[IT_MAX_SPECS];
 	char spec[300];
+	long maxid = -1;
 	int ndev, k, i;
 
 	if (!o->n_devices && !o->n_exclude)
@@ -167,6 +168,14 @@ static void warn_unmatched(const struct it_opts *o)
 	ndev = it_sysfs_devinfos("/sys", &devs);
 	if (ndev < 0)
 		return;
+	/* the input core numbers devices from a counter (input_allocate_device()): an inputN
+	 * below the highest present will never come back */
+	for (i = 0; i < ndev; i++) {
+		long id = strncmp(devs[i].sysname, "input", 5) ? -1 : strtol(devs[i].sysname + 5, NULL, 10);
+
+		if (id > maxid)
+			maxid = id;
+	}
 	for (k = 0; k < 2; k++) {
 		const struct it_devspec *s = k ? o->exclude : o->devices;
 		int n = k ? o->n_exclude : o->n_devices;
@@ -176,9 +185,16 @@ static void warn_unmatched(const struct it_opts *o)
 			if (!un[i])
 				continue;
 			it_devspec_format(&s[i], spec, sizeof(spec));
-			notice(o->syslog, LOG_WARNING, "warning: %s '%s' matches no device present now; "
-			       "it will apply to devices that appear later",
-			       k ? "--exclude-device" : "--device", spec);
+			if (s[i].kind == IT_SPEC_SYSNAME &&
+			    strtol(s[i].sysname + 5, NULL, 10) < maxid)
+				notice(o->syslog, LOG_WARNING, "warning: %s '%s' matches no device present "
+				       "now, and never will (input device numbers are not reused; the "
+				       "highest now is input%ld)", k ? "--exclude-device" : "--device", spec,
+				       maxid);
+			else
+				notice(o->syslog, LOG_WARNING, "warning: %s '%s' matches no device present "
+				       "now; it will apply to devices that appear later",
+				       k ? "--exclude-device" : "--device", spec);
 		}
 	}
 	free(devs);
@@ -249,7 +265,8 @@ int main(int argc, char **argv)
 	static struct it_ops ops;
 	static struct it_control ctl = { .fd = -1 };
 	static struct it_pause_state ps = { .status = { .fd = -1 } };
-	static char devs_on[8192], devs_off[8192], types[512], excl[4096], ctlinfo[256];
+	static char devs_on[8192], devs_off[8192], types[512], excl[4096], sel[4096], ctlinfo[256];
+	static char why_off[8400];
 	static char pointer[64];
 	struct sigaction su = { .sa_sigaction = on_pause_signal, .sa_flags = SA_SIGINFO };
 	struct it_sink sink;
@@ -351,6 +368,13 @@ int main(int argc, char **argv)
 	else
 		snprintf(pointer, sizeof(pointer), "exact");
 	specs_text(o.exclude, o.n_exclude, excl, sizeof(excl));
+	specs_text(o.devices, o.n_devices, sel, sizeof(sel));
+	/* why devices are not captured: the rules as given, each by its flag */
+	snprintf(why_off, sizeof(why_off), "%s%s%s%s%s%s%s", o.n_devices || o.n_exclude ? " (" : "",
+		 o.n_devices ? "not matching --device " : "", o.n_devices ? sel : "",
+		 o.n_devices && o.n_exclude ? ", or " : "",
+		 o.n_exclude ? "matching --exclude-device " : "", o.n_exclude ? excl : "",
+		 o.n_devices || o.n_exclude ? ")" : "");
 	ps.status = (struct it_status){ .path = o.status_file, .fd = -1, .pid = getpid(),
 		.keys = it_keys_name(o.keys), .pointer = pointer, .types = types, .devices = devs_on, .exclude = excl,
 		.output = sink.name, .format = it_format_name(o.format), .control = ctlinfo };
@@ -399,8 +423,8 @@ int main(int argc, char **argv)
 	notice(o.syslog, LOG_NOTICE, "notice: recording input events of this computer to %s (%s)",
 	       sink.name, it_format_name(o.format));
 	notice(o.syslog, LOG_NOTICE, "notice: devices captured: %s", devs_on);
-	notice(o.syslog, LOG_NOTICE, "notice: devices not captured (dropped in the kernel): %s%s%s%s",
-	       devs_off, o.n_exclude ? " (--exclude-device " : "", excl, o.n_exclude ? ")" : "");
+	notice(o.syslog, LOG_NOTICE, "notice: devices not captured (dropped in the kernel): %s%s",
+	       devs_off, why_off);
 	notice(o.syslog, LOG_NOTICE, "notice: event types: %s", types);
 	notice(o.syslog, o.keys == IT_KEYS_RAW ? LOG_WARNING : LOG_NOTICE, "notice: keys: %s (%s)%s",
 	       it_keys_name(o.keys), keys_meaning(o.keys),
