@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include "cli.h"
 #include "collector.h"
+#include "flags.h"
 #include "sink.h"
 
 static char path[64];
@@ -41,20 +42,11 @@ static int teardown(void **state)
 /* Agent flags (-o path added) into o; a sink on path; the collector on both. */
 static void start(struct it_collector *c, struct it_sink *sink, struct it_opts *o, const char *flags)
 {
-	static char keep[256];
-	char *argv[16], *save = NULL, *t, err[256];
+	char line[256], err[256];
 	struct it_sink_cfg cfg;
-	int argc = 0;
-	FILE *out = fopen("/dev/null", "w");
 
-	snprintf(keep, sizeof(keep), "-o %s %s", path, flags);
-	argv[argc++] = "inputtrace";
-	for (t = strtok_r(keep, " ", &save); t && argc < 15; t = strtok_r(NULL, " ", &save))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	optind = 0;
-	assert_int_equal(it_parse_args(argc, argv, o, err, sizeof(err), out), 0);
-	fclose(out);
+	snprintf(line, sizeof(line), "-o %s %s", path, flags);
+	parse_flags(line, o);
 	it_sink_cfg_from_opts(&cfg, o);
 	assert_int_equal(it_sink_open_cfg(sink, &cfg, err, sizeof(err)), 0);
 	it_collector_init(c, o, sink, "/nonexistent");

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "collector.h"
 #include "finish.h"
+#include "flags.h"
 #include "sink.h"
 
 static char tmpdir[64];
@@ -37,24 +38,6 @@ static int teardown(void **state)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	return system(cmd) ? -1 : 0;
-}
-
-/* The agent's flags, space-separated, into o (kept until the next call). */
-static void parse(const char *line, struct it_opts *o)
-{
-	static char keep[512];
-	char *argv[16], *save = NULL, *t, err[256];
-	int argc = 0;
-	FILE *out = fopen("/dev/null", "w");
-
-	snprintf(keep, sizeof(keep), "%s", line);
-	argv[argc++] = "inputtrace";
-	for (t = strtok_r(keep, " ", &save); t && argc < 15; t = strtok_r(NULL, " ", &save))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	optind = 0;
-	assert_int_equal(it_parse_args(argc, argv, o, err, sizeof(err), out), 0);
-	fclose(out);
 }
 
 /* n EV_REL/EV_SYN events of device 3 into c */
@@ -103,7 +86,7 @@ static void test_healthy(void **state)
 
 	snprintf(path, sizeof(path), "%s/ok.jsonl", tmpdir);
 	snprintf(line, sizeof(line), "-o %s", path);
-	parse(line, &o);
+	parse_flags(line, &o);
 	it_sink_cfg_from_opts(&cfg, &o);
 	assert_int_equal(it_sink_open_cfg(&sink, &cfg, err, sizeof(err)), 0);
 	it_collector_init(&c, &o, &sink, "/nonexistent");
@@ -132,7 +115,7 @@ static void test_still_failing(void **state)
 	char err[512], want[512];
 	double t0;
 
-	parse("-o /dev/full --flush-interval 30", &o);
+	parse_flags("-o /dev/full --flush-interval 30", &o);
 	it_sink_cfg_from_opts(&cfg, &o);
 	assert_int_equal(it_sink_open_cfg(&sink, &cfg, err, sizeof(err)), 0);
 	it_collector_init(&c, &o, &sink, "/nonexistent");
@@ -152,7 +135,7 @@ static void test_still_failing(void **state)
 	it_collector_free(&c);
 
 	/* CSV has no stats record: the line does not claim one */
-	parse("-o /dev/full --format csv", &o);
+	parse_flags("-o /dev/full --format csv", &o);
 	it_sink_cfg_from_opts(&cfg, &o);
 	assert_int_equal(it_sink_open_cfg(&sink, &cfg, err, sizeof(err)), 0);
 	it_collector_init(&c, &o, &sink, "/nonexistent");
@@ -177,7 +160,7 @@ static void test_recovered_at_exit(void **state)
 
 	snprintf(path, sizeof(path), "%s/back.jsonl", tmpdir);
 	snprintf(line, sizeof(line), "-o %s --flush-interval 30", path);
-	parse(line, &o);
+	parse_flags(line, &o);
 	it_sink_cfg_from_opts(&cfg, &o);
 	assert_int_equal(it_sink_open_cfg(&sink, &cfg, err, sizeof(err)), 0);
 	it_collector_init(&c, &o, &sink, "/nonexistent");
