@@ -40,7 +40,8 @@ COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sys
 	userspace/pin.c userspace/ctl.c userspace/metrics.c userspace/control.c userspace/finish.c
 AGENT_SRCS := userspace/main.c userspace/capture.c userspace/ops.c userspace/privdrop.c \
 	$(COMMON_SRCS)
-BPF_HDRS := include/inputtrace.h include/keyclass.h bpf/capture.bpf.h bpf/input_core.h
+BPF_HDRS := include/inputtrace.h include/keyclass.h bpf/capture.bpf.h bpf/input_core.h \
+	bpf/inputtrace_test.h
 
 all: $(OUTPUT)/inputtrace
 
@@ -74,10 +75,10 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(wildcard userspace/
 BPF_TESTS := $(patsubst tests/bpf/test_%.c,$(OUTPUT)/tests/bpf_%,$(wildcard tests/bpf/test_*.c))
 
 $(OUTPUT)/tests/bpf_%: tests/bpf/test_%.c $(OUTPUT)/inputtrace_test.skel.h \
-		$(COMMON_SRCS) $(wildcard userspace/*.h) $(wildcard include/*.h) $(wildcard tests/bpf/*.h)
+		$(COMMON_SRCS) $(wildcard userspace/*.h) $(wildcard include/*.h) bpf/inputtrace_test.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) -Iuserspace -Ibpf $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "capture.bpf.h"
+#include "inputtrace_test.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -17,25 +18,6 @@ char LICENSE[] SEC("license") = "GPL";
  * inputtrace.bpf.c) in shortcuts mode; tests set it to check that stale modifier
  * state unlocks nothing. IT_MOD_ALL: no limit. */
 __u32 it_test_kernel_mods = IT_MOD_ALL;
-
-#define IT_TEST_VALS 64
-
-struct it_test_value {
-	__u16 type;
-	__u16 code;
-	__s32 value;
-};
-
-/* What the test passes as ctx_in. */
-struct it_test_frame {
-	__u64 dev_key;		/* stands for the input_dev address */
-	__u64 mono_ns;		/* 0: no per-device timestamp, use bpf_ktime_get_ns() */
-	__u64 real_ns;
-	__u32 count;
-	__u32 pad;
-	struct it_devinfo info;	/* used when the device is new */
-	struct it_test_value vals[IT_TEST_VALS];
-};
 
 /* The values of a frame, copied out of ctx first: the verifier refuses a ctx access
  * through a modified pointer ("dereference of modified ctx ptr"), which is what
@@ -93,10 +75,6 @@ int it_test_frame(struct it_test_frame *ctx)
 	it_frame_run(ctx->count < IT_TEST_VALS ? ctx->count : IT_TEST_VALS);
 	return 0;
 }
-
-struct it_test_unreg {
-	__u64 dev_key;
-};
 
 SEC("syscall")
 int it_test_unreg(struct it_test_unreg *ctx)

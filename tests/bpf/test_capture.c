@@ -27,7 +27,7 @@
 #include "inputtrace.h"
 #include "inputtrace_test.skel.h"
 
-#include "test_ctx.h"
+#include "inputtrace_test.h"
 
 
 /* Bytes a record of n bytes takes in a BPF ring buffer (8-byte header, 8-aligned). */

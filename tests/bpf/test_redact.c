@@ -26,7 +26,7 @@
 #include "names.h"
 #include "inputtrace_test.skel.h"
 
-#include "test_ctx.h"
+#include "inputtrace_test.h"
 
 #define KBD 0xffff888000001000ull	/* device keys: stand for input_dev addresses */
 #define KBD2 0xffff888000002000ull
