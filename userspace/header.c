@@ -56,30 +56,17 @@ void it_clock_pair(uint64_t *mono_ns, uint64_t *real_ns)
 	}
 }
 
-static void key(struct it_buf *b, const char *k)
-{
-	it_buf_puts(b, ",\"");
-	it_buf_puts(b, k);
-	it_buf_puts(b, "\":");
-}
-
 static void kv_str(struct it_buf *b, const char *k, const char *v)
 {
-	key(b, k);
+	it_json_key(b, k);
 	it_json_str(b, v, 4096);
-}
-
-static void kv_u64(struct it_buf *b, const char *k, uint64_t v)
-{
-	key(b, k);
-	it_buf_u64(b, v);
 }
 
 static void kv_num(struct it_buf *b, const char *k, double v)
 {
 	char s[32];
 
-	key(b, k);
+	it_json_key(b, k);
 	snprintf(s, sizeof(s), "%.15g", v);
 	it_buf_puts(b, s);
 }
@@ -92,13 +79,13 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 	if (!mono_ns)
 		it_clock_pair(&mono_ns, &real_ns);
 	it_buf_puts(b, "{\"record\":\"header\"");
-	kv_u64(b, "schema", IT_SCHEMA_VERSION);
+	it_json_kv_u64(b, "schema", IT_SCHEMA_VERSION);
 	kv_str(b, "agent", "inputtrace");
 	kv_str(b, "version", INPUTTRACE_VERSION);
 	kv_str(b, "host", h->host);
 	kv_str(b, "boot_id", h->boot_id);
 	kv_str(b, "kernel", h->kernel);
-	kv_u64(b, "file_seq", file_seq);
+	it_json_kv_u64(b, "file_seq", file_seq);
 	kv_str(b, "format", it_format_name(o->format));
 	it_buf_puts(b, ",\"settings\":{\"types\":");
 	if (o->type_mask == 0xffffffffu) {
@@ -132,17 +119,17 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 	it_buf_putc(b, ']');
 	kv_str(b, "keys", it_keys_name(o->keys));
 	kv_str(b, "pointer", it_pointer_name(o->pointer));
-	kv_u64(b, "pointer_grid", o->pointer_grid);
-	key(b, "no_time");
+	it_json_kv_u64(b, "pointer_grid", o->pointer_grid);
+	it_json_key(b, "no_time");
 	it_buf_puts(b, o->no_time ? "true" : "false");
-	kv_u64(b, "count", o->count);
+	it_json_kv_u64(b, "count", o->count);
 	kv_num(b, "duration", o->duration_s);
-	kv_u64(b, "ring_size", o->ring_size);
-	kv_u64(b, "compress", (uint64_t)o->compress);
+	it_json_kv_u64(b, "ring_size", o->ring_size);
+	it_json_kv_u64(b, "compress", (uint64_t)o->compress);
 	kv_num(b, "flush_interval", o->flush_interval_s);
-	kv_u64(b, "rotate_size", o->rotate_size);
+	it_json_kv_u64(b, "rotate_size", o->rotate_size);
 	kv_num(b, "rotate_interval", o->rotate_interval_s);
-	kv_u64(b, "max_files", o->max_files);
+	it_json_kv_u64(b, "max_files", o->max_files);
 	kv_num(b, "max_age", o->max_age_s);
 	it_buf_puts(b, ",\"exclude_devices\":[");
 	for (i = 0; i < o->n_exclude; i++) {
@@ -151,15 +138,15 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 		it_json_str(b, o->exclude[i].text, sizeof(o->exclude[i].text));
 	}
 	it_buf_putc(b, ']');
-	key(b, "syslog");
+	it_json_key(b, "syslog");
 	it_buf_puts(b, o->syslog ? "true" : "false");
 	it_buf_puts(b, "},\"clock\":{\"mono_ns\":");
 	it_buf_u64(b, mono_ns);
-	kv_u64(b, "real_ns", real_ns);
-	key(b, "offset_ns");
+	it_json_kv_u64(b, "real_ns", real_ns);
+	it_json_key(b, "offset_ns");
 	it_buf_i64(b, (int64_t)(real_ns - mono_ns));
 	it_buf_putc(b, '}');
-	key(b, "time");
+	it_json_key(b, "time");
 	it_rfc3339(b, real_ns);
 	it_buf_puts(b, "}\n");
 }
@@ -167,8 +154,8 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 void it_rec_output_loss(struct it_buf *b, uint64_t lines, uint64_t bytes, int error)
 {
 	it_buf_puts(b, "{\"record\":\"output_loss\"");
-	kv_u64(b, "lines", lines);
-	kv_u64(b, "bytes", bytes);
+	it_json_kv_u64(b, "lines", lines);
+	it_json_kv_u64(b, "bytes", bytes);
 	kv_str(b, "error", strerror(error));
 	it_buf_puts(b, "}\n");
 }

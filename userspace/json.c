@@ -139,3 +139,16 @@ void it_json_str(struct it_buf *b, const char *str, size_t maxlen)
 	}
 	it_buf_putc(b, '"');
 }
+
+void it_json_key(struct it_buf *b, const char *k)
+{
+	it_buf_puts(b, ",\"");
+	it_buf_puts(b, k);
+	it_buf_puts(b, "\":");
+}
+
+void it_json_kv_u64(struct it_buf *b, const char *k, uint64_t v)
+{
+	it_json_key(b, k);
+	it_buf_u64(b, v);
+}

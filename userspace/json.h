@@ -34,4 +34,11 @@ size_t it_utf8_len(const unsigned char *s, size_t n);
  */
 void it_json_str(struct it_buf *b, const char *s, size_t maxlen);
 
+/* ,"k": -- the start of a member after the first; k is written as is (a fixed,
+ * ASCII key that needs no escaping). */
+void it_json_key(struct it_buf *b, const char *k);
+
+/* ,"k":v with v an unsigned decimal. */
+void it_json_kv_u64(struct it_buf *b, const char *k, uint64_t v);
+
 #endif

@@ -6,23 +6,9 @@
 #include "names.h"
 #include "output.h"
 
-static void key(struct it_buf *b, const char *k)
-{
-	it_buf_putc(b, ',');
-	it_buf_putc(b, '"');
-	it_buf_puts(b, k);
-	it_buf_puts(b, "\":");
-}
-
-static void kv_u64(struct it_buf *b, const char *k, uint64_t v)
-{
-	key(b, k);
-	it_buf_u64(b, v);
-}
-
 static void kv_str(struct it_buf *b, const char *k, const char *s, size_t max)
 {
-	key(b, k);
+	it_json_key(b, k);
 	it_json_str(b, s, max);
 }
 
@@ -37,12 +23,12 @@ void it_rec_device_ex(struct it_buf *b, uint32_t id, const struct it_devinfo *in
 {
 	it_buf_puts(b, "{\"record\":\"device\"");
 	kv_str(b, "action", action, 16);
-	kv_u64(b, "dev", id);
+	it_json_kv_u64(b, "dev", id);
 	kv_str(b, "name", info->name, sizeof(info->name));
-	kv_u64(b, "bus", info->bustype);
-	kv_u64(b, "vendor", info->vendor);
-	kv_u64(b, "product", info->product);
-	kv_u64(b, "version", info->version);
+	it_json_kv_u64(b, "bus", info->bustype);
+	it_json_kv_u64(b, "vendor", info->vendor);
+	it_json_kv_u64(b, "product", info->product);
+	it_json_kv_u64(b, "version", info->version);
 	kv_str(b, "phys", info->phys, sizeof(info->phys));
 	kv_str(b, "uniq", info->uniq, sizeof(info->uniq));
 	kv_str(b, "sysname", info->sysname, sizeof(info->sysname));
@@ -80,21 +66,21 @@ void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t rea
 	char t1[16], t2[16];
 
 	it_buf_puts(b, "{\"record\":\"event\"");
-	kv_u64(b, "dev", dev);
-	kv_u64(b, "sec", mono_ns / 1000000000ull);
-	kv_u64(b, "usec", mono_ns % 1000000000ull / 1000);
-	key(b, "type");
+	it_json_kv_u64(b, "dev", dev);
+	it_json_kv_u64(b, "sec", mono_ns / 1000000000ull);
+	it_json_kv_u64(b, "usec", mono_ns % 1000000000ull / 1000);
+	it_json_key(b, "type");
 	it_buf_putc(b, '"');
 	it_buf_puts(b, it_type_name(type, t1));
 	it_buf_putc(b, '"');
-	key(b, "code");
+	it_json_key(b, "code");
 	it_buf_putc(b, '"');
 	it_buf_puts(b, it_code_name(type, code, t2));
 	it_buf_putc(b, '"');
-	key(b, "value");
+	it_json_key(b, "value");
 	it_buf_i64(b, value);
 	if (real_ns) {
-		key(b, "time");
+		it_json_key(b, "time");
 		it_rfc3339(b, real_ns);
 	}
 	if (flags & IT_EVF_SYNTH_TS)
@@ -107,9 +93,9 @@ void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t rea
 void it_rec_loss(struct it_buf *b, uint64_t count, uint32_t dev)
 {
 	it_buf_puts(b, "{\"record\":\"loss\"");
-	kv_u64(b, "count", count);
+	it_json_kv_u64(b, "count", count);
 	if (dev != IT_DEV_MIXED && dev != IT_DEV_NONE)
-		kv_u64(b, "dev", dev);
+		it_json_kv_u64(b, "dev", dev);
 	it_buf_puts(b, "}\n");
 }
 
@@ -134,33 +120,33 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	bool first = true;
 
 	it_buf_puts(b, "{\"record\":\"stats\"");
-	kv_u64(b, "seen", s->k.seen);
-	kv_u64(b, "filtered", s->k.filtered);
-	kv_u64(b, "written", s->k.written);
-	kv_u64(b, "lost", s->k.lost);
-	kv_u64(b, "truncated", s->k.truncated);
-	kv_u64(b, "keys_dropped", s->k.keys_dropped);
-	kv_u64(b, "redact_dropped", s->k.redact_dropped);
-	kv_u64(b, "paused", s->k.paused);
-	kv_u64(b, "device_records_lost", s->k.dev_lost);
-	kv_u64(b, "device_table_overflow", s->k.dev_overflow);
-	key(b, "missed_frames");
+	it_json_kv_u64(b, "seen", s->k.seen);
+	it_json_kv_u64(b, "filtered", s->k.filtered);
+	it_json_kv_u64(b, "written", s->k.written);
+	it_json_kv_u64(b, "lost", s->k.lost);
+	it_json_kv_u64(b, "truncated", s->k.truncated);
+	it_json_kv_u64(b, "keys_dropped", s->k.keys_dropped);
+	it_json_kv_u64(b, "redact_dropped", s->k.redact_dropped);
+	it_json_kv_u64(b, "paused", s->k.paused);
+	it_json_kv_u64(b, "device_records_lost", s->k.dev_lost);
+	it_json_kv_u64(b, "device_table_overflow", s->k.dev_overflow);
+	it_json_key(b, "missed_frames");
 	if (s->missed_counted)
 		it_buf_u64(b, s->missed_frames);
 	else
 		it_buf_puts(b, "null");	/* this kernel does not count them */
-	kv_u64(b, "filtered_user", s->filtered_user);
-	kv_u64(b, "events_out", s->events_out);
-	kv_u64(b, "not_output", s->not_output);
-	kv_u64(b, "devices", s->devices);
-	kv_u64(b, "output_lost_lines", s->output_lost_lines);
-	kv_u64(b, "output_lost_bytes", s->output_lost_bytes);
-	kv_u64(b, "devices_removed", s->devices_removed);
-	kv_u64(b, "bytes_written", s->bytes_written);
-	kv_u64(b, "files_completed", s->files_completed);
-	kv_u64(b, "files_deleted", s->files_deleted);
-	kv_u64(b, "files_recovered", s->files_recovered);
-	key(b, "events_by_type");
+	it_json_kv_u64(b, "filtered_user", s->filtered_user);
+	it_json_kv_u64(b, "events_out", s->events_out);
+	it_json_kv_u64(b, "not_output", s->not_output);
+	it_json_kv_u64(b, "devices", s->devices);
+	it_json_kv_u64(b, "output_lost_lines", s->output_lost_lines);
+	it_json_kv_u64(b, "output_lost_bytes", s->output_lost_bytes);
+	it_json_kv_u64(b, "devices_removed", s->devices_removed);
+	it_json_kv_u64(b, "bytes_written", s->bytes_written);
+	it_json_kv_u64(b, "files_completed", s->files_completed);
+	it_json_kv_u64(b, "files_deleted", s->files_deleted);
+	it_json_kv_u64(b, "files_recovered", s->files_recovered);
+	it_json_key(b, "events_by_type");
 	it_buf_putc(b, '{');
 	for (t = 0; t < IT_STATS_TYPES; t++) {
 		char tmp[16];
