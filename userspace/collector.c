@@ -244,45 +244,38 @@ static struct it_dev_state *dev_announce(struct it_collector *c, uint32_t id,
 	return d;
 }
 
-static void on_event(struct it_collector *c, const struct it_event *e)
+/* The device of a frame: its slot (NULL: no identity, or no slot), announced; false
+ * when its events are not to be written (--device/--exclude-device; with either,
+ * also when it has no identity or no slot: fail closed). */
+static bool frame_dev(struct it_collector *c, uint32_t id, struct it_dev_state **dp)
 {
-	struct it_dev_state *d;
+	bool filters = c->o->n_devices || c->o->n_exclude;
+	struct it_dev_state *d = NULL;
 
-	if (c->count_reached) {
-		c->st.not_output++;
-		return;
-	}
-	/* the gap first, whatever becomes of this event: it sits before it in the stream */
-	if (e->lost_before) {
-		if (c->o->format == IT_FMT_CSV)
-			it_csv_count(&c->buf, "loss", e->lost_before);
-		else
-			it_rec_loss(&c->buf, e->lost_before, e->lost_dev);
-	}
-	if (e->hdr.dev == IT_DEV_NONE) {
-		/* the kernel's device table was full: no identity to match --device or
-		 * --exclude-device on */
-		if (c->o->n_devices || c->o->n_exclude) {
-			c->st.filtered_user++;
-			return;
-		}
-		d = NULL;
-	} else {
-		d = dev_slot(c, e->hdr.dev);
-	}
+	*dp = NULL;
+	if (id == IT_DEV_NONE)
+		/* the kernel's device table was full: no identity to match a filter on */
+		return !filters;
+	d = dev_slot(c, id);
 	if (d && !d->announced) {
 		/* its device record was lost, or it predates the capture: ask sysfs */
 		struct it_devinfo info;
 		char sysname[IT_SYSNAME_LEN];
 
-		snprintf(sysname, sizeof(sysname), "input%u", e->hdr.dev);
+		snprintf(sysname, sizeof(sysname), "input%u", id);
 		if (it_sysfs_devinfo(c->sysfs_root, sysname, &info))
 			snprintf(info.sysname, sizeof(info.sysname), "%s", sysname);
-		d = dev_announce(c, e->hdr.dev, &info, "present");
+		d = dev_announce(c, id, &info, "present");
 	}
-	/* no slot (every one holds a present device): with device filters, fail closed */
-	if ((d && !d->capture) || (!d && e->hdr.dev != IT_DEV_NONE && (c->o->n_devices || c->o->n_exclude))) {
-		c->st.filtered_user++;
+	*dp = d;
+	return d ? d->capture : !filters;
+}
+
+/* Write one event of device slot d (NULL: none) in the output format. */
+static void write_event(struct it_collector *c, struct it_dev_state *d, const struct it_event *e)
+{
+	if (c->count_reached) {
+		c->st.not_output++;
 		return;
 	}
 	if (c->o->format == IT_FMT_CSV) {
@@ -298,15 +291,45 @@ static void on_event(struct it_collector *c, const struct it_event *e)
 			it_evemu_add(d->evemu, e->mono_ns, e->type, e->code, e->value);
 		else
 			c->lost_lines_here++;
-	} else
-	it_rec_event(&c->buf, e->hdr.dev, e->mono_ns, c->o->no_time ? 0 : e->real_ns,
-		     e->type, e->code, e->value,
-		     e->hdr.flags & (IT_EVF_SYNTH_TS | IT_EVF_INJECTED));
+	} else {
+		it_rec_event(&c->buf, e->hdr.dev, e->mono_ns, c->o->no_time ? 0 : e->real_ns,
+			     e->type, e->code, e->value,
+			     e->hdr.flags & (IT_EVF_SYNTH_TS | IT_EVF_INJECTED));
+	}
 	c->st.events_out++;
 	if (e->type < IT_STATS_TYPES)
 		c->st.by_type[e->type]++;
 	if (c->o->count && c->st.events_out >= c->o->count)
 		c->count_reached = true;
+}
+
+/* The values of one frame record: the gap before them, their device resolved once,
+ * then each value written (or all counted filtered_user / not_output). */
+static void on_frame(struct it_collector *c, const struct it_frame_rec *r)
+{
+	struct it_dev_state *d;
+	struct it_event e;
+	__u32 i;
+
+	if (c->count_reached) {
+		c->st.not_output += r->n;
+		return;
+	}
+	/* the gap first, whatever becomes of these events: it sits before them */
+	if (r->lost_before) {
+		if (c->o->format == IT_FMT_CSV)
+			it_csv_count(&c->buf, "loss", r->lost_before);
+		else
+			it_rec_loss(&c->buf, r->lost_before, r->lost_dev);
+	}
+	if (!frame_dev(c, r->hdr.dev, &d)) {
+		c->st.filtered_user += r->n;
+		return;
+	}
+	for (i = 0; i < r->n; i++) {
+		it_frame_event(r, i, &e);
+		write_event(c, d, &e);
+	}
 }
 
 int it_collector_on_record(void *ctx, void *data, size_t size)
@@ -318,22 +341,22 @@ int it_collector_on_record(void *ctx, void *data, size_t size)
 		return 0;
 	switch (h->kind) {
 	case IT_REC_EVENT:
-		if (size >= sizeof(struct it_event))
-			on_event(c, data);
-		break;
-	case IT_REC_FRAME: {
-		const struct it_frame_rec *r = data;
-		struct it_event e;
-		__u32 i;
+		/* one event (the output tests' driver writes these): a frame of one value */
+		if (size >= sizeof(struct it_event)) {
+			const struct it_event *e = data;
+			struct it_frame_rec r = { .hdr = e->hdr, .mono_ns = e->mono_ns,
+						  .real_ns = e->real_ns, .n = 1,
+						  .lost_before = e->lost_before, .lost_dev = e->lost_dev,
+						  .v = { { e->type, e->code, e->value } } };
 
-		if (size < IT_FRAME_REC_SIZE(0) || r->n > IT_FRAME_VALS || size < IT_FRAME_REC_SIZE(r->n))
-			break;
-		for (i = 0; i < r->n; i++) {
-			it_frame_event(r, i, &e);
-			on_event(c, &e);
+			on_frame(c, &r);
 		}
 		break;
-	}
+	case IT_REC_FRAME:
+		if (size >= IT_FRAME_REC_SIZE(0) && ((const struct it_frame_rec *)data)->n <= IT_FRAME_VALS &&
+		    size >= IT_FRAME_REC_SIZE(((const struct it_frame_rec *)data)->n))
+			on_frame(c, data);
+		break;
 	case IT_REC_DEVICE_ADD:
 	case IT_REC_DEVICE_DEL: {
 		const struct it_device_rec *r = data;
