@@ -18,9 +18,12 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iinclude -I$(OUTPUT) -DINPUTTRACE_VERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags libevdev 2>/dev/null)
-LDLIBS += -lbpf -lelf -lz $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev)
+LDLIBS += -lbpf -lelf -lz $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev) -lcap-ng
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
+# every object and binary also writes what it included (OBJ.d), read back below
+DEPFLAGS = -MMD -MP -MF $@.d
+AR ?= ar
 
 ifeq ($(V),1)
 Q =
@@ -34,52 +37,59 @@ endif
 .SECONDARY:
 .PHONY: all clean test test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
 
-COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sysfs.c \
-	userspace/output.c userspace/names.c userspace/keys.c userspace/sink.c userspace/collector.c \
-	userspace/header.c userspace/format_csv.c userspace/format_evemu.c \
-	userspace/pin.c userspace/ctl.c userspace/metrics.c userspace/control.c userspace/finish.c \
-	userspace/log.c
-AGENT_SRCS := userspace/main.c userspace/capture.c userspace/ops.c userspace/privdrop.c \
-	$(COMMON_SRCS)
-BPF_HDRS := include/inputtrace.h include/keyclass.h bpf/capture.bpf.h bpf/input_core.h \
-	bpf/inputtrace_test.h
+# Every userspace/*.c but main.c, compiled once into $(OUTPUT)/libinputtrace.a and
+# linked into the agent, the unit, BPF and output tests and the benchmark: a new
+# module is a new file, not a Makefile edit.
+LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
+LIB := $(OUTPUT)/libinputtrace.a
 
 all: $(OUTPUT)/inputtrace
 
 $(OUTPUT):
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/obj/%.o: userspace/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# the objects that include a generated skeleton (later builds know it from OBJ.d)
+$(OUTPUT)/obj/capture.o: $(OUTPUT)/inputtrace.skel.h
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/inputtrace: $(AGENT_SRCS) $(wildcard userspace/*.h) $(wildcard include/*.h) \
-		$(OUTPUT)/inputtrace.skel.h
+$(OUTPUT)/inputtrace: userspace/main.c $(LIB)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(AGENT_SRCS) -o $@ $(LDLIBS) -lcap-ng
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB) -o $@ $(LDLIBS)
 
 # --- tests -------------------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(wildcard userspace/*.h) \
-		$(wildcard include/*.h) $(wildcard tests/unit/*.h)
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS) -lcmocka
 
 # tests/bpf/test_X.c -> build/tests/bpf_X, each run by test-bpf-X and all by test-bpf
 BPF_TESTS := $(patsubst tests/bpf/test_%.c,$(OUTPUT)/tests/bpf_%,$(wildcard tests/bpf/test_*.c))
 
-$(OUTPUT)/tests/bpf_%: tests/bpf/test_%.c $(OUTPUT)/inputtrace_test.skel.h \
-		$(COMMON_SRCS) $(wildcard userspace/*.h) $(wildcard include/*.h) bpf/inputtrace_test.h
+$(OUTPUT)/tests/bpf_%: tests/bpf/test_%.c $(OUTPUT)/inputtrace_test.skel.h $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iuserspace -Ibpf $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuserspace -Ibpf $< $(LIB) -o $@ $(LDLIBS) -lcmocka
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -102,11 +112,10 @@ test-ops: $(OUTPUT)/inputtrace
 # Output files (userspace/sink.c): the agent's output path driven by a synthetic
 # producer (tests/output/driver.c), since host tests cannot attach: gzip, kill -9,
 # disk full on a small tmpfs, rotation, retention, SIGHUP, permissions, CSV.
-$(OUTPUT)/tests/output_driver: tests/output/driver.c $(COMMON_SRCS) $(wildcard userspace/*.h) \
-		$(wildcard include/*.h)
+$(OUTPUT)/tests/output_driver: tests/output/driver.c $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS)
 
 test-output: $(OUTPUT)/tests/output_driver
 	@tests/output/run.sh $(OUTPUT)/tests/output_driver
@@ -132,11 +141,10 @@ demo:
 
 # Benchmark (bench/run.py): prints a table, writes bench/results.json. Never fails on
 # a time; a part that cannot run here is reported as missing.
-$(OUTPUT)/bench/itbench: bench/itbench.c $(OUTPUT)/bench.skel.h $(COMMON_SRCS) \
-		$(wildcard userspace/*.h) $(wildcard include/*.h)
+$(OUTPUT)/bench/itbench: bench/itbench.c $(OUTPUT)/bench.skel.h $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lpthread
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS) -lpthread
 
 bench:
 	@scripts/install-deps.sh
@@ -157,3 +165,5 @@ install: $(OUTPUT)/inputtrace
 
 clean:
 	rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)
