@@ -147,7 +147,7 @@ _Static_assert(sizeof(struct it_devinfo) == 232, "it_devinfo layout");
 enum it_verdict {
 	IT_DEV_PENDING = 0,	/* userspace has not decided yet: events pass */
 	IT_DEV_CAPTURE = 1,
-	IT_DEV_DROP = 2,	/* filtered in the kernel, counted in IT_CNT_FILTERED */
+	IT_DEV_DROP = 2,	/* filtered in the kernel, counted in it_counters.filtered */
 };
 
 /* Value of the it_devices hash map, keyed by the input_dev's kernel address (__u64).
@@ -181,26 +181,48 @@ struct it_device_rec {
 };
 
 /*
- * Counters, one copy per CPU (it_counters, a one-slot per-CPU array); userspace sums
- * them over CPUs. Every event evdev delivered is counted once in seen and once in
- * exactly one of the others: seen = filtered + written + lost + truncated
- * + keys_dropped + redact_dropped + paused.
+ * The counters, one line each (the style of ___BPF_FUNC_MAPPER in linux/bpf.h):
+ * X(field, outcome, name, metric, help) for each reported counter, in the order it is
+ * reported, and I(field, help) for internal ones. field: member of struct
+ * it_counters (one copy per CPU in the it_counters map, summed over CPUs by
+ * userspace). outcome: 1 if the counter is one of the exclusive fates of an event
+ * (below). name: its key in the stats record and in `ctl status`. metric:
+ * inputtrace_<metric> in --metrics-file. help: its # HELP text, what it counts.
+ *
+ * Every event evdev delivered is counted once in seen and once in exactly one
+ * outcome: seen = filtered + written + lost + truncated + keys_dropped
+ * + redact_dropped + paused. dev_overflow counts events that are also in an outcome;
+ * dev_lost counts device records, not events. A new counter is one line here.
  */
+#define IT_COUNTERS(X, I)								\
+	X(seen, 0, "seen", "events_seen_total",						\
+	  "Input events evdev delivered, seen by the BPF program.")			\
+	X(filtered, 1, "filtered", "events_filtered_total",				\
+	  "Events dropped in the kernel by --types or --device.")			\
+	X(written, 1, "written", "events_written_total",				\
+	  "Event records the kernel wrote to the ring buffer.")				\
+	X(lost, 1, "lost", "events_lost_total",						\
+	  "Event records lost because the ring buffer was full.")			\
+	X(truncated, 1, "truncated", "events_truncated_total",				\
+	  "Values past the per-frame limit, not copied.")				\
+	X(keys_dropped, 1, "keys_dropped", "keys_dropped_total",			\
+	  "Key events dropped by --keys none.")						\
+	X(redact_dropped, 1, "redact_dropped", "redact_dropped_total",			\
+	  "Events dropped because they would reveal keys (scan codes, LEDs, empty frames).") \
+	X(paused, 1, "paused", "events_paused_total",					\
+	  "Events that arrived while capture was paused: counted, not copied.")		\
+	X(dev_lost, 0, "device_records_lost", "device_records_lost_total",		\
+	  "Device records lost because the ring buffer was full.")			\
+	X(dev_overflow, 0, "device_table_overflow", "device_table_overflow_total",	\
+	  "Events of devices beyond the device table's size.")				\
+	I(lost_pending,									\
+	  "Lost since this CPU's last written event: the next record's lost_before.")
+
+/* Counters, one copy per CPU (it_counters, a one-slot per-CPU array): IT_COUNTERS. */
 struct it_counters {
-	__u64 seen;		/* events evdev delivered */
-	__u64 filtered;		/* dropped by the type or device filter in the kernel */
-	__u64 written;		/* event records committed to the ring buffer */
-	__u64 lost;		/* event records the full ring buffer refused */
-	__u64 truncated;	/* values past IT_MAX_VALS in one frame, not copied */
-	__u64 dev_lost;		/* device records the full ring buffer refused */
-	__u64 dev_overflow;	/* events of devices beyond IT_MAX_DEVICES (sent as IT_DEV_NONE) */
-	__u64 lost_pending;	/* lost since this CPU's last written event (-> lost_before) */
-	__u64 keys_dropped;	/* --keys none: EV_KEY values of keys (not buttons) dropped */
-	__u64 redact_dropped;	/* other values dropped because they would reveal keys:
-				 * MSC_SCAN/MSC_RAW (all modes but raw), EV_LED (none), and
-				 * the SYN_REPORT of a frame that redaction left empty */
-	__u64 paused;		/* events of frames that arrived while capture was paused
-				 * (it_config.paused): counted by frame, never read or copied */
+#define IT_COUNTER_FIELD(field, ...) __u64 field;
+	IT_COUNTERS(IT_COUNTER_FIELD, IT_COUNTER_FIELD)
+#undef IT_COUNTER_FIELD
 };
 
 /* Runtime settings (it_config array map, index 0), changeable while capturing. */

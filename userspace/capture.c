@@ -13,7 +13,7 @@
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include "capture.h"
-#include "ctl.h"
+#include "counters.h"
 #include "keys.h"
 #include "inputtrace.skel.h"
 

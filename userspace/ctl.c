@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "cli.h"
 #include "control.h"
+#include "counters.h"
 #include "ctl.h"
 #include "json.h"
 #include "pin.h"
@@ -32,26 +33,6 @@ static const char ctl_usage[] =
 "pause, resume: ask the agent listening on --socket PATH (its --control-socket,\n"
 "default " IT_CONTROL_SOCKET_DEFAULT ") to stop or restart capturing; root or a\n"
 "member of its --control-group.\n";
-
-void it_counters_sum(const struct it_counters *v, int n, struct it_counters *sum)
-{
-	int i;
-
-	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < n; i++) {
-		sum->seen += v[i].seen;
-		sum->filtered += v[i].filtered;
-		sum->written += v[i].written;
-		sum->lost += v[i].lost;
-		sum->truncated += v[i].truncated;
-		sum->dev_lost += v[i].dev_lost;
-		sum->dev_overflow += v[i].dev_overflow;
-		sum->lost_pending += v[i].lost_pending;
-		sum->keys_dropped += v[i].keys_dropped;
-		sum->redact_dropped += v[i].redact_dropped;
-		sum->paused += v[i].paused;
-	}
-}
 
 static int open_pinned(const char *dir, const char *name, char *err, size_t errlen)
 {
@@ -71,25 +52,13 @@ static const char *verdict_name(__u32 v)
 	return v == IT_DEV_CAPTURE ? "capture" : v == IT_DEV_DROP ? "drop" : "pending";
 }
 
-#define N_COUNTERS 10
-static void counter_list(const struct it_counters *s, const char **names, __u64 *vals)
-{
-	const char *n[N_COUNTERS] = { "seen", "filtered", "written", "lost", "truncated",
-		"keys_dropped", "redact_dropped", "paused", "device_records_lost", "device_table_overflow" };
-	__u64 v[N_COUNTERS] = { s->seen, s->filtered, s->written, s->lost, s->truncated,
-		s->keys_dropped, s->redact_dropped, s->paused, s->dev_lost, s->dev_overflow };
-
-	memcpy(names, n, sizeof(n));
-	memcpy(vals, v, sizeof(v));
-}
-
 int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errlen)
 {
-	int fd_cnt = -1, fd_cfg = -1, fd_dev = -1, ncpus, i, ndev = 0, rc = -1;
+	int fd_cnt = -1, fd_cfg = -1, fd_dev = -1, ncpus, ndev = 0, rc = -1;
 	struct it_counters *per = NULL, sum;
 	struct it_config cfg;
-	const char *names[N_COUNTERS];
-	__u64 vals[N_COUNTERS], key, next, *prev = NULL;
+	__u64 key, next, *prev = NULL;
+	size_t c;
 	struct it_device d;
 	struct it_buf b = {};
 	__u32 zero = 0;
@@ -113,7 +82,6 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		goto out;
 	}
 	it_counters_sum(per, ncpus, &sum);
-	counter_list(&sum, names, vals);
 
 	if (json) {
 		it_buf_puts(&b, "{\"pin\":");
@@ -133,12 +101,12 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		it_buf_puts(&b, ",\"paused\":");
 		it_buf_puts(&b, cfg.paused ? "true" : "false");
 		it_buf_puts(&b, "},\"counters\":{");
-		for (i = 0; i < N_COUNTERS; i++) {
-			if (i)
+		for (c = 0; c < it_counter_count; c++) {
+			if (c)
 				it_buf_putc(&b, ',');
-			it_json_str(&b, names[i], 64);
+			it_json_str(&b, it_counter_info[c].name, 64);
 			it_buf_putc(&b, ':');
-			it_buf_u64(&b, vals[i]);
+			it_buf_u64(&b, it_counter_get(&sum, c));
 		}
 		it_buf_puts(&b, "},\"devices\":[");
 	} else {
@@ -148,8 +116,9 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 			cfg.pointer_mode == IT_POINTER_COARSE ? "coarse" : "exact", cfg.pointer_grid, cfg.type_mask,
 			verdict_name(cfg.default_verdict), cfg.paused ? "yes" : "no");
 		fprintf(out, "counters (summed over %d CPUs):\n", ncpus);
-		for (i = 0; i < N_COUNTERS; i++)
-			fprintf(out, "  %-22s %llu\n", names[i], (unsigned long long)vals[i]);
+		for (c = 0; c < it_counter_count; c++)
+			fprintf(out, "  %-22s %llu\n", it_counter_info[c].name,
+				(unsigned long long)it_counter_get(&sum, c));
 		fprintf(out, "devices:\n  %-6s %-9s %-10s %s\n", "ID", "VERDICT", "SYSNAME", "NAME");
 	}
 	while (!bpf_map_get_next_key(fd_dev, prev, &next)) {

@@ -13,9 +13,6 @@
  * cannot read), 2 (bad usage). */
 int it_ctl_main(int argc, char **argv, FILE *out);
 
-/* Sum n per-CPU copies of the counters. */
-void it_counters_sum(const struct it_counters *v, int n, struct it_counters *sum);
-
 /* Print the status of the agent whose maps are pinned in dir: counters summed over
  * CPUs, devices, settings; a table, or one JSON object with json. Returns 0, or -1
  * with a one-line reason in err. */

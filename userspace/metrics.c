@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "counters.h"
 #include "metrics.h"
 #include "names.h"
 
@@ -35,16 +36,6 @@ static void put_metric(struct it_buf *b, const char *name, const char *type, con
 void it_metrics_format(struct it_buf *b, const struct it_stats *s, double start_time, double now)
 {
 	const struct metric m[] = {
-		{ "events_seen_total", "Input events evdev delivered, seen by the BPF program.", s->k.seen },
-		{ "events_filtered_total", "Events dropped in the kernel by --types or --device.", s->k.filtered },
-		{ "events_written_total", "Event records the kernel wrote to the ring buffer.", s->k.written },
-		{ "events_lost_total", "Event records lost because the ring buffer was full.", s->k.lost },
-		{ "events_truncated_total", "Values past the per-frame limit, not copied.", s->k.truncated },
-		{ "keys_dropped_total", "Key events dropped by --keys none.", s->k.keys_dropped },
-		{ "redact_dropped_total", "Events dropped because they would reveal keys (scan codes, LEDs, empty frames).", s->k.redact_dropped },
-		{ "events_paused_total", "Events that arrived while capture was paused: counted, not copied.", s->k.paused },
-		{ "device_records_lost_total", "Device records lost because the ring buffer was full.", s->k.dev_lost },
-		{ "device_table_overflow_total", "Events of devices beyond the device table's size.", s->k.dev_overflow },
 		{ "frames_missed_total", "Frames the kernel skipped the capture programs for (0 where the kernel does not count them).", s->missed_frames },
 		{ "events_filtered_user_total", "Events of devices not yet judged, dropped in user space.", s->filtered_user },
 		{ "events_output_total", "Event records written to the output.", s->events_out },
@@ -61,6 +52,11 @@ void it_metrics_format(struct it_buf *b, const struct it_stats *s, double start_
 	char v[64];
 	size_t i;
 
+	/* the kernel's counters (IT_COUNTERS), then the collector's */
+	for (i = 0; i < it_counter_count; i++) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)it_counter_get(&s->k, i));
+		put_metric(b, it_counter_info[i].metric, "counter", it_counter_info[i].help, v);
+	}
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)m[i].v);
 		put_metric(b, m[i].name, "counter", m[i].help, v);

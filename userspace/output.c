@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 #include <linux/input-event-codes.h>
+#include "counters.h"
 #include "names.h"
 #include "output.h"
 
@@ -117,19 +118,12 @@ bool it_stats_type_listed(unsigned int t)
 void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 {
 	unsigned int t;
+	size_t c;
 	bool first = true;
 
 	it_buf_puts(b, "{\"record\":\"stats\"");
-	it_json_kv_u64(b, "seen", s->k.seen);
-	it_json_kv_u64(b, "filtered", s->k.filtered);
-	it_json_kv_u64(b, "written", s->k.written);
-	it_json_kv_u64(b, "lost", s->k.lost);
-	it_json_kv_u64(b, "truncated", s->k.truncated);
-	it_json_kv_u64(b, "keys_dropped", s->k.keys_dropped);
-	it_json_kv_u64(b, "redact_dropped", s->k.redact_dropped);
-	it_json_kv_u64(b, "paused", s->k.paused);
-	it_json_kv_u64(b, "device_records_lost", s->k.dev_lost);
-	it_json_kv_u64(b, "device_table_overflow", s->k.dev_overflow);
+	for (c = 0; c < it_counter_count; c++)
+		it_json_kv_u64(b, it_counter_info[c].name, it_counter_get(&s->k, c));
 	it_json_key(b, "missed_frames");
 	if (s->missed_counted)
 		it_buf_u64(b, s->missed_frames);

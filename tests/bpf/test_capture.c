@@ -25,6 +25,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "inputtrace.h"
+#include "counters.h"
 #include "inputtrace_test.skel.h"
 
 #include "inputtrace_test.h"
@@ -276,27 +277,12 @@ static struct it_counters counters(struct fx *f)
 {
 	struct it_counters *v = calloc(f->ncpus, sizeof(*v)), s;
 	__u32 zero = 0;
-	int i;
 
 	assert_non_null(v);
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.it_counters), &zero, v), 0);
-	memset(&s, 0, sizeof(s));
-	for (i = 0; i < f->ncpus; i++) {
-		s.seen += v[i].seen;
-		s.filtered += v[i].filtered;
-		s.written += v[i].written;
-		s.lost += v[i].lost;
-		s.truncated += v[i].truncated;
-		s.dev_lost += v[i].dev_lost;
-		s.dev_overflow += v[i].dev_overflow;
-		s.lost_pending += v[i].lost_pending;
-		s.keys_dropped += v[i].keys_dropped;
-		s.redact_dropped += v[i].redact_dropped;
-		s.paused += v[i].paused;
-	}
+	it_counters_sum(v, f->ncpus, &s);
 	free(v);
-	assert_int_equal(s.seen, s.filtered + s.written + s.lost + s.truncated + s.keys_dropped +
-			 s.redact_dropped + s.paused);
+	assert_int_equal(s.seen, it_counters_outcomes(&s));
 	return s;
 }
 

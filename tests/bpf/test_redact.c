@@ -22,6 +22,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "inputtrace.h"
+#include "counters.h"
 #include "keys.h"
 #include "names.h"
 #include "inputtrace_test.skel.h"
@@ -171,24 +172,12 @@ static struct it_counters counters(void)
 {
 	struct it_counters *v = calloc(T.ncpus, sizeof(*v)), s;
 	__u32 zero = 0;
-	int i;
 
 	assert_non_null(v);
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(T.skel->maps.it_counters), &zero, v), 0);
-	memset(&s, 0, sizeof(s));
-	for (i = 0; i < T.ncpus; i++) {
-		s.seen += v[i].seen;
-		s.filtered += v[i].filtered;
-		s.written += v[i].written;
-		s.lost += v[i].lost;
-		s.truncated += v[i].truncated;
-		s.keys_dropped += v[i].keys_dropped;
-		s.redact_dropped += v[i].redact_dropped;
-		s.paused += v[i].paused;
-	}
+	it_counters_sum(v, T.ncpus, &s);
 	free(v);
-	assert_int_equal(s.seen, s.filtered + s.written + s.lost + s.truncated + s.keys_dropped +
-			 s.redact_dropped + s.paused);
+	assert_int_equal(s.seen, it_counters_outcomes(&s));
 	return s;
 }
 
