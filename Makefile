@@ -14,16 +14,18 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 	-e 's/riscv64/riscv/' -e 's/s390x/s390/' -e 's/loongarch64/loongarch/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
+# CFLAGS is the caller's (make CFLAGS='-O1 -fsanitize=address'); what the build
+# needs is in ALL_CFLAGS, before it, so that a CFLAGS given on the command line
+# keeps it and may still override a warning flag
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
+ALL_CFLAGS := -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iinclude -I$(OUTPUT) -DINPUTTRACE_VERSION='"$(VERSION)"' \
-	$(shell pkg-config --cflags libevdev 2>/dev/null)
+	$(shell pkg-config --cflags libevdev 2>/dev/null) $(CFLAGS)
 LDLIBS += -lbpf -lelf -lz $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev) -lcap-ng
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 # every object and binary also writes what it included (OBJ.d), read back below
 DEPFLAGS = -MMD -MP -MF $@.d
-AR ?= ar
 
 ifeq ($(V),1)
 Q =
@@ -57,7 +59,7 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
 $(OUTPUT)/obj/%.o: userspace/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # the objects that include a generated skeleton (later builds know it from OBJ.d)
 $(OUTPUT)/obj/capture.o: $(OUTPUT)/inputtrace.skel.h
@@ -73,7 +75,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(OUTPUT)/inputtrace: userspace/main.c $(LIB)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< $(LIB) -o $@ $(LDLIBS)
 
 # --- tests -------------------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -81,7 +83,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS) -lcmocka
 
 # tests/bpf/test_X.c -> build/tests/bpf_X, each run by test-bpf-X and all by test-bpf
 BPF_TESTS := $(patsubst tests/bpf/test_%.c,$(OUTPUT)/tests/bpf_%,$(wildcard tests/bpf/test_*.c))
@@ -89,7 +91,7 @@ BPF_TESTS := $(patsubst tests/bpf/test_%.c,$(OUTPUT)/tests/bpf_%,$(wildcard test
 $(OUTPUT)/tests/bpf_%: tests/bpf/test_%.c $(OUTPUT)/inputtrace_test.skel.h $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuserspace -Ibpf $< $(LIB) -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace -Ibpf $< $(LIB) -o $@ $(LDLIBS) -lcmocka
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -115,7 +117,7 @@ test-ops: $(OUTPUT)/inputtrace
 $(OUTPUT)/tests/output_driver: tests/output/driver.c $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS)
 
 test-output: $(OUTPUT)/tests/output_driver
 	@tests/output/run.sh $(OUTPUT)/tests/output_driver
@@ -144,7 +146,7 @@ demo:
 $(OUTPUT)/bench/itbench: bench/itbench.c $(OUTPUT)/bench.skel.h $(LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS) -lpthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS) -lpthread
 
 bench:
 	@scripts/install-deps.sh
