@@ -26,12 +26,12 @@ struct {
 	__type(value, struct it_counters);
 } it_counters SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct it_config);
-} it_config SEC(".maps");
+/* Settings fixed at load (inputtrace.h): .rodata, set by the agent between open and
+ * load. Without volatile, clang would fold these defaults into the code. */
+const volatile struct it_config it_config = {
+	.type_mask = ~0u,
+	.default_verdict = IT_DEV_PENDING,
+};
 
 /* Device table: input_dev address -> identity and filter verdict; what
  * `bpftool map dump name it_devices` shows. Entries leave at input_unregister_device(). */
@@ -68,6 +68,10 @@ static const __u32 zero;
 /* Verdicts from the agent, by device id (inputtrace.h, IT_VERDICT_WORD): .bss,
  * written by userspace through the skeleton's mapping, never by a syscall. */
 __u64 it_verdicts[IT_VERDICT_SLOTS];
+
+/* Pause and keys mode (inputtrace.h): .bss too, written the same way; read whole,
+ * once per frame (volatile: userspace changes them under the programs' feet). */
+struct it_switches it_switches;
 
 /* The verdict of device slot d: its own, or, while it is IT_DEV_PENDING, the one the
  * agent has left in it_verdicts for its id (then kept in d). */
@@ -155,26 +159,23 @@ static __always_inline struct it_device *it_dev_lookup(__u64 key)
 static __always_inline struct it_device *it_dev_insert(__u64 key, struct it_device *tmpl,
 						       bool *created)
 {
-	struct it_config *cfg = bpf_map_lookup_elem(&it_config, &zero);
-
 	tmpl->id = it_sysname_id(tmpl->info.sysname);
-	tmpl->verdict = cfg ? cfg->default_verdict : IT_DEV_PENDING;
+	tmpl->verdict = it_config.default_verdict;
 	*created = !bpf_map_update_elem(&it_devices, &key, tmpl, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&it_devices, &key);
 }
 
 /*
- * Pause (it_config.paused, set by the agent on `ctl pause` / SIGUSR1): the first thing
- * the frame path checks. While paused the frame's values are not read, not filtered,
+ * Pause (it_switches.paused, set by the agent on `ctl pause` / SIGUSR1): the first
+ * thing the frame path checks. While paused the frame's values are not read, not filtered,
  * not copied: only their number is added to seen and paused (so the counters' identity
  * holds). Returns true when the frame is to be skipped.
  */
 static __always_inline bool it_paused_skip(__u32 count)
 {
-	struct it_config *cfg = bpf_map_lookup_elem(&it_config, &zero);
 	struct it_counters *cnt;
 
-	if (!cfg || !cfg->paused)
+	if (!*(volatile __u32 *)&it_switches.paused)
 		return false;
 	cnt = bpf_map_lookup_elem(&it_counters, &zero);
 	if (cnt) {
@@ -210,7 +211,6 @@ static __always_inline void it_dev_announce(struct it_device *d, __u16 kind,
  */
 static __always_inline struct it_frame *it_frame_begin(struct it_device *d, __u64 key, __u64 vals)
 {
-	struct it_config *cfg = bpf_map_lookup_elem(&it_config, &zero);
 	struct it_frame *f = bpf_map_lookup_elem(&it_frame_st, &zero);
 
 	if (!f)
@@ -222,9 +222,9 @@ static __always_inline struct it_frame *it_frame_begin(struct it_device *d, __u6
 	f->id = d ? d->id : IT_DEV_NONE;
 	f->no_dev = !d;
 	f->dev_drop = d && it_dev_verdict(d) == IT_DEV_DROP;
-	f->type_mask = cfg ? cfg->type_mask : ~0u;
-	f->keys = cfg ? cfg->keys_mode : IT_KEYS_CLASS;
-	f->grid = cfg && cfg->pointer_mode == IT_POINTER_COARSE ? cfg->pointer_grid : 0;
+	f->type_mask = it_config.type_mask;
+	f->keys = *(volatile __u32 *)&it_switches.keys_mode;
+	f->grid = it_config.pointer_mode == IT_POINTER_COARSE ? it_config.pointer_grid : 0;
 	f->kmods = IT_MOD_ALL;
 	f->flags = 0;
 	f->state = 0;
@@ -521,6 +521,128 @@ static __always_inline int it_dev_forget(__u64 key)
 		return 1;
 	it_dev_announce(d, IT_REC_DEVICE_DEL, bpf_map_lookup_elem(&it_counters, &zero));
 	bpf_map_delete_elem(&it_devices, &key);
+	return 0;
+}
+
+/*
+ * Injected input (README "Injected versus physical input"): a write to an evdev node
+ * (evemu-play, remappers) reaches the input core through input_inject_event(), which
+ * takes dev->event_lock with interrupts off and, at a SYN_REPORT, flushes the frame to
+ * the handlers, evdev_events() included, in the writing task. The entry probe
+ * records "task T is injecting into device D" (it_inject: pid_tgid -> input_dev), the
+ * exit probe removes it; a frame is marked injected when evdev_events() runs in a task
+ * that is injecting into that very device. Keyed by task, not CPU: the task may be
+ * preempted or migrated between the entry probe and the lock (the lock is taken
+ * inside the function, after the probe), so a per-CPU flag could be left on a CPU the
+ * injection no longer runs on. While the lock is held nothing else runs on that CPU
+ * (interrupts off), so the only frame that can be mistaken is a physical frame of the
+ * same device whose interrupt arrives in the few instructions between the entry probe
+ * and the lock (or the unlock and the exit probe) on the injecting CPU.
+ * it_injecting counts injections in flight, so that the per-frame cost when nothing
+ * injects is one load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u64);
+} it_inject SEC(".maps");
+
+__u32 it_injecting;
+
+/* Task T starts injecting into the input_dev at address dev (input_inject_event()
+ * entry). */
+static __always_inline void it_inject_begin(__u64 dev)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+
+	if (!bpf_map_update_elem(&it_inject, &tid, &dev, BPF_ANY))
+		__sync_fetch_and_add(&it_injecting, 1);
+}
+
+static __always_inline void it_inject_end(void)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+
+	if (!bpf_map_delete_elem(&it_inject, &tid))
+		__sync_fetch_and_add(&it_injecting, -1);
+}
+
+/* IT_EVF_INJECTED if the current task is injecting into dev, else 0. A global
+ * function: the verifier checks it once, and to the frame program its result is one
+ * unknown value, so the frame loop is explored once, not once per branch taken here
+ * (inlined, the fexit program went past the verifier's 1M-instruction limit). */
+__attribute__((noinline)) __u32 it_inject_flag(__u64 dev)
+{
+	__u64 tid, *d;
+
+	if (!*(volatile __u32 *)&it_injecting)
+		return 0;
+	tid = bpf_get_current_pid_tgid();
+	d = bpf_map_lookup_elem(&it_inject, &tid);
+	return d && *d == dev ? IT_EVF_INJECTED : 0;
+}
+
+/*
+ * The prologue's parts that differ by program, defined by the file that includes this
+ * one, from src (what the program has of the device: the input_dev in the real
+ * programs, the test's ctx in the test programs): the identity of a new device, and
+ * the modifiers the input core shows down at the end of the frame (shortcuts mode).
+ */
+static __always_inline void it_src_info(const void *src, struct it_devinfo *i);
+static __always_inline __u32 it_src_kmods(const void *src);
+
+/* The device slot of input_dev address key; a device not in the table yet is added,
+ * its identity from it_src_info(src), and announced with a device record. NULL when
+ * the table is full. */
+static __always_inline struct it_device *it_dev_get(const void *src, __u64 key)
+{
+	struct it_device *tmpl, *d = it_dev_lookup(key);
+	bool created = false;
+
+	if (d)
+		return d;
+	tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
+	if (!tmpl)
+		return NULL;
+	__builtin_memset(tmpl, 0, sizeof(*tmpl));
+	it_src_info(src, &tmpl->info);
+	d = it_dev_insert(key, tmpl, &created);
+	if (d && created)
+		it_dev_announce(d, IT_REC_DEVICE_ADD, bpf_map_lookup_elem(&it_counters, &zero));
+	return d;
+}
+
+/*
+ * One frame: the prologue every frame program runs, the real ones and the test one
+ * alike (look up or add the device and announce it, begin the frame, timestamps with
+ * the synthetic fallback, the injected flag), then the values (it_frame_run()).
+ * src: as for it_dev_get(); key: the input_dev address; vals: address of its count
+ * values; mono_ns, real_ns: the device's timestamp[] as evdev_events() left it (0:
+ * none, the kernel predates it: bpf_ktime_get_ns() and IT_EVF_SYNTH_TS, real_ns 0).
+ * The caller has checked it_paused_skip() first, before reading anything.
+ */
+static __always_inline int it_handle_frame(const void *src, __u64 key, __u64 vals, __u32 count,
+					   __u64 mono_ns, __u64 real_ns)
+{
+	struct it_device *d = it_dev_get(src, key);
+	struct it_frame *f = it_frame_begin(d, key, vals);
+
+	if (!f)
+		return 0;
+	if (f->keys == IT_KEYS_SHORTCUTS)
+		f->kmods = it_src_kmods(src);
+	f->mono_ns = mono_ns;
+	f->real_ns = real_ns;
+	if (!f->mono_ns) {
+		f->mono_ns = bpf_ktime_get_ns();
+		f->real_ns = 0;
+		f->flags = IT_EVF_SYNTH_TS;
+	}
+	/* f->key, not src: in fexit src is a typed kernel pointer, which a global
+	 * function does not take; read back from the map it is a plain number */
+	f->flags |= it_inject_flag(f->key);
+	it_frame_run(count);
 	return 0;
 }
 

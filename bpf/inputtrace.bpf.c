@@ -50,63 +50,6 @@ struct {
 	__type(value, __u64);
 } it_reg_stash SEC(".maps");
 
-/*
- * Injected input (README "Injected versus physical input"): a write to an evdev node
- * (evemu-play, remappers) reaches the input core through input_inject_event(), which
- * takes dev->event_lock with interrupts off and, at a SYN_REPORT, flushes the frame to
- * the handlers, evdev_events() included, in the writing task. The entry probe
- * records "task T is injecting into device D" (it_inject: pid_tgid -> input_dev), the
- * exit probe removes it; a frame is marked injected when evdev_events() runs in a task
- * that is injecting into that very device. Keyed by task, not CPU: the task may be
- * preempted or migrated between the entry probe and the lock (the lock is taken
- * inside the function, after the probe), so a per-CPU flag could be left on a CPU the
- * injection no longer runs on. While the lock is held nothing else runs on that CPU
- * (interrupts off), so the only frame that can be mistaken is a physical frame of the
- * same device whose interrupt arrives in the few instructions between the entry probe
- * and the lock (or the unlock and the exit probe) on the injecting CPU.
- * it_injecting counts injections in flight, so that the per-frame cost when nothing
- * injects is one load.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64);
-	__type(value, __u64);
-} it_inject SEC(".maps");
-
-__u32 it_injecting;
-
-static __always_inline void it_inject_begin(struct input_handle *handle)
-{
-	__u64 tid = bpf_get_current_pid_tgid(), dev = (__u64)BPF_CORE_READ(handle, dev);
-
-	if (!bpf_map_update_elem(&it_inject, &tid, &dev, BPF_ANY))
-		__sync_fetch_and_add(&it_injecting, 1);
-}
-
-static __always_inline void it_inject_end(void)
-{
-	__u64 tid = bpf_get_current_pid_tgid();
-
-	if (!bpf_map_delete_elem(&it_inject, &tid))
-		__sync_fetch_and_add(&it_injecting, -1);
-}
-
-/* IT_EVF_INJECTED if the current task is injecting into dev, else 0. A global
- * function: the verifier checks it once, and to the frame program its result is one
- * unknown value, so the frame loop is explored once, not once per branch taken here
- * (inlined, the fexit program went past the verifier's 1M-instruction limit). */
-__attribute__((noinline)) __u32 it_inject_flag(__u64 dev)
-{
-	__u64 tid, *d;
-
-	if (!*(volatile __u32 *)&it_injecting)
-		return 0;
-	tid = bpf_get_current_pid_tgid();
-	d = bpf_map_lookup_elem(&it_inject, &tid);
-	return d && *d == dev ? IT_EVF_INJECTED : 0;
-}
-
 static __always_inline void it_fill_info(struct it_devinfo *i, struct input_dev *dev)
 {
 	i->bustype = BPF_CORE_READ(dev, id.bustype);
@@ -141,67 +84,22 @@ static __always_inline __u32 it_kernel_mods(struct input_dev *dev)
 #undef IT_KBIT
 }
 
-/*
- * One frame of device dev: values at vals, count of them; mono_ns, real_ns: the
- * device's timestamp[] as evdev_events() left it (0: none, the kernel predates it).
- * The caller reads dev and the timestamps: directly in fexit (typed kernel pointers,
- * no helper call), with bpf_probe_read_kernel() in kprobe mode.
- */
-static __always_inline int it_handle_frame(struct input_dev *dev, const struct input_value *vals,
-					   unsigned int count, __u64 mono_ns, __u64 real_ns)
+/* The prologue's per-program parts (capture.bpf.h): src is the input_dev. */
+static __always_inline void it_src_info(const void *src, struct it_devinfo *i)
 {
-	struct it_device *d;
-	struct it_frame *f;
-	bool created = false;
+	it_fill_info(i, (struct input_dev *)src);
+}
 
-	d = it_dev_lookup((__u64)dev);
-	if (!d) {
-		struct it_device *tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
-
-		if (tmpl) {
-			__builtin_memset(tmpl, 0, sizeof(*tmpl));
-			it_fill_info(&tmpl->info, dev);
-			d = it_dev_insert((__u64)dev, tmpl, &created);
-		}
-	}
-	f = it_frame_begin(d, (__u64)dev, (__u64)vals);
-	if (!f)
-		return 0;
-	if (created && d)
-		it_dev_announce(d, IT_REC_DEVICE_ADD, bpf_map_lookup_elem(&it_counters, &zero));
-	if (f->keys == IT_KEYS_SHORTCUTS)
-		f->kmods = it_kernel_mods(dev);
-
-	f->mono_ns = mono_ns;
-	f->real_ns = real_ns;
-	if (!f->mono_ns) {
-		f->mono_ns = bpf_ktime_get_ns();
-		f->real_ns = 0;
-		f->flags = IT_EVF_SYNTH_TS;
-	}
-	/* f->key, not dev: in fexit dev is a typed kernel pointer, which a global
-	 * function does not take; read back from the map it is a plain number */
-	f->flags |= it_inject_flag(f->key);
-	it_frame_run(count);
-	return 0;
+static __always_inline __u32 it_src_kmods(const void *src)
+{
+	return it_kernel_mods((struct input_dev *)src);
 }
 
 /* A device registered during capture: announce it now, before any event. */
 static __always_inline int it_handle_register(struct input_dev *dev, int ret)
 {
-	struct it_device *tmpl, *d;
-	bool created = false;
-
-	if (ret || it_dev_lookup((__u64)dev))
-		return 0;
-	tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
-	if (!tmpl)
-		return 0;
-	__builtin_memset(tmpl, 0, sizeof(*tmpl));
-	it_fill_info(&tmpl->info, dev);
-	d = it_dev_insert((__u64)dev, tmpl, &created);
-	if (d && created)
-		it_dev_announce(d, IT_REC_DEVICE_ADD, bpf_map_lookup_elem(&it_counters, &zero));
+	if (!ret)
+		it_dev_get(dev, (__u64)dev);
 	return 0;
 }
 
@@ -229,7 +127,7 @@ int BPF_PROG(it_evdev_fexit, struct input_handle *handle, const struct input_val
 		mono = dev->timestamp[IT_INPUT_CLK_MONO];
 		real = dev->timestamp[IT_INPUT_CLK_REAL];
 	}
-	return it_handle_frame(dev, vals, count, mono, real);
+	return it_handle_frame(dev, (__u64)dev, (__u64)vals, count, mono, real);
 }
 
 /* After the device is gone: the key releases the core sends while unregistering
@@ -249,7 +147,7 @@ int BPF_PROG(it_reg_fexit, struct input_dev *dev, int ret)
 SEC("fentry/input_inject_event")
 int BPF_PROG(it_inject_fentry, struct input_handle *handle)
 {
-	it_inject_begin(handle);
+	it_inject_begin((__u64)BPF_CORE_READ(handle, dev));
 	return 0;
 }
 
@@ -296,7 +194,7 @@ int BPF_KRETPROBE(it_evdev_kret)
 		mono = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_MONO]);
 		real = BPF_CORE_READ(dev, timestamp[IT_INPUT_CLK_REAL]);
 	}
-	it_handle_frame(dev, (const struct input_value *)s->vals, s->count, mono, real);
+	it_handle_frame(dev, (__u64)dev, s->vals, s->count, mono, real);
 	s->handle = 0;
 	return 0;
 }
@@ -352,7 +250,7 @@ int BPF_KRETPROBE(it_unreg_kret)
 SEC("kprobe/input_inject_event")
 int BPF_KPROBE(it_inject_kprobe, struct input_handle *handle)
 {
-	it_inject_begin(handle);
+	it_inject_begin((__u64)BPF_CORE_READ(handle, dev));
 	return 0;
 }
 

@@ -33,46 +33,48 @@ struct {
 	__type(value, struct it_test_vals);
 } it_test_vals_scratch SEC(".maps");
 
+/* The prologue's per-program parts (capture.bpf.h): src is the test's ctx. */
+static __always_inline void it_src_info(const void *src, struct it_devinfo *i)
+{
+	const struct it_test_frame *ctx = src;
+
+	__builtin_memcpy(i, &ctx->info, sizeof(*i));
+}
+
+static __always_inline __u32 it_src_kmods(const void *src)
+{
+	return it_test_kernel_mods;
+}
+
+/* A frame, through the real programs' path: it_paused_skip() first, then
+ * it_handle_frame(), the prologue and all. */
 SEC("syscall")
 int it_test_frame(struct it_test_frame *ctx)
 {
 	struct it_test_vals *vals;
-	struct it_device *d;
-	struct it_frame *f;
-	bool created = false;
+	__u32 count = ctx->count;
 
-	if (it_paused_skip(ctx->count))
+	if (it_paused_skip(count))
 		return 0;	/* as the real programs: before anything is read */
 	vals = bpf_map_lookup_elem(&it_test_vals_scratch, &zero);
 	if (!vals)
 		return 1;
 	__builtin_memcpy(vals->v, ctx->vals, sizeof(vals->v));
-	d = it_dev_lookup(ctx->dev_key);
-	if (!d) {
-		struct it_device *tmpl = bpf_map_lookup_elem(&it_dev_scratch, &zero);
-
-		if (tmpl) {
-			__builtin_memset(tmpl, 0, sizeof(*tmpl));
-			__builtin_memcpy(&tmpl->info, &ctx->info, sizeof(tmpl->info));
-			d = it_dev_insert(ctx->dev_key, tmpl, &created);
-		}
-	}
 	/* the frame's values are read from the scratch copy, by address, as the real
 	 * programs read the kernel's input_value array */
-	f = it_frame_begin(d, ctx->dev_key, (__u64)vals->v);
-	if (!f)
-		return 1;
-	if (created && d)
-		it_dev_announce(d, IT_REC_DEVICE_ADD, bpf_map_lookup_elem(&it_counters, &zero));
-	if (f->keys == IT_KEYS_SHORTCUTS)
-		f->kmods = it_test_kernel_mods;
-	f->mono_ns = ctx->mono_ns;
-	f->real_ns = ctx->real_ns;
-	if (!f->mono_ns) {
-		f->mono_ns = bpf_ktime_get_ns();
-		f->flags = IT_EVF_SYNTH_TS;
-	}
-	it_frame_run(ctx->count < IT_TEST_VALS ? ctx->count : IT_TEST_VALS);
+	return it_handle_frame(ctx, ctx->dev_key, (__u64)vals->v,
+			       count < IT_TEST_VALS ? count : IT_TEST_VALS, ctx->mono_ns, ctx->real_ns);
+}
+
+/* input_inject_event()'s entry (begin) or exit probe, for device dev_key, in the
+ * calling task: what the real programs run around an injection. */
+SEC("syscall")
+int it_test_inject(struct it_test_inject *ctx)
+{
+	if (ctx->begin)
+		it_inject_begin(ctx->dev_key);
+	else
+		it_inject_end();
 	return 0;
 }
 

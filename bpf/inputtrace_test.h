@@ -29,6 +29,13 @@ struct it_test_frame {
 	struct it_test_value vals[IT_TEST_VALS];
 };
 
+/* What the test passes as ctx_in of it_test_inject. */
+struct it_test_inject {
+	__u64 dev_key;		/* the device injected into */
+	__u32 begin;		/* 1: input_inject_event() entry; 0: its exit */
+	__u32 pad;
+};
+
 struct it_test_unreg {
 	__u64 dev_key;
 };

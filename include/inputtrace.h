@@ -225,18 +225,32 @@ struct it_counters {
 #undef IT_COUNTER_FIELD
 };
 
-/* Runtime settings (it_config array map, index 0), changeable while capturing. */
+/*
+ * Settings fixed at load: the programs' `const volatile struct it_config it_config`
+ * in the object's .rodata, which the agent sets between open and load (libbpf-tools
+ * style); the frame path reads them with no map lookup. Pinned as DIR/it_config.
+ */
 struct it_config {
 	__u32 type_mask;	/* bit N set: capture event type N (EV_SYN=0 .. EV_MAX=0x1f) */
 	__u32 default_verdict;	/* verdict of a newly seen device: PENDING or CAPTURE */
-	__u32 keys_mode;	/* enum it_keys_mode (keyclass.h); 0 is class */
 	__u32 owner_pid;	/* pid of the agent that loaded the programs (ctl status,
 				 * and the message a second agent on the same --pin gives) */
-	__u32 paused;		/* 1: paused (ctl pause, SIGUSR1): the frame path checks this
-				 * first and copies nothing, not even the values */
 	__u32 pointer_mode;	/* enum it_pointer_mode; 0 is exact */
 	__u32 pointer_grid;	/* coarse: grid step in the device's own units (> 0) */
 	__u32 pad;
+};
+
+/*
+ * Switches that change while capturing: the programs' `struct it_switches
+ * it_switches` in the object's .bss, beside it_verdicts, which libbpf memory-maps:
+ * the agent writes them through the skeleton, without a bpf() call (why that matters:
+ * it_verdicts below), and the frame path reads them with no map lookup. Pinned as
+ * DIR/it_switches.
+ */
+struct it_switches {
+	__u32 paused;		/* 1: paused (ctl pause, SIGUSR1): the frame path checks this
+				 * first and copies nothing, not even the values */
+	__u32 keys_mode;	/* enum it_keys_mode (keyclass.h); 0 is class */
 };
 
 /* --pointer: what absolute pointer positions keep (README "Data contract"). */

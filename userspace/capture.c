@@ -3,7 +3,8 @@
  * capture.c - the BPF side's lifecycle, as in libbpf-bootstrap: open -> configure ->
  * load -> attach -> ring buffer. Mechanisms are tried in order, each in a fresh
  * skeleton with only its own programs set to load (libbpf-tools' fentry/kprobe
- * twins, bpf_program__set_autoload).
+ * twins, bpf_program__set_autoload). Settings go into .rodata before load; pause and
+ * keys mode into the memory-mapped .bss (inputtrace.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,20 +68,21 @@ static void describe(char *buf, size_t len, enum it_attach a, const char *step, 
 		snprintf(buf, len, "%s: %s failed: %s", it_attach_name(a), step, strerror(e));
 }
 
+/* Load only mechanism a's programs: the fentry/fexit ones (BPF_PROG_TYPE_TRACING) or
+ * the kprobe/kretprobe ones (libbpf-tools' twins; bpf/inputtrace.bpf.c). */
+static void choose_mechanism(struct bpf_object *obj, enum it_attach a)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj)
+		bpf_program__set_autoload(p, (bpf_program__type(p) == BPF_PROG_TYPE_TRACING) ==
+					  (a == IT_ATTACH_FENTRY));
+}
+
 static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_attach a,
 			 char *why, size_t whylen)
 {
 	struct inputtrace_bpf *s;
-	struct it_config cfg = {
-		.type_mask = o->type_mask,
-		.default_verdict = o->n_devices || o->n_exclude ? IT_DEV_PENDING : IT_DEV_CAPTURE,
-		.keys_mode = o->keys,
-		.pointer_mode = o->pointer,
-		.pointer_grid = o->pointer_grid,
-		.owner_pid = (__u32)getpid(),
-	};
-	bool fentry = a == IT_ATTACH_FENTRY;
-	__u32 zero = 0;
 	int err;
 
 	s = inputtrace_bpf__open();
@@ -88,20 +90,16 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 		describe(why, whylen, a, "open", errno);
 		return -1;
 	}
-	bpf_program__set_autoload(s->progs.it_evdev_fexit, fentry);
-	bpf_program__set_autoload(s->progs.it_reg_fexit, fentry);
-	bpf_program__set_autoload(s->progs.it_unreg_fexit, fentry);
-	bpf_program__set_autoload(s->progs.it_inject_fentry, fentry);
-	bpf_program__set_autoload(s->progs.it_inject_fexit, fentry);
-	bpf_program__set_autoload(s->progs.it_evdev_kprobe, !fentry);
-	bpf_program__set_autoload(s->progs.it_evdev_kret, !fentry);
-	bpf_program__set_autoload(s->progs.it_reg_kprobe, !fentry);
-	bpf_program__set_autoload(s->progs.it_reg_kret, !fentry);
-	bpf_program__set_autoload(s->progs.it_unreg_kprobe, !fentry);
-	bpf_program__set_autoload(s->progs.it_unreg_kret, !fentry);
-	bpf_program__set_autoload(s->progs.it_inject_kprobe, !fentry);
-	bpf_program__set_autoload(s->progs.it_inject_kret, !fentry);
+	choose_mechanism(s->obj, a);
 	bpf_map__set_max_entries(s->maps.it_events, o->ring_size);
+	s->rodata->it_config = (struct it_config){
+		.type_mask = o->type_mask,
+		.default_verdict = o->n_devices || o->n_exclude ? IT_DEV_PENDING : IT_DEV_CAPTURE,
+		.pointer_mode = o->pointer,
+		.pointer_grid = o->pointer_grid,
+		.owner_pid = (__u32)getpid(),
+	};
+	s->bss->it_switches.keys_mode = o->keys;
 
 	err = inputtrace_bpf__load(s);
 	if (err) {
@@ -115,8 +113,6 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 	}
 	/* the key classes first: from attach on, every key is redacted by the table */
 	err = it_keyclass_load(bpf_map__fd(s->maps.it_keyclass));
-	if (!err)
-		err = bpf_map_update_elem(bpf_map__fd(s->maps.it_config), &zero, &cfg, BPF_ANY);
 	if (err) {
 		describe(why, whylen, a, "config", errno);
 		inputtrace_bpf__destroy(s);
@@ -272,14 +268,11 @@ uint64_t it_capture_missed_frames(struct it_capture *c)
 
 int it_capture_set_paused(struct it_capture *c, bool paused)
 {
-	int fd = bpf_map__fd(c->skel->maps.it_config);
-	struct it_config cfg;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		return -errno;
-	cfg.paused = paused;
-	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+	/* through the skeleton's mapping of .bss, as the verdicts */
+	if (!c->skel || !c->skel->bss)
+		return -EINVAL;
+	__atomic_store_n(&c->skel->bss->it_switches.paused, paused ? 1 : 0, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int it_capture_set_verdict(struct it_capture *c, uint32_t id, uint32_t verdict)

@@ -59,8 +59,9 @@ bool it_capture_misses_counted(enum it_attach used);
  * adopts it. Returns 0, or -EINVAL for IT_DEV_NONE or an object without .bss. */
 int it_capture_set_verdict(struct it_capture *c, uint32_t id, uint32_t verdict);
 
-/* Set it_config.paused (ctl pause/resume, SIGUSR1/SIGUSR2): read-modify-write of the
- * config slot. Returns 0 or -errno. */
+/* Set it_switches.paused (ctl pause/resume, SIGUSR1/SIGUSR2) through the memory-mapped
+ * .bss: no bpf() call. The next frame sees it. Returns 0, or -EINVAL when nothing is
+ * loaded. */
 int it_capture_set_paused(struct it_capture *c, bool paused);
 
 /* The loaded BPF object (its maps, for --pin), or NULL. */

@@ -54,9 +54,10 @@ static const char *verdict_name(__u32 v)
 
 int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errlen)
 {
-	int fd_cnt = -1, fd_cfg = -1, fd_dev = -1, ncpus, ndev = 0, rc = -1;
+	int fd_cnt = -1, fd_dev = -1, ncpus, ndev = 0, rc = -1;
 	struct it_counters *per = NULL, sum;
 	struct it_config cfg;
+	struct it_switches sw;
 	__u64 key, next, *prev = NULL;
 	size_t c;
 	struct it_device d;
@@ -69,7 +70,6 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		return -1;
 	}
 	if ((fd_cnt = open_pinned(dir, "it_counters", err, errlen)) < 0 ||
-	    (fd_cfg = open_pinned(dir, "it_config", err, errlen)) < 0 ||
 	    (fd_dev = open_pinned(dir, "it_devices", err, errlen)) < 0)
 		goto out;
 	per = calloc(ncpus, sizeof(*per));
@@ -77,7 +77,8 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (bpf_map_lookup_elem(fd_cnt, &zero, per) || bpf_map_lookup_elem(fd_cfg, &zero, &cfg)) {
+	if (bpf_map_lookup_elem(fd_cnt, &zero, per) || it_pin_read_var(dir, "it_config", &cfg, sizeof(cfg)) ||
+	    it_pin_read_var(dir, "it_switches", &sw, sizeof(sw))) {
 		snprintf(err, errlen, "cannot read the pinned maps in %s: %s", dir, strerror(errno));
 		goto out;
 	}
@@ -89,7 +90,7 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		it_buf_puts(&b, ",\"owner_pid\":");
 		it_buf_u64(&b, cfg.owner_pid);
 		it_buf_puts(&b, ",\"settings\":{\"keys\":");
-		it_json_str(&b, it_keys_name((enum it_keys_mode)cfg.keys_mode), 16);
+		it_json_str(&b, it_keys_name((enum it_keys_mode)sw.keys_mode), 16);
 		it_buf_puts(&b, ",\"pointer\":");
 		it_json_str(&b, cfg.pointer_mode == IT_POINTER_COARSE ? "coarse" : "exact", 16);
 		it_buf_puts(&b, ",\"pointer_grid\":");
@@ -99,7 +100,7 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 		it_buf_puts(&b, ",\"default_verdict\":");
 		it_json_str(&b, verdict_name(cfg.default_verdict), 16);
 		it_buf_puts(&b, ",\"paused\":");
-		it_buf_puts(&b, cfg.paused ? "true" : "false");
+		it_buf_puts(&b, sw.paused ? "true" : "false");
 		it_buf_puts(&b, "},\"counters\":{");
 		for (c = 0; c < it_counter_count; c++) {
 			if (c)
@@ -112,9 +113,9 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 	} else {
 		fprintf(out, "agent pid %u, maps pinned in %s\n", cfg.owner_pid, dir);
 		fprintf(out, "settings: keys=%s pointer=%s pointer_grid=%u type_mask=0x%08x default_verdict=%s paused=%s\n",
-			it_keys_name((enum it_keys_mode)cfg.keys_mode),
+			it_keys_name((enum it_keys_mode)sw.keys_mode),
 			cfg.pointer_mode == IT_POINTER_COARSE ? "coarse" : "exact", cfg.pointer_grid, cfg.type_mask,
-			verdict_name(cfg.default_verdict), cfg.paused ? "yes" : "no");
+			verdict_name(cfg.default_verdict), sw.paused ? "yes" : "no");
 		fprintf(out, "counters (summed over %d CPUs):\n", ncpus);
 		for (c = 0; c < it_counter_count; c++)
 			fprintf(out, "  %-22s %llu\n", it_counter_info[c].name,
@@ -159,8 +160,6 @@ out:
 	free(per);
 	if (fd_cnt >= 0)
 		close(fd_cnt);
-	if (fd_cfg >= 0)
-		close(fd_cfg);
 	if (fd_dev >= 0)
 		close(fd_dev);
 	return rc;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "inputtrace.h"
 #include "pin.h"
@@ -20,26 +22,85 @@
 #endif
 
 const char *const it_pin_maps_names[] = {
-	"it_devices", "it_counters", "it_config", "it_keyclass", "it_mods",
+	"it_devices", "it_counters", "it_config", "it_switches", "it_keyclass", "it_mods",
 };
 const size_t it_pin_maps_count = sizeof(it_pin_maps_names) / sizeof(it_pin_maps_names[0]);
+
+struct bpf_map *it_pin_map(struct bpf_object *obj, const char *name)
+{
+	if (!strcmp(name, "it_config"))
+		name = ".rodata";
+	else if (!strcmp(name, "it_switches"))
+		name = ".bss";
+	return bpf_object__find_map_by_name(obj, name);
+}
+
+/* Offset of global var (size bytes) in the section map fd's value, from the map's
+ * BTF (a DATASEC), or -1. */
+static long var_offset(int fd, const char *var, size_t size, __u32 *value_size)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *t;
+	struct btf *btf;
+	long off = -1;
+	int i;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.btf_id)
+		return -1;
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf)
+		return -1;
+	t = btf__type_by_id(btf, info.btf_value_type_id);
+	if (t && btf_is_datasec(t)) {
+		vs = btf_var_secinfos(t);
+		for (i = 0; i < btf_vlen(t) && off < 0; i++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs[i].type);
+
+			if (v && !strcmp(btf__name_by_offset(btf, v->name_off), var) && vs[i].size == size &&
+			    vs[i].offset + size <= info.value_size)
+				off = vs[i].offset;
+		}
+	}
+	btf__free(btf);
+	*value_size = info.value_size;
+	return off;
+}
+
+int it_pin_read_var(const char *dir, const char *var, void *buf, size_t size)
+{
+	char path[320];
+	__u32 zero = 0, vsize = 0;
+	unsigned char *v = NULL;
+	long off;
+	int fd, rc = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, var);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	off = var_offset(fd, var, size, &vsize);
+	if (off < 0)
+		errno = ENOENT;
+	else if (!(v = malloc(vsize)))
+		errno = ENOMEM;
+	else if (!bpf_map_lookup_elem(fd, &zero, v)) {
+		memcpy(buf, v + off, size);
+		rc = 0;
+	}
+	free(v);
+	close(fd);
+	return rc;
+}
 
 /* The owner pid recorded in a pinned it_config, or 0. */
 static unsigned int pinned_owner(const char *dir)
 {
-	char path[320];
 	struct it_config cfg;
-	__u32 zero = 0;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/it_config", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		cfg.owner_pid = 0;
-	close(fd);
-	return cfg.owner_pid;
+	return it_pin_read_var(dir, "it_config", &cfg, sizeof(cfg)) ? 0 : cfg.owner_pid;
 }
 
 static bool on_bpffs(const char *path)
@@ -120,7 +181,7 @@ int it_pin_maps(struct it_pin *p, struct bpf_object *obj, char *err, size_t errl
 	size_t i;
 
 	for (i = 0; i < it_pin_maps_count; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(obj, it_pin_maps_names[i]);
+		struct bpf_map *m = it_pin_map(obj, it_pin_maps_names[i]);
 		int rc;
 
 		if (!m) {

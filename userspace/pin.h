@@ -22,9 +22,15 @@
 
 struct bpf_object;
 
-/* The maps pinned, by name; each is pinned as DIR/<name>. */
+/* The maps pinned, by name; each is pinned as DIR/<name>. it_config and it_switches
+ * are the object's .rodata and .bss maps, named for the variable that matters in them
+ * (inputtrace.h: struct it_config, struct it_switches). */
 extern const char *const it_pin_maps_names[];
 extern const size_t it_pin_maps_count;
+
+/* The map of obj pinned as name (one of it_pin_maps_names): the map of that name, or
+ * for it_config and it_switches the .rodata and .bss maps. NULL if obj has none. */
+struct bpf_map *it_pin_map(struct bpf_object *obj, const char *name);
 
 struct it_pin {
 	char dir[256];
@@ -47,6 +53,12 @@ int it_pin_maps(struct it_pin *p, struct bpf_object *obj, char *err, size_t errl
 /* Give DIR to uid:gid so that an agent that dropped to that user can still remove
  * its pins at exit. Returns 0 or -1 (errno). */
 int it_pin_chown(struct it_pin *p, uid_t uid, gid_t gid);
+
+/* Read the global variable var (size bytes, e.g. struct it_config it_config) from
+ * the section map pinned as DIR/var (it_config, it_switches), finding it by name in
+ * the map's BTF as bpftool does. Returns 0, or -1 with errno (ENOENT: no such pin or
+ * no such variable of that size). */
+int it_pin_read_var(const char *dir, const char *var, void *buf, size_t size);
 
 /* Remove the pins and DIR (if empty), release the lock. Safe on a zeroed p with
  * dirfd -1, and more than once. */

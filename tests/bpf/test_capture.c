@@ -99,20 +99,11 @@ static uint64_t mono_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void set_config(struct fx *f, uint32_t type_mask, uint32_t default_verdict)
-{
-	/* keys raw: these tests are about the capture core; redaction (the default,
-	 * keys_mode 0) would rewrite KEY_* codes and drop MSC_SCAN */
-	struct it_config cfg = { .type_mask = type_mask, .default_verdict = default_verdict,
-				 .keys_mode = IT_KEYS_RAW };
-	__u32 zero = 0;
-
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(f->skel->maps.it_config), &zero, &cfg, BPF_ANY), 0);
-}
-
-/* Open with the given ring size and load. Loading runs the verifier over the whole
- * capture path (seconds), so the tests share two fixtures, reset before each test. */
-static struct fx *fx_open(uint32_t ring_size)
+/* Open with the given ring size and settings (.rodata, as the agent sets them between
+ * open and load) and load. Loading runs the verifier over the whole capture path
+ * (seconds under TCG), so the tests share two fixtures, reset before each test and
+ * loaded again only when the settings change. */
+static struct fx *fx_open(uint32_t ring_size, uint32_t type_mask, uint32_t default_verdict)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
@@ -122,6 +113,11 @@ static struct fx *fx_open(uint32_t ring_size)
 	f->skel = inputtrace_test_bpf__open();
 	assert_non_null(f->skel);
 	assert_int_equal(bpf_map__set_max_entries(f->skel->maps.it_events, ring_size), 0);
+	f->skel->rodata->it_config.type_mask = type_mask;
+	f->skel->rodata->it_config.default_verdict = default_verdict;
+	/* keys raw: these tests are about the capture core; redaction (the default,
+	 * keys_mode 0) would rewrite KEY_* codes and drop MSC_SCAN */
+	f->skel->bss->it_switches.keys_mode = IT_KEYS_RAW;
 	assert_int_equal(inputtrace_test_bpf__load(f->skel), 0);
 	assert_int_equal(bpf_map__max_entries(f->skel->maps.it_events), ring_size);
 	f->rb = ring_buffer__new(bpf_map__fd(f->skel->maps.it_events), on_rec, f, NULL);
@@ -168,15 +164,20 @@ static void fx_reset(struct fx *f)
 
 static struct fx *fx_small, *fx_big;
 
-/* The fixture with that ring size, reset and configured; also stored in *state. */
+/* The fixture with that ring size and settings, reset; also stored in *state. */
 static struct fx *fx_get(void **state, uint32_t ring_size, uint32_t type_mask, uint32_t default_verdict)
 {
 	struct fx **slot = ring_size == RING_SMALL ? &fx_small : &fx_big;
 
+	if (*slot && ((*slot)->skel->rodata->it_config.type_mask != type_mask ||
+		      (*slot)->skel->rodata->it_config.default_verdict != default_verdict)) {
+		fx_free(*slot);
+		*slot = NULL;
+	}
 	if (!*slot)
-		*slot = fx_open(ring_size);
+		*slot = fx_open(ring_size, type_mask, default_verdict);
 	fx_reset(*slot);
-	set_config(*slot, type_mask, default_verdict);
+	(*slot)->skel->bss->it_switches.paused = 0;
 	*state = *slot;
 	return *slot;
 }
@@ -555,10 +556,13 @@ static void test_synth_ts(void **state)
 	assert_true(f->recs[1].e.mono_ns >= t0 && f->recs[1].e.mono_ns <= t1);
 	assert_int_equal(f->recs[2].e.mono_ns, f->recs[1].e.mono_ns);	/* one time per frame */
 
-	/* real_ns passes through as given, flag or not */
+	/* no mono time, whatever real_ns says: the real programs' prologue
+	 * (it_handle_frame()) gives real_ns 0 with the synthetic time, as the record
+	 * format promises (inputtrace.h); a test program with a prologue of its own
+	 * passed real_ns through here */
 	assert_int_equal(frame(f, 1, 0, 1700000000000000000ull, &info, v, 1), 0);
 	assert_int_equal(drain(f), 1);
-	assert_event(&f->recs[0], 3, IT_EVF_SYNTH_TS, 0, 1700000000000000000ull, EV_KEY, KEY_A, 1, 0);
+	assert_event(&f->recs[0], 3, IT_EVF_SYNTH_TS, 0, 0, EV_KEY, KEY_A, 1, 0);
 	assert_true(f->recs[0].e.mono_ns >= t1);
 
 	/* a real timestamp: no flag, the time as given, even a small one */
@@ -598,8 +602,8 @@ static void test_type_mask(void **state)
 	assert_int_equal(drain(f), 0);
 	assert_counters(f, 13, 9, 4, 0);
 
-	/* mask 0: every event filtered, but a new device is still announced */
-	set_config(f, 0, IT_DEV_CAPTURE);
+	/* mask 0 (loaded anew): every event filtered, but a new device is still announced */
+	f = fx_get(state, RING_BIG, 0, IT_DEV_CAPTURE);
 	{
 		struct it_devinfo i2 = devinfo("input6", "second");
 
@@ -608,24 +612,25 @@ static void test_type_mask(void **state)
 		assert_int_equal(f->recs[0].h.kind, IT_REC_DEVICE_ADD);
 		assert_int_equal(f->recs[0].h.dev, 6);
 	}
-	assert_counters(f, 23, 19, 4, 0);
+	assert_counters(f, 10, 10, 0, 0);
 
-	/* a config change applies from the next frame on */
-	set_config(f, 1u << EV_REL, IT_DEV_CAPTURE);
+	/* another mask: another set of types passes */
+	f = fx_get(state, RING_BIG, 1u << EV_REL, IT_DEV_CAPTURE);
 	assert_int_equal(frame(f, 7, 13, 0, &info, v, 10), 0);
-	assert_int_equal(drain(f), 1);
-	assert_event(&f->recs[0], 5, 0, 13, 0, EV_REL, REL_X, 3, 0);
-	assert_counters(f, 33, 28, 5, 0);
+	assert_int_equal(drain(f), 2);
+	assert_int_equal(f->recs[0].h.kind, IT_REC_DEVICE_ADD);
+	assert_event(&f->recs[1], 5, 0, 13, 0, EV_REL, REL_X, 3, 0);
+	assert_counters(f, 10, 9, 1, 0);
 
 	/* a frame longer than a record: IT_FRAME_VALS values a record, in order */
-	set_config(f, ~0u, IT_DEV_CAPTURE);
+	f = fx_get(state, RING_BIG, ~0u, IT_DEV_CAPTURE);
 	assert_int_equal(key_frame(f, 7, &info, 50, 100), 0);
-	assert_int_equal(drain(f), 50);
+	assert_int_equal(drain(f), 1 + 50);
 	assert_int_equal(f->nframes, 2);
 	assert_int_equal(f->frame_n[0], IT_FRAME_VALS);
 	assert_int_equal(f->frame_n[1], 50 - IT_FRAME_VALS);
-	assert_event(&f->recs[IT_FRAME_VALS], 5, 0, 1000000100ull, 0, EV_KEY, KEY_A, 100 + IT_FRAME_VALS, 0);
-	assert_event(&f->recs[49], 5, 0, 1000000100ull, 0, EV_KEY, KEY_A, 149, 0);
+	assert_event(&f->recs[1 + IT_FRAME_VALS], 5, 0, 1000000100ull, 0, EV_KEY, KEY_A, 100 + IT_FRAME_VALS, 0);
+	assert_event(&f->recs[50], 5, 0, 1000000100ull, 0, EV_KEY, KEY_A, 149, 0);
 }
 
 static void test_default_verdict(void **state)
@@ -643,15 +648,17 @@ static void test_default_verdict(void **state)
 	assert_int_equal(f->recs[3].e.value, 2);
 	assert_counters(f, 3, 0, 3, 0);
 
-	/* CAPTURE for devices seen from now on; the pending one keeps its verdict */
-	set_config(f, ~0u, IT_DEV_CAPTURE);
+	/* loaded with CAPTURE (no --device, no --exclude-device): every new device is
+	 * captured, and its events pass */
+	f = fx_get(state, RING_BIG, ~0u, IT_DEV_CAPTURE);
 	assert_int_equal(key_frame(f, 0xb, &b, 2, 0), 0);
 	assert_true(table_get(f, 0xb, &d));
 	assert_int_equal(d.verdict, IT_DEV_CAPTURE);
+	assert_int_equal(key_frame(f, 0xa, &a, 1, 0), 0);
 	assert_true(table_get(f, 0xa, &d));
-	assert_int_equal(d.verdict, IT_DEV_PENDING);
-	assert_int_equal(drain(f), 3);
-	assert_counters(f, 5, 0, 5, 0);
+	assert_int_equal(d.verdict, IT_DEV_CAPTURE);
+	assert_int_equal(drain(f), 3 + 2);
+	assert_counters(f, 3, 0, 3, 0);
 }
 
 static void test_verdict_drop(void **state)
@@ -732,18 +739,59 @@ static void test_verdict_slots(void **state)
 	*slot = 0;
 }
 
-static void set_paused(struct fx *f, uint32_t paused)
+/* input_inject_event()'s entry (begin 1) or exit probe for device key, in this task. */
+static void inject(struct fx *f, uint64_t key, uint32_t begin)
 {
-	int fd = bpf_map__fd(f->skel->maps.it_config);
-	struct it_config cfg;
-	__u32 zero = 0;
+	struct it_test_inject in = { .dev_key = key, .begin = begin };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &in, .ctx_size_in = sizeof(in));
 
-	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &cfg), 0);
-	cfg.paused = paused;
-	assert_int_equal(bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY), 0);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.it_test_inject), &o), 0);
+	assert_int_equal(o.retval, 0);
 }
 
-/* Pause (it_config.paused): the frame path checks it first; nothing of a paused frame
+/* Injected input (README "Injected versus physical input"): a frame of a device flushed
+ * while this task injects into that very device is flagged IT_EVF_INJECTED, by the
+ * real programs' prologue (it_handle_frame()); another device's frame, or one after the
+ * injection ended, is not. A test program with a prologue of its own never set it. */
+static void test_injected_flag(void **state)
+{
+	struct fx *f = fx_get(state, RING_BIG, ~0u, IT_DEV_CAPTURE);
+	struct it_devinfo a = devinfo("input11", "uinput kbd");
+	struct it_devinfo b = devinfo("input12", "physical kbd");
+
+	assert_int_equal(key_frame(f, 0xa, &a, 1, 0), 0);
+	assert_int_equal(key_frame(f, 0xb, &b, 1, 0), 0);
+	assert_int_equal(drain(f), 4);
+	assert_event(&f->recs[1], 11, 0, 1000000000ull, 0, EV_KEY, KEY_A, 0, 0);
+
+	inject(f, 0xa, 1);
+	assert_int_equal(f->skel->bss->it_injecting, 1);
+	assert_int_equal(key_frame(f, 0xa, &a, 2, 10), 0);
+	assert_int_equal(key_frame(f, 0xb, &b, 1, 20), 0);
+	assert_int_equal(drain(f), 3);
+	assert_event(&f->recs[0], 11, IT_EVF_INJECTED, 1000000010ull, 0, EV_KEY, KEY_A, 10, 0);
+	assert_event(&f->recs[1], 11, IT_EVF_INJECTED, 1000000010ull, 0, EV_KEY, KEY_A, 11, 0);
+	assert_event(&f->recs[2], 12, 0, 1000000020ull, 0, EV_KEY, KEY_A, 20, 0);
+	/* with a synthetic time too: both flags */
+	assert_int_equal(frame(f, 0xa, 0, 0, &a, (const struct val[]){ { EV_KEY, KEY_A, 1 } }, 1), 0);
+	assert_int_equal(drain(f), 1);
+	assert_int_equal(f->recs[0].e.hdr.flags, IT_EVF_INJECTED | IT_EVF_SYNTH_TS);
+
+	inject(f, 0xa, 0);
+	assert_int_equal(f->skel->bss->it_injecting, 0);
+	assert_int_equal(key_frame(f, 0xa, &a, 1, 30), 0);
+	assert_int_equal(drain(f), 1);
+	assert_event(&f->recs[0], 11, 0, 1000000030ull, 0, EV_KEY, KEY_A, 30, 0);
+}
+
+/* As the agent pauses (capture.c it_capture_set_paused()): a store to the
+ * memory-mapped .bss, no bpf() call. */
+static void set_paused(struct fx *f, uint32_t paused)
+{
+	__atomic_store_n(&f->skel->bss->it_switches.paused, paused, __ATOMIC_RELEASE);
+}
+
+/* Pause (it_switches.paused): the frame path checks it first; nothing of a paused frame
  * is read or copied (no event, no device record, no device table entry, no modifier
  * state), only counted in seen and paused; resuming lets frames flow again. */
 static void test_paused(void **state)
@@ -991,6 +1039,7 @@ int main(void)
 		cmocka_unit_test_setup(test_verdict_drop, need_root),
 		cmocka_unit_test_setup(test_verdict_slots, need_root),
 		cmocka_unit_test_setup(test_paused, need_root),
+		cmocka_unit_test_setup(test_injected_flag, need_root),
 		cmocka_unit_test_setup(test_lost_smallest_ring, need_root),
 		cmocka_unit_test_setup(test_unregister, need_root),
 		cmocka_unit_test_setup(test_device_table_full, need_root),

@@ -68,13 +68,17 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Load the programs anew as agent pid would, with keys mode keys: settings in
+ * .rodata before load, the mode in .bss. */
 static void set_owner(unsigned int pid, __u32 keys)
 {
-	struct it_config cfg = { .type_mask = 0x3, .default_verdict = IT_DEV_CAPTURE,
-				 .keys_mode = keys, .owner_pid = pid };
-	__u32 zero = 0;
-
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.it_config), &zero, &cfg, 0), 0);
+	inputtrace_test_bpf__destroy(skel);
+	skel = inputtrace_test_bpf__open();
+	assert_non_null(skel);
+	skel->rodata->it_config = (struct it_config){ .type_mask = 0x3,
+		.default_verdict = IT_DEV_CAPTURE, .owner_pid = pid };
+	skel->bss->it_switches.keys_mode = keys;
+	assert_int_equal(inputtrace_test_bpf__load(skel), 0);
 }
 
 static bool exists(const char *name)
@@ -106,7 +110,7 @@ static void test_pin_and_release(void **state)
 	assert_int_equal(p.stale_removed, 0);
 	assert_int_equal(it_pin_maps(&p, skel->obj, err, sizeof(err)), 0);
 	for (i = 0; i < it_pin_maps_count; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, it_pin_maps_names[i]);
+		struct bpf_map *m = it_pin_map(skel->obj, it_pin_maps_names[i]);
 		int fd;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, it_pin_maps_names[i]);
@@ -236,8 +240,8 @@ static void test_ctl_status(void **state)
 	struct it_pin p;
 	char err[256], want[128], *s;
 
-	fill_maps(n);
 	set_owner(4242, IT_KEYS_SHORTCUTS);
+	fill_maps(n);
 	assert_int_equal(it_pin_acquire(&p, dir, err, sizeof(err)), 0);
 	assert_int_equal(it_pin_maps(&p, skel->obj, err, sizeof(err)), 0);
 

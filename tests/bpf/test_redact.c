@@ -67,63 +67,56 @@ static int on_rec(void *ctx, void *data, size_t size)
 
 static int setup(void **state)
 {
-	if (geteuid() != 0)
-		return 0;	/* each test skips */
 	T.ncpus = libbpf_num_possible_cpus();
-	T.skel = inputtrace_test_bpf__open();
-	if (!T.skel || bpf_map__set_max_entries(T.skel->maps.it_events, 4u << 20) ||
-	    inputtrace_test_bpf__load(T.skel))
-		return -1;
-	/* the agent's own loader (userspace/keys.c), from the C table */
-	if (it_keyclass_load(bpf_map__fd(T.skel->maps.it_keyclass)))
-		return -1;
 	it_keyclass_build(T.table);
-	T.rb = ring_buffer__new(bpf_map__fd(T.skel->maps.it_events), on_rec, NULL, NULL);
-	return T.rb ? 0 : -1;
+	return 0;	/* each test loads (reset()), or skips without root */
+}
+
+static void unload(void)
+{
+	ring_buffer__free(T.rb);
+	inputtrace_test_bpf__destroy(T.skel);
+	T.rb = NULL;
+	T.skel = NULL;
 }
 
 static int teardown(void **state)
 {
-	ring_buffer__free(T.rb);
-	inputtrace_test_bpf__destroy(T.skel);
+	unload();
 	return 0;
 }
 
-/* Fresh state for a test in keys mode: ring drained, device and modifier tables
- * empty, counters zero, no kernel-bitmap limit on modifiers. */
-static void reset(enum it_keys_mode mode)
+/* Fresh state for a test: the programs loaded anew with settings cfg (.rodata, as the
+ * agent sets them before load), keys mode in .bss, the key classes loaded by the
+ * agent's own loader (userspace/keys.c); ring, tables and counters empty, no
+ * kernel-bitmap limit on modifiers. */
+static void reset_cfg(enum it_keys_mode mode, const struct it_config *cfg)
 {
-	struct it_counters *zeros;
-	struct it_config cfg = { .type_mask = ~0u, .default_verdict = IT_DEV_CAPTURE,
-				 .keys_mode = mode };
-	struct bpf_map *m;
-	__u32 zero = 0;
-
 	if (geteuid() != 0) {
 		print_message("BPF tests need root: skipped\n");
 		skip();
 	}
-	zeros = calloc(T.ncpus, sizeof(*zeros));
-	assert_non_null(zeros);
-	ring_buffer__consume(T.rb);
+	unload();
+	T.skel = inputtrace_test_bpf__open();
+	assert_non_null(T.skel);
+	assert_int_equal(bpf_map__set_max_entries(T.skel->maps.it_events, 4u << 20), 0);
+	T.skel->rodata->it_config = *cfg;
+	assert_int_equal(inputtrace_test_bpf__load(T.skel), 0);
+	assert_int_equal(it_keyclass_load(bpf_map__fd(T.skel->maps.it_keyclass)), 0);
+	T.rb = ring_buffer__new(bpf_map__fd(T.skel->maps.it_events), on_rec, NULL, NULL);
+	assert_non_null(T.rb);
 	T.nrecs = 0;
 	T.overflow = false;
-	bpf_object__for_each_map(m, T.skel->obj) {
-		__u64 key;
-		int fd = bpf_map__fd(m);
-
-		if (bpf_map__type(m) != BPF_MAP_TYPE_HASH)
-			continue;
-		assert_int_equal(bpf_map__key_size(m), sizeof(key));
-		while (!bpf_map_get_next_key(fd, NULL, &key))
-			assert_int_equal(bpf_map_delete_elem(fd, &key), 0);
-	}
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(T.skel->maps.it_counters), &zero, zeros,
-					     BPF_ANY), 0);
-	free(zeros);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(T.skel->maps.it_config), &zero, &cfg,
-					     BPF_ANY), 0);
+	T.skel->bss->it_switches.keys_mode = mode;
 	T.skel->data->it_test_kernel_mods = IT_MOD_ALL;
+}
+
+/* reset_cfg() with every type captured, devices captured, pointer exact. */
+static void reset(enum it_keys_mode mode)
+{
+	const struct it_config cfg = { .type_mask = ~0u, .default_verdict = IT_DEV_CAPTURE };
+
+	reset_cfg(mode, &cfg);
 }
 
 /* One frame of n values of device key through it_test_frame. */
@@ -375,12 +368,9 @@ static void test_none_frames(void **state)
 
 	/* a frame whose values the type filter dropped keeps its SYN_REPORT, as before */
 	{
-		struct it_config cfg = { .type_mask = 1u << EV_SYN, .default_verdict = IT_DEV_CAPTURE,
-					 .keys_mode = IT_KEYS_NONE };
-		__u32 zero = 0;
+		const struct it_config cfg = { .type_mask = 1u << EV_SYN, .default_verdict = IT_DEV_CAPTURE };
 
-		assert_int_equal(bpf_map_update_elem(bpf_map__fd(T.skel->maps.it_config), &zero, &cfg,
-						     BPF_ANY), 0);
+		reset_cfg(IT_KEYS_NONE, &cfg);
 		frame(KBD, rel, 2);
 		frame(KBD, kbd, 3);	/* MSC and KEY filtered, not redacted: SYN kept */
 		assert_int_equal(drain(), 2);
@@ -575,15 +565,10 @@ static void test_shortcut_stale_modifier(void **state)
  * time finds it right; and in class mode a held Ctrl unlocks nothing. */
 static void test_mode_switch(void **state)
 {
-	struct it_config cfg = { .type_mask = ~0u, .default_verdict = IT_DEV_CAPTURE,
-				 .keys_mode = IT_KEYS_SHORTCUTS };
-	__u32 zero = 0;
-
 	reset(IT_KEYS_CLASS);
 	key1(KBD, KEY_LEFTALT, 1);
 	key1(KBD, KEY_X, 1);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(T.skel->maps.it_config), &zero, &cfg,
-					     BPF_ANY), 0);
+	T.skel->bss->it_switches.keys_mode = IT_KEYS_SHORTCUTS;	/* a run-time switch */
 	key1(KBD, KEY_X, 1);
 	key1(KBD, KEY_LEFTALT, 0);
 	key1(KBD, KEY_X, 1);
@@ -644,7 +629,7 @@ static void test_unfilled_table_redacts(void **state)
 	assert_int_equal(it_keyclass_load(fd), 0);
 }
 
-/* What bpftool shows: it_config has keys_mode; it_keyclass is KEY_MAX+1 __u16 that
+/* What bpftool shows: it_switches has keys_mode; it_keyclass is KEY_MAX+1 __u16 that
  * the loader filled from the table. */
 static void test_maps_visible(void **state)
 {
@@ -657,14 +642,14 @@ static void test_maps_visible(void **state)
 
 	reset(IT_KEYS_CLASS);
 	btf = bpf_object__btf(T.skel->obj);
-	id = btf__find_by_name_kind(btf, "it_config", BTF_KIND_STRUCT);
+	id = btf__find_by_name_kind(btf, "it_switches", BTF_KIND_STRUCT);
 	assert_true(id > 0);
 	t = btf__type_by_id(btf, id);
 	mb = btf_members(t);
 	for (i = 0; i < btf_vlen(t); i++)
 		if (!strcmp(btf__name_by_offset(btf, mb[i].name_off), "keys_mode")) {
 			assert_int_equal(btf_member_bit_offset(t, i),
-					 offsetof(struct it_config, keys_mode) * 8);
+					 offsetof(struct it_switches, keys_mode) * 8);
 			found = true;
 		}
 	assert_true(found);
@@ -679,17 +664,13 @@ static void test_maps_visible(void **state)
 	}
 }
 
-/* --pointer: set it_config's pointer fields over what reset() wrote. */
-static void set_pointer(enum it_pointer_mode mode, __u32 grid)
+/* --pointer: reset() in class mode, loaded with these pointer settings. */
+static void reset_pointer(enum it_pointer_mode mode, __u32 grid)
 {
-	int fd = bpf_map__fd(T.skel->maps.it_config);
-	struct it_config cfg;
-	__u32 zero = 0;
+	const struct it_config cfg = { .type_mask = ~0u, .default_verdict = IT_DEV_CAPTURE,
+				       .pointer_mode = mode, .pointer_grid = grid };
 
-	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &cfg), 0);
-	cfg.pointer_mode = mode;
-	cfg.pointer_grid = grid;
-	assert_int_equal(bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY), 0);
+	reset_cfg(IT_KEYS_CLASS, &cfg);
 }
 
 /* Floor to a multiple of g, computed apart from the BPF code (signed 64-bit), clamped
@@ -735,8 +716,7 @@ static void pointer_sweep(enum it_pointer_mode mode, uint32_t grid)
 	unsigned int s, a;
 	int i = 0;
 
-	reset(IT_KEYS_CLASS);
-	set_pointer(mode, grid);
+	reset_pointer(mode, grid);
 	for (s = 0; s < N_SAMPLES; s++) {
 		for (a = 0; a < na; a++)
 			v[a] = (struct val){ axes[a].type, axes[a].code, pointer_samples[s] };
@@ -778,8 +758,7 @@ static void test_pointer_coarse(void **state)
 	struct it_counters c;
 
 	/* literal values: the grid rule itself, not just floor_grid() */
-	reset(IT_KEYS_CLASS);
-	set_pointer(IT_POINTER_COARSE, 64);
+	reset_pointer(IT_POINTER_COARSE, 64);
 	frame(KBD, v, 12);
 	assert_int_equal(drain(), 12);
 	assert_rec(0, EV_ABS, ABS_X, 0);
@@ -801,8 +780,8 @@ static void test_pointer_coarse(void **state)
 	pointer_sweep(IT_POINTER_COARSE, 3);
 	pointer_sweep(IT_POINTER_COARSE, 100);
 	pointer_sweep(IT_POINTER_COARSE, 0x7fffffff);
-	/* at run time, frame by frame: back to exact */
-	set_pointer(IT_POINTER_EXACT, 64);
+	/* loaded exact again: the same frame as it came */
+	reset_pointer(IT_POINTER_EXACT, 64);
 	frame(KBD, v, 12);
 	assert_int_equal(drain(), 12);
 	assert_rec(1, EV_ABS, ABS_X, 63);
