@@ -216,7 +216,7 @@ def pause(p_jsonl, pk_evemu, ctl_paused, ctl_before, kbd, config_dump):
         fail(f"identity broken: {b}")
     cfg = open(config_dump).read()
     if not re.search(r'"paused": 1\b', cfg):
-        fail(f"bpftool map dump it_config does not show paused: 1:\n{cfg}")
+        fail(f"bpftool map dump it_switches does not show paused: 1:\n{cfg}")
     st = [r for r in recs if r.get("record") == "stats"][-1]
     if st["paused"] != 40:
         fail(f"stats record: paused {st['paused']}")

@@ -56,13 +56,14 @@ pin_bpftool() {
   for p in $(echo "$ids" | awk '/it_(evdev|reg|unreg|inject)_fe?x?/ {print $1}'); do
     echo "$links" | grep -Eq "prog $p( |\$)" || { log "no link for program $p"; return 1; }
   done
-  for m in it_devices it_counters it_config it_keyclass it_mods; do
+  for m in it_devices it_counters it_config it_switches it_keyclass it_mods; do
     [ -e "$PIN/$m" ] || { log "$PIN/$m not pinned"; return 1; }
   done
   "$BPFTOOL" map dump pinned "$PIN/it_config" > "$O/a.config.dump" 2>&1 || return 1
   # BTF-typed: field names, the agent's pid
   grep -q "\"owner_pid\": $A_PID" "$O/a.config.dump" || { cat "$O/a.config.dump" >&2; return 1; }
-  grep -q '"keys_mode": 3' "$O/a.config.dump" || return 1
+  "$BPFTOOL" map dump pinned "$PIN/it_switches" > "$O/a.switches.dump" 2>&1 || return 1
+  grep -q '"keys_mode": 3' "$O/a.switches.dump" || { grep -v '^ *0,\?$' "$O/a.switches.dump" >&2; return 1; }
   "$BPFTOOL" map dump pinned "$PIN/it_devices" > "$O/a.devices.dump" 2>&1 || return 1
   grep -q '"sysname": "input' "$O/a.devices.dump" || { head -40 "$O/a.devices.dump" >&2; return 1; }
   "$BPFTOOL" map dump pinned "$PIN/it_counters" > "$O/a.counters.dump" 2>&1 || return 1
@@ -201,7 +202,7 @@ check kill9-links-close kill9
 stale() {
   local rc=0
   start_agent c --pin || return 1
-  grep -q "removed 5 stale pins in $PIN" "$W/c.err" || { cat "$W/c.err" >&2; rc=1; }
+  grep -q "removed 6 stale pins in $PIN" "$W/c.err" || { cat "$W/c.err" >&2; rc=1; }
   "$BPFTOOL" map dump pinned "$PIN/it_config" > "$O/c.config.dump" 2>&1
   grep -q "\"owner_pid\": ${AGENT_PIDS[c]}" "$O/c.config.dump" || rc=1
   stop_agent c || rc=1

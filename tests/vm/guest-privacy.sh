@@ -310,7 +310,7 @@ pause_run() {
   wait "$MEMBER_PID" || { cat "$W/member.out" >&2; return 1; }
   grep -qx 'ok paused' "$W/member.out" || return 1
   cp "$STATUS" "$W/status.paused"
-  "$BPFTOOL" map dump pinned "$PIN/it_config" > "$W/config-paused.dump" 2>&1
+  "$BPFTOOL" map dump pinned "$PIN/it_switches" > "$W/config-paused.dump" 2>&1
   for i in 1 2 3 4 5 6 7 8 9 10; do key KEY_B 1 && key KEY_B 0 || return 1; done
   wait_for 20 "KEY_B in pk.evemu" file_has "$W/pk.evemu" '^E: [0-9.]+ 0001 0030 0000' || return 1
   ctl_json ctl-paused.json || return 1
