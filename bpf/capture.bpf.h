@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * capture.bpf.h - maps and the per-event logic shared by the real programs
+ * capture.bpf.h - maps, settings and the whole frame path, from the prologue
+ * (it_handle_frame()) to the ring buffer, shared by the real programs
  * (inputtrace.bpf.c) and the test-only programs (inputtrace_test.bpf.c), so that
- * BPF_PROG_TEST_RUN exercises the same code through the same verifier.
+ * BPF_PROG_TEST_RUN exercises the same code through the same verifier. What differs
+ * by program is only how it reads its arguments and the device (it_src_info(),
+ * it_src_kmods()).
  */
 #ifndef CAPTURE_BPF_H
 #define CAPTURE_BPF_H
