@@ -38,7 +38,9 @@ COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sys
 	userspace/output.c userspace/names.c userspace/keys.c userspace/sink.c userspace/collector.c \
 	userspace/header.c userspace/format_csv.c userspace/format_evemu.c \
 	userspace/pin.c userspace/ctl.c userspace/metrics.c userspace/control.c userspace/finish.c \
-	userspace/log.c
+	userspace/log.c userspace/format.c userspace/format_jsonl.c userspace/evemu_files.c \
+	userspace/outputs.c userspace/stage_raw.c userspace/sink_gzip.c userspace/sink_dir.c \
+	userspace/sink_recover.c
 AGENT_SRCS := userspace/main.c userspace/capture.c userspace/ops.c userspace/privdrop.c \
 	$(COMMON_SRCS)
 BPF_HDRS := include/inputtrace.h include/keyclass.h bpf/capture.bpf.h bpf/input_core.h \

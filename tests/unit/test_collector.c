@@ -40,16 +40,19 @@ static int teardown(void **state)
 }
 
 /* Agent flags (-o path added) into o; a sink on path; the collector on both. */
-static void start(struct it_collector *c, struct it_sink *sink, struct it_opts *o, const char *flags)
+static struct it_sink *start(struct it_collector *c, struct it_opts *o, const char *flags)
 {
 	char line[256], err[256];
 	struct it_sink_cfg cfg;
+	struct it_sink *sink;
 
 	snprintf(line, sizeof(line), "-o %s %s", path, flags);
 	parse_flags(line, o);
 	it_sink_cfg_from_opts(&cfg, o);
-	assert_int_equal(it_sink_open_cfg(sink, &cfg, err, sizeof(err)), 0);
-	it_collector_init(c, o, sink, "/nonexistent");
+	sink = it_sink_open_cfg(&cfg, err, sizeof(err));
+	assert_non_null(sink);
+	assert_int_equal(it_collector_init(c, o, sink, "/nonexistent"), 0);
+	return sink;
 }
 
 static void dev_rec(struct it_collector *c, uint16_t kind, uint32_t id, const char *name)
@@ -88,12 +91,12 @@ static int count_lines(const char *needle)
 static void test_table_reused_after_many_hotplugs(void **state)
 {
 	static struct it_collector c;
-	struct it_sink sink;
+	struct it_sink *sink;
 	struct it_opts o;
 	const uint32_t churn = 3 * IT_COLLECTOR_DEV_SLOTS;
 	uint32_t i;
 
-	start(&c, &sink, &o, "--exclude-device name:SECRET*");
+	sink = start(&c, &o, "--exclude-device name:SECRET*");
 	for (i = 100; i < 100 + churn; i++) {
 		dev_rec(&c, IT_REC_DEVICE_ADD, i, "churn");
 		key(&c, i, 0);
@@ -109,25 +112,27 @@ static void test_table_reused_after_many_hotplugs(void **state)
 	assert_int_equal(count_lines("\"record\":\"device\",\"action\":\"add\",\"dev\":90002,"), 1);
 	assert_int_equal(c.st.events_out, churn + 1);
 	assert_int_equal(c.st.filtered_user, 1);
-	it_sink_close(&sink);
+	it_sink_close(sink);
 	it_collector_free(&c);
+	it_sink_free(sink);
 }
 
 /* the gap sits before the event that carries it, even if that event is not written */
 static void test_loss_before_dropped_event(void **state)
 {
 	static struct it_collector c;
-	struct it_sink sink;
+	struct it_sink *sink;
 	struct it_opts o;
 
-	start(&c, &sink, &o, "--exclude-device name:SECRET*");
+	sink = start(&c, &o, "--exclude-device name:SECRET*");
 	dev_rec(&c, IT_REC_DEVICE_ADD, 7, "SECRET token");
 	key(&c, 7, 17);
 	it_collector_flush(&c);
 	assert_int_equal(count_lines("{\"record\":\"loss\",\"count\":17,\"dev\":7}"), 1);
 	assert_int_equal(count_lines("\"record\":\"event\""), 0);
-	it_sink_close(&sink);
+	it_sink_close(sink);
 	it_collector_free(&c);
+	it_sink_free(sink);
 }
 
 int main(void)
