@@ -5,7 +5,8 @@
  * every flush; rotation boundaries by size and by interval; retention by count and
  * age; write errors (/dev/full) counted, not fatal, and marked by a gap record;
  * header record content; CSV quoting; evemu lines; leftover .tmp files of a killed run
- * cut to their complete part and completed, locked ones left alone.
+ * cut to their complete part and completed, locked ones left alone; a single file's
+ * torn end cut before appending.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@
 #include "cli.h"
 #include "format_csv.h"
 #include "format_evemu.h"
+#include "format.h"
 #include "format_jsonl.h"
 #include "header.h"
 #include "sink_impl.h"
@@ -359,6 +361,33 @@ static void test_recover(void **state)
 	assert_true(exists(path));			/* completed by its own sink */
 }
 
+/* A single file appended to: a fragment a crash left at the end of one of ours (as
+ * the formats' heads say: a CSV header line here) is cut first; a file that is not
+ * ours keeps its tail. */
+static void test_append_repair(void **state)
+{
+#define CSV_DONE "record,dev,device,sec,usec,time,type,code,value\nevent,3,kbd,1,2,,EV_KEY,KEY_A,1\n"
+	struct it_sink_cfg cfg = { .known_head = it_format_known_head };
+	char path[600];
+	struct it_sink *s;
+
+	snprintf(path, sizeof(path), "%s/a.csv", dir);
+	close(put_file("a.csv", CSV_DONE "event,3,kb", strlen(CSV_DONE) + 10));
+	cfg.path = path;
+	s = open_sink(&cfg);
+	assert_int_equal(it_sink_write(s, "x\n", 2), 0);
+	it_sink_free(s);
+	assert_file("a.csv", CSV_DONE "{\"record\":\"header\"}\nx\n", strlen(CSV_DONE) + 22);
+
+	snprintf(path, sizeof(path), "%s/other", dir);
+	close(put_file("other", "notes\nhalf", 10));
+	cfg.path = path;
+	s = open_sink(&cfg);
+	assert_int_equal(it_sink_write(s, "x\n", 2), 0);
+	it_sink_free(s);
+	assert_file("other", "notes\nhalf{\"record\":\"header\"}\nx\n", 32);
+}
+
 static int list(char names[][256], int max, const char *suffix)
 {
 	struct dirent **v;
@@ -666,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gap_record_after_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_len, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_repair, setup, teardown),
 		cmocka_unit_test(test_header_record),
 		cmocka_unit_test(test_csv_writer),
 		cmocka_unit_test(test_evemu_writer),
