@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "finish.h"
 #include "flags.h"
+#include "slurp.h"
 #include "sink.h"
 
 static char path[64];
@@ -75,20 +76,6 @@ static void key(struct it_collector *c, uint32_t id, uint32_t lost_before)
 			      .lost_dev = lost_before ? id : 0 };
 
 	it_collector_on_record(c, &e, sizeof(e));
-}
-
-/* The whole output file (static; NUL-terminated). */
-static char *slurp(void)
-{
-	static char buf[1 << 16];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
 }
 
 /* Lines of the output file containing needle. */
@@ -217,7 +204,7 @@ static void test_second_output(void **state)
 	assert_int_equal(it_finish_output(&c, err, sizeof(err)), 0);
 	assert_int_equal(m.closed, 1);
 	assert_int_equal(c.st.output_lost_lines, 5);
-	file = slurp();
+	file = slurp(path);
 	it_buf_putc(&m.got, 0);
 	a = strchr(file, '\n');
 	b = strchr(m.got.p, '\n');
@@ -375,7 +362,7 @@ static void test_format_table(void **state)
 	key(&c, 8, 0);
 	dev_rec(&c, IT_REC_DEVICE_DEL, 8, "pad");
 	assert_int_equal(it_finish_output(&c, err, sizeof(err)), 0);
-	assert_string_equal(slurp(), "H\nD add\nL\npad\npad\nD remove\nS\n");
+	assert_string_equal(slurp(path), "H\nD add\nL\npad\npad\nD remove\nS\n");
 	assert_int_equal(tf_calls[0], 1);
 	assert_int_equal(tf_calls[4], 0);
 	assert_int_equal(c.st.devices_removed, 1);

@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "finish.h"
 #include "flags.h"
+#include "slurp.h"
 #include "sink_impl.h"
 
 static char tmpdir[64];
@@ -60,19 +61,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[1 << 16];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
 }
 
 static void test_healthy(void **state)
