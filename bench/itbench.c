@@ -97,7 +97,7 @@ struct run {
 	bool collector;
 	const char *label;
 	struct it_collector *col;
-	struct it_sink *sink;
+	const char *path;	/* the collector's output file */
 	/* results */
 	_Atomic uint64_t consumed;
 	_Atomic int producer_done;
@@ -126,11 +126,11 @@ static int cb_collect(void *ctx, void *data, size_t size)
 					  memory_order_relaxed);
 	it_collector_on_record(r->col, data, size);
 	/* keep tmpfs small: start the file over past 256 MB (O_APPEND writes follow) */
-	if (r->sink->fd > 2 && (r->consumed & 0xffff) == 0) {
+	if ((r->consumed & 0xffff) == 0) {
 		struct stat st;
 
-		if (!fstat(r->sink->fd, &st) && st.st_size > (256 << 20) &&
-		    ftruncate(r->sink->fd, 0))
+		if (!stat(r->path, &st) && S_ISREG(st.st_mode) && st.st_size > (256 << 20) &&
+		    truncate(r->path, 0))
 			return 0;
 	}
 	return 0;
@@ -328,7 +328,7 @@ static int cmd_ring(int argc, char **argv)
 	for (i = -1; i < (int)(sizeof(formats) / sizeof(formats[0])); i++) {
 		char path[256], perr[256], label[64];
 		struct it_opts o;
-		struct it_sink sink;
+		struct it_sink *sink = NULL;
 		const char *av[12] = { "itbench", "-o", path };
 		int ac = 3, k;
 		double rates[] = { 1e3, 1e4, 1e5, 3e5, 1e6, 2e6, 4e6, 8e6, 16e6 };
@@ -346,13 +346,14 @@ static int cmd_ring(int argc, char **argv)
 			struct it_sink_cfg scfg;
 
 			it_sink_cfg_from_opts(&scfg, &o);	/* as the agent does (main.c) */
-			if (it_sink_open_cfg(&sink, &scfg, perr, sizeof(perr))) {
+			sink = it_sink_open_cfg(&scfg, perr, sizeof(perr));
+			if (!sink) {
 				fprintf(stderr, "itbench: %s\n", perr);
 				continue;
 			}
-			it_collector_init(&col, &o, &sink, "/nonexistent");
+			it_collector_init(&col, &o, sink, "/nonexistent");
 			r.col = &col;
-			r.sink = &sink;
+			r.path = path;
 			r.collector = true;
 			snprintf(label, sizeof(label), "%s", formats[i].name);
 		} else {
@@ -391,8 +392,9 @@ static int cmd_ring(int argc, char **argv)
 		}
 		ring_buffer__free(r.rb);
 		if (r.collector) {
+			it_sink_close(sink);
 			it_collector_free(&col);
-			it_sink_close(&sink);
+			it_sink_free(sink);
 			if (unlink(path))
 				(void)!system("rm -rf /dev/shm/itbench.evemu");
 		}

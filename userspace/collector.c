@@ -1,38 +1,55 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* collector.c - ring buffer records to JSON Lines. */
+/* collector.c - ring buffer records through the stages and the format into the
+ * outputs (collector.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "collector.h"
-#include "format_csv.h"
 #include "sysfs.h"
 
-static void preamble(void *ctx, struct it_sink *s, struct it_buf *b);
-static void gap_record(void *ctx, struct it_sink *s, struct it_buf *b, uint64_t lines,
-		       uint64_t bytes, int error);
+static void preamble(void *ctx, uint64_t file_seq, struct it_buf *b);
+static void gap_record(void *ctx, uint64_t lines, uint64_t bytes, int error, struct it_buf *b);
 
-void it_collector_init(struct it_collector *c, const struct it_opts *o, struct it_sink *sink,
-		       const char *sysfs_root)
+int it_collector_init(struct it_collector *c, const struct it_opts *o, struct it_sink *sink,
+		      const char *sysfs_root)
 {
 	memset(c, 0, sizeof(*c));
 	c->o = o;
-	c->sink = sink;
 	c->sysfs_root = sysfs_root;
 	it_hostinfo_read(&c->host, "/proc");
+	c->fmt = it_format_of(o->format);
+	c->fc.o = o;
+	c->fc.host = &c->host;
+	c->fc.place.dirfd = -1;
+	c->feed = (struct it_output_feed){ .preamble = preamble, .gap = gap_record, .ctx = c };
+	it_collector_add_stage(c, &it_stage_raw);
 	if (sink) {
-		sink->preamble = preamble;
-		sink->gap = gap_record;
-		sink->cb_ctx = c;
+		it_sink_place(sink, &c->fc.place);
+		it_collector_add_output(c, it_sink_output(sink));
 	}
+	return c->fmt->open ? c->fmt->open(&c->fc) : 0;
+}
+
+int it_collector_add_output(struct it_collector *c, struct it_output *out)
+{
+	return it_outputs_add(&c->outs, out, &c->feed);
+}
+
+int it_collector_add_stage(struct it_collector *c, struct it_stage *st)
+{
+	if (c->n_stages == IT_COLLECTOR_STAGES)
+		return -1;
+	c->stages[c->n_stages++] = st;
+	return 0;
 }
 
 void it_sink_cfg_from_opts(struct it_sink_cfg *cfg, const struct it_opts *o)
 {
+	const struct it_format_ops *f = it_format_of(o->format);
+
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->path = o->output;
-	/* evemu: the directory gets a JSON Lines index (header, devices, loss, stats)
-	 * next to the per-device .evemu files */
-	cfg->ext = o->format == IT_FMT_CSV ? "csv" : "jsonl";
+	cfg->ext = f->ext;	/* evemu: a JSON Lines index next to the .evemu files */
 	cfg->compress = o->compress;
 	cfg->flush_interval_s = o->flush_interval_s;
 	cfg->rotate_size = o->rotate_size;
@@ -40,121 +57,122 @@ void it_sink_cfg_from_opts(struct it_sink_cfg *cfg, const struct it_opts *o)
 	cfg->max_files = o->max_files;
 	cfg->max_age_s = o->max_age_s;
 	cfg->file_mode = o->file_mode;
-	cfg->dir_mode = o->format == IT_FMT_EVEMU || o->rotate_size || o->rotate_interval_s ||
-			o->max_files || o->max_age_s;
+	cfg->dir_mode = f->dir_only || o->rotate_size || o->rotate_interval_s || o->max_files ||
+			o->max_age_s;
+	cfg->known_head = it_format_known_head;
 }
 
 void it_collector_free(struct it_collector *c)
 {
-	unsigned int i;
-
-	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++) {
-		struct it_dev_state *d = &c->devs[i];
-
-		if (d->evemu)
-			it_evemu_close(d->evemu);
-		d->evemu = NULL;
-		free(d->evemu_desc);
-		d->evemu_desc = NULL;
-	}
+	if (c->fmt && c->fmt->close)
+		c->fmt->close(&c->fc);	/* files of its own still open are completed */
 	it_buf_free(&c->buf);
 }
 
 int it_collector_flush(struct it_collector *c)
 {
 	int rc = 0;
-	unsigned int i;
 
 	if (c->buf.len)
-		rc = it_sink_write(c->sink, c->buf.p, c->buf.len);
+		rc = it_outputs_write(&c->outs, c->buf.p, c->buf.len);
 	it_buf_reset(&c->buf);
 	c->flush_gen++;
-	if (c->o->format == IT_FMT_EVEMU)
-		for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++)
-			if (c->devs[i].evemu)
-				it_evemu_flush(c->devs[i].evemu);
-	it_sink_tick(c->sink);
+	if (c->fmt->flush)
+		c->fmt->flush(&c->fc);
+	it_outputs_tick(&c->outs);
 	return rc;
 }
 
 void it_collector_update_stats(struct it_collector *c)
 {
-	unsigned int i;
+	struct it_output_stats os;
 
-	c->st.output_lost_lines = c->sink->dropped_lines + c->lost_lines_here;
-	c->st.output_lost_bytes = c->sink->dropped_bytes;
-	c->st.bytes_written = c->sink->bytes_written;
-	c->st.files_completed = c->sink->files_done;
-	c->st.files_deleted = c->sink->files_deleted;
-	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++)
-		if (c->devs[i].evemu)
-			c->st.output_lost_lines += c->devs[i].evemu->dropped;
+	it_outputs_stats(&c->outs, &os);
+	c->st.output_lost_lines = os.lost_lines + (c->fmt->lost_lines ? c->fmt->lost_lines(&c->fc) : 0);
+	c->st.output_lost_bytes = os.lost_bytes;
+	c->st.bytes_written = os.bytes_written;
+	c->st.files_completed = os.files_completed;
+	c->st.files_deleted = os.files_deleted;
+	c->st.files_recovered = os.files_recovered;
 }
 
 void it_collector_stats_record(struct it_collector *c)
 {
 	it_collector_update_stats(c);
-	if (c->o->format != IT_FMT_CSV)
-		it_rec_stats(&c->buf, &c->st);
-}
-
-/* Complete d's evemu file; what it could not write stays counted. */
-static void evemu_done(struct it_collector *c, struct it_dev_state *d)
-{
-	it_evemu_flush(d->evemu);
-	c->lost_lines_here += d->evemu->dropped;
-	if (it_evemu_close(d->evemu))
-		fprintf(stderr, "inputtrace: cannot complete the evemu file of input%u\n", d->id);
-	d->evemu = NULL;
+	if (c->fmt->stats)
+		c->fmt->stats(&c->fc, &c->buf, &c->st);
 }
 
 void it_collector_stats(struct it_collector *c)
 {
 	unsigned int i;
 
-	/* the end: complete the evemu files (flush, fsync, rename into place) while the
-	 * sink's directory is still open */
-	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++)
-		if (c->devs[i].evemu)
-			evemu_done(c, &c->devs[i]);
-	it_collector_update_stats(c);
-	if (c->o->format == IT_FMT_CSV)
-		return;	/* CSV has no place for it: stderr and the exit status say it */
-	it_rec_stats(&c->buf, &c->st);
+	for (i = 0; i < c->n_stages; i++)
+		if (c->stages[i]->ops->finish)
+			c->stages[i]->ops->finish(c->stages[i], c);
+	/* complete the format's own files (evemu: flush, fsync, rename into place)
+	 * while the output directory is still open */
+	if (c->fmt->finish)
+		c->fmt->finish(&c->fc);
+	it_collector_stats_record(c);
 }
 
-/* What every file starts with: the header record and the devices seen so far (JSON
- * Lines), or the CSV header line. Devices whose record is still in c->buf (not yet
- * handed to the sink) are left out: that record follows. */
-static void preamble(void *ctx, struct it_sink *s, struct it_buf *b)
+void it_collector_control(struct it_collector *c, bool pause, const struct it_ctl_req *r,
+			  uint64_t mono_ns, uint64_t real_ns)
+{
+	if (!c->count_reached && c->fmt->control)
+		c->fmt->control(&c->fc, &c->buf, pause, r, mono_ns, real_ns);
+}
+
+/* Device slot d (NULL: none) of device id as the formats see it. */
+static struct it_fmt_dev dev_view(struct it_dev_state *d, uint32_t id)
+{
+	struct it_fmt_dev v = { .id = id, .virt = -1 };
+
+	if (d) {
+		v.info = d->has_info ? &d->info : NULL;
+		v.node = d->node[0] ? d->node : NULL;
+		v.virt = d->virt;
+		v.priv = &d->fmt_priv;
+	}
+	return v;
+}
+
+/* What every file starts with: the format's header, and the devices seen so far.
+ * Devices whose record is still in c->buf (not yet handed to the outputs) are left
+ * out: that record follows. */
+static void preamble(void *ctx, uint64_t file_seq, struct it_buf *b)
 {
 	struct it_collector *c = ctx;
 	unsigned int i;
 
-	if (c->o->format == IT_FMT_CSV) {
-		it_buf_puts(b, IT_CSV_HEADER);
-		return;
-	}
-	it_rec_header(b, c->o, &c->host, s->file_seq, 0, 0);
-	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++) {
+	c->fmt->header(&c->fc, b, file_seq);
+	for (i = 0; i < IT_COLLECTOR_DEV_SLOTS && c->fmt->device; i++) {
 		struct it_dev_state *d = &c->devs[i];
+		struct it_fmt_dev v;
 
-		if (d->used && d->announced && d->capture && d->has_info && !d->removed &&
-		    d->announce_gen < c->flush_gen)
-			it_rec_device_ex(b, d->id, &d->info, "present", d->node[0] ? d->node : NULL,
-					 d->virt);
+		if (!d->used || !d->announced || !d->capture || !d->has_info || d->removed ||
+		    d->announce_gen >= c->flush_gen)
+			continue;
+		v = dev_view(d, d->id);
+		c->fmt->device(&c->fc, b, &v, "present");
 	}
 }
 
-static void gap_record(void *ctx, struct it_sink *s, struct it_buf *b, uint64_t lines,
-		       uint64_t bytes, int error)
+static void gap_record(void *ctx, uint64_t lines, uint64_t bytes, int error, struct it_buf *b)
 {
 	struct it_collector *c = ctx;
 
-	if (c->o->format == IT_FMT_CSV)
-		it_csv_count(b, "output_loss", lines);
-	else
-		it_rec_output_loss(b, lines, bytes, error);
+	c->fmt->output_loss(&c->fc, b, lines, bytes, error);
+}
+
+static void stages_device(struct it_collector *c, const struct it_fmt_dev *d, const char *action)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_stages; i++)
+		if (c->stages[i]->ops->device)
+			c->stages[i]->ops->device(c->stages[i], c, d, action);
 }
 
 /* Device id's slot, a new one if it has none (the first free or dead slot on its probe
@@ -190,10 +208,15 @@ static struct it_dev_state *dev_slot(struct it_collector *c, uint32_t id)
 	return reuse;
 }
 
-/* Device d went away (its remove record is handled): free its slot for another. */
-static void dev_forget(struct it_dev_state *d)
+/* Device d went away (its remove record is handled): the format forgets it, and its
+ * slot is free for another. */
+static void dev_forget(struct it_collector *c, struct it_dev_state *d)
 {
-	free(d->evemu_desc);
+	if (c->fmt->device_gone && d->fmt_priv) {
+		struct it_fmt_dev v = dev_view(d, d->id);
+
+		c->fmt->device_gone(&c->fc, &v);
+	}
 	memset(d, 0, sizeof(*d));
 	d->used = true;
 	d->dead = true;
@@ -213,31 +236,22 @@ static struct it_dev_state *dev_announce(struct it_collector *c, uint32_t id,
 		     !(c->o->n_exclude && it_devspec_match(c->o->exclude, c->o->n_exclude, info));
 	if ((c->o->n_devices || c->o->n_exclude) && id != IT_DEV_NONE && c->set_verdict)
 		c->set_verdict(c->verdict_ctx, id, d->capture ? IT_DEV_CAPTURE : IT_DEV_DROP);
-	if (!d->capture && !d->announced) {
-		/* not recorded, but named in the start notice and the status file */
-		d->info = *info;
-		d->has_info = true;
-		if (it_sysfs_event_node(c->sysfs_root, info->sysname, node, sizeof(node)))
-			node[0] = 0;
-		snprintf(d->node, sizeof(d->node), "%s", node);
-	}
-	if (d->capture && !d->announced) {
+	if (!d->announced) {
+		/* captured or not, named in the start notice and the status file */
 		bool has_node = !it_sysfs_event_node(c->sysfs_root, info->sysname, node, sizeof(node));
 
-		d->virt = (int8_t)it_sysfs_is_virtual(c->sysfs_root, info->sysname);
 		d->info = *info;
 		d->has_info = true;
-		d->announce_gen = c->flush_gen;
 		snprintf(d->node, sizeof(d->node), "%s", has_node ? node : "");
-		if (c->o->format != IT_FMT_CSV)
-			it_rec_device_ex(&c->buf, id, info, action, has_node ? node : NULL, d->virt);
-		if (c->o->format == IT_FMT_EVEMU && !d->evemu_desc) {
-			struct it_buf db = { 0 };
+	}
+	if (d->capture && !d->announced) {
+		struct it_fmt_dev v = { .id = id, .info = info, .node = d->node[0] ? d->node : NULL,
+					.priv = &d->fmt_priv };
 
-			it_evemu_describe(&db, info, has_node ? node : NULL);
-			d->evemu_desc = db.p;	/* taken over */
-			d->evemu_desc_len = db.len;
-		}
+		d->virt = (int8_t)it_sysfs_is_virtual(c->sysfs_root, info->sysname);
+		v.virt = d->virt;
+		d->announce_gen = c->flush_gen;
+		stages_device(c, &v, action);
 		c->st.devices++;
 	}
 	d->announced = true;
@@ -271,31 +285,18 @@ static bool frame_dev(struct it_collector *c, uint32_t id, struct it_dev_state *
 	return d ? d->capture : !filters;
 }
 
-/* Write one event of device slot d (NULL: none) in the output format. */
-static void write_event(struct it_collector *c, struct it_dev_state *d, const struct it_event *e)
+/* One event of device d, through the stages; counted, and --count checked. */
+static void write_event(struct it_collector *c, const struct it_fmt_dev *d, const struct it_event *e)
 {
+	unsigned int i;
+
 	if (c->count_reached) {
 		c->st.not_output++;
 		return;
 	}
-	if (c->o->format == IT_FMT_CSV) {
-		it_csv_event(&c->buf, e->hdr.dev, d && d->has_info ? d->info.name : "", e->mono_ns,
-			     c->o->no_time ? 0 : e->real_ns, e->type, e->code, e->value);
-	} else if (c->o->format == IT_FMT_EVEMU) {
-		if (d && !d->evemu && c->sink->dirfd >= 0)
-			d->evemu = it_evemu_open(c->sink->dirfd, c->sink->host, e->hdr.dev,
-						 d->evemu_desc ? d->evemu_desc : "",
-						 d->evemu_desc ? d->evemu_desc_len : 0,
-						 c->sink->cfg.file_mode);
-		if (d && d->evemu)
-			it_evemu_add(d->evemu, e->mono_ns, e->type, e->code, e->value);
-		else
-			c->lost_lines_here++;
-	} else {
-		it_rec_event(&c->buf, e->hdr.dev, e->mono_ns, c->o->no_time ? 0 : e->real_ns,
-			     e->type, e->code, e->value,
-			     e->hdr.flags & (IT_EVF_SYNTH_TS | IT_EVF_INJECTED));
-	}
+	for (i = 0; i < c->n_stages; i++)
+		if (c->stages[i]->ops->event)
+			c->stages[i]->ops->event(c->stages[i], c, d, e);
 	c->st.events_out++;
 	if (e->type < IT_STATS_TYPES)
 		c->st.by_type[e->type]++;
@@ -308,28 +309,51 @@ static void write_event(struct it_collector *c, struct it_dev_state *d, const st
 static void on_frame(struct it_collector *c, const struct it_frame_rec *r)
 {
 	struct it_dev_state *d;
+	struct it_fmt_dev v;
 	struct it_event e;
-	__u32 i;
+	unsigned int i;
 
 	if (c->count_reached) {
 		c->st.not_output += r->n;
 		return;
 	}
 	/* the gap first, whatever becomes of these events: it sits before them */
-	if (r->lost_before) {
-		if (c->o->format == IT_FMT_CSV)
-			it_csv_count(&c->buf, "loss", r->lost_before);
-		else
-			it_rec_loss(&c->buf, r->lost_before, r->lost_dev);
-	}
+	for (i = 0; r->lost_before && i < c->n_stages; i++)
+		if (c->stages[i]->ops->loss)
+			c->stages[i]->ops->loss(c->stages[i], c, r->lost_before, r->lost_dev);
 	if (!frame_dev(c, r->hdr.dev, &d)) {
 		c->st.filtered_user += r->n;
 		return;
 	}
+	v = dev_view(d, r->hdr.dev);
 	for (i = 0; i < r->n; i++) {
 		it_frame_event(r, i, &e);
-		write_event(c, d, &e);
+		if (c->o->no_time)
+			e.real_ns = 0;
+		write_event(c, &v, &e);
 	}
+}
+
+/* A device record from the kernel: added, or removed. */
+static void on_device(struct it_collector *c, const struct it_device_rec *r)
+{
+	struct it_dev_state *d;
+
+	if (r->hdr.kind == IT_REC_DEVICE_ADD) {
+		dev_announce(c, r->hdr.dev, &r->info, "add");
+		return;
+	}
+	d = dev_slot(c, r->hdr.dev);
+	if (!d)
+		return;
+	if (d->capture && !c->count_reached) {
+		struct it_fmt_dev v = { .id = r->hdr.dev, .info = &r->info, .virt = d->virt,
+					.priv = &d->fmt_priv };
+
+		stages_device(c, &v, "remove");
+	}
+	d->removed = true;
+	dev_forget(c, d);
 }
 
 int it_collector_on_record(void *ctx, void *data, size_t size)
@@ -358,30 +382,10 @@ int it_collector_on_record(void *ctx, void *data, size_t size)
 			on_frame(c, data);
 		break;
 	case IT_REC_DEVICE_ADD:
-	case IT_REC_DEVICE_DEL: {
-		const struct it_device_rec *r = data;
-		struct it_dev_state *d;
-
-		if (size < sizeof(*r))
-			break;
-		if (h->kind == IT_REC_DEVICE_ADD) {
-			dev_announce(c, r->hdr.dev, &r->info, "add");
-		} else {
-			d = dev_slot(c, r->hdr.dev);
-			if (d && d->capture && !c->count_reached && c->o->format != IT_FMT_CSV) {
-				it_rec_device_ex(&c->buf, r->hdr.dev, &r->info, "remove", NULL,
-						 d->virt);
-				c->st.devices_removed++;
-			}
-			if (d) {
-				d->removed = true;
-				if (d->evemu)
-					evemu_done(c, d);
-				dev_forget(d);
-			}
-		}
+	case IT_REC_DEVICE_DEL:
+		if (size >= sizeof(struct it_device_rec))
+			on_device(c, data);
 		break;
-	}
 	}
 	if (c->buf.len >= IT_COLLECTOR_FLUSH_BYTES)
 		it_collector_flush(c);

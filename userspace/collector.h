@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * collector.h - turns ring buffer records into output records: device bookkeeping,
- * the userspace device filter, --count, loss records, and buffered writing to a sink.
- * Independent of how the records were produced (the agent's BPF programs, a test, a
- * benchmark's producer).
+ * the userspace device filter, --count, loss records, and buffered writing. The data
+ * path: records -> the stages (stage.h; the raw record writer first) -> the format
+ * (format.h, one table for --format) -> the buffer -> the outputs (outputs.h; the file
+ * sink first). Independent of how the records were produced (the agent's BPF
+ * programs, a test, a benchmark's producer).
  */
 #ifndef IT_COLLECTOR_H
 #define IT_COLLECTOR_H
@@ -12,13 +14,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cli.h"
-#include "format_evemu.h"
+#include "format.h"
 #include "header.h"
 #include "output.h"
+#include "outputs.h"
 #include "sink.h"
+#include "stage.h"
 
 #define IT_COLLECTOR_DEV_SLOTS 4096	/* devices one run tracks; power of two */
 #define IT_COLLECTOR_FLUSH_BYTES (64 * 1024)
+#define IT_COLLECTOR_STAGES 8
 
 struct it_dev_state {
 	uint32_t id;
@@ -34,21 +39,23 @@ struct it_dev_state {
 	uint64_t announce_gen;	/* c->flush_gen when its record was buffered */
 	struct it_devinfo info;	/* repeated at the top of each new file */
 	char node[64];		/* "/dev/input/eventN" or "" */
-	char *evemu_desc;	/* --format evemu: description lines, read at announce */
-	size_t evemu_desc_len;
-	struct it_evemu_file *evemu;	/* --format evemu: its file, from its first event */
+	void *fmt_priv;		/* the format's state for this device (it_fmt_dev.priv) */
 };
 
 struct it_collector {
 	const struct it_opts *o;
 	const char *sysfs_root;		/* "/sys" */
-	struct it_sink *sink;
+	/* what the records look like: one table, never asked which (format.h) */
+	const struct it_format_ops *fmt;
+	struct it_format_ctx fc;
+	struct it_stage *stages[IT_COLLECTOR_STAGES];	/* in order; it_stage_raw first */
+	unsigned int n_stages;
+	struct it_outputs outs;		/* where the buffer goes */
+	struct it_output_feed feed;	/* what the outputs ask back: preamble, gap record */
 	struct it_buf buf;		/* formatted, not yet written */
 	struct it_stats st;
 	bool count_reached;
 	uint64_t flush_gen;		/* it_collector_flush() calls */
-	uint64_t lost_lines_here;	/* lines lost outside the sink: evemu files (closed
-					 * ones, or one that could not be opened) */
 	struct it_hostinfo host;	/* for the header record */
 	/* tell the kernel a device's verdict (enum it_verdict); NULL: nobody to tell */
 	int (*set_verdict)(void *ctx, uint32_t id, uint32_t verdict);
@@ -56,9 +63,19 @@ struct it_collector {
 	struct it_dev_state devs[IT_COLLECTOR_DEV_SLOTS];
 };
 
-/* Set up c (zeroes it); it is large, so allocate it statically or on the heap. */
-void it_collector_init(struct it_collector *c, const struct it_opts *o, struct it_sink *sink,
-		       const char *sysfs_root);
+/* Set up c (zeroes it) for the options' format, with the raw record writer as its
+ * stage and sink (NULL: none) as its first output; a format that keeps files of its
+ * own (evemu) puts them in the sink's directory. c is large: allocate it statically or
+ * on the heap. Returns 0, or -1 when the format cannot be set up (out of memory). */
+int it_collector_init(struct it_collector *c, const struct it_opts *o, struct it_sink *sink,
+		      const char *sysfs_root);
+
+/* One more output (a shipper, say), written after the ones before. The caller keeps
+ * it: close and free it after it_finish_output(). 0, or -1 when the list is full. */
+int it_collector_add_output(struct it_collector *c, struct it_output *out);
+
+/* One more stage, after the ones before. 0, or -1 when the list is full. */
+int it_collector_add_stage(struct it_collector *c, struct it_stage *st);
 
 /* ring_buffer_sample_fn: one struct it_frame_rec, it_event or it_device_rec. Always
  * returns 0. */
@@ -67,26 +84,33 @@ int it_collector_on_record(void *ctx, void *data, size_t size);
 /* A "present" device record for each device sysfs lists now. */
 void it_collector_present(struct it_collector *c);
 
+/* Capture paused or resumed (by r, at mono_ns/real_ns): its record, in the format,
+ * unless --count was reached. Flush after it so that it sits where it happened. */
+void it_collector_control(struct it_collector *c, bool pause, const struct it_ctl_req *r,
+			  uint64_t mono_ns, uint64_t real_ns);
+
 /* The sink settings the options ask for (--compress, --rotate-*, --format, ...). */
 void it_sink_cfg_from_opts(struct it_sink_cfg *cfg, const struct it_opts *o);
 
-/* Copy the sink's counts (bytes written, files completed and deleted, lines and
- * bytes it could not write) and the evemu files' losses into c->st. */
+/* Copy the outputs' counts (bytes written, files completed, deleted and recovered,
+ * lines and bytes they could not write) and the format's own losses (evemu files)
+ * into c->st. */
 void it_collector_update_stats(struct it_collector *c);
 
 /* A periodic stats record (--stats-interval): it_collector_update_stats(), then the
- * record (not in CSV). c->st.k must be fresh. */
+ * record (if the format has one; CSV does not). c->st.k must be fresh. */
 void it_collector_stats_record(struct it_collector *c);
 
-/* At the end of a capture, before it_sink_close(): complete the evemu files, copy the
- * sink's counts into the stats and buffer the stats record (the last line). */
+/* At the end of a capture, before the outputs close: the stages finish, the format
+ * completes its own files, the counts are copied into the stats and the stats record
+ * (the last line) is buffered. */
 void it_collector_stats(struct it_collector *c);
 
-/* Write what is buffered to the sink, then let the sink do its time-driven work
- * (it_sink_tick: flush interval, rotation, retry, SIGHUP). Returns 0 or -1 (the sink
- * said why). */
+/* Write what is buffered to every output, then let them do their time-driven work
+ * (flush interval, rotation, retry, SIGHUP). Returns 0 or -1 (the output said why). */
 int it_collector_flush(struct it_collector *c);
 
+/* Free what the collector holds (not the outputs: their owners close and free them). */
 void it_collector_free(struct it_collector *c);
 
 #endif

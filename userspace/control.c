@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include "control.h"
-#include "output.h"
+#include "format.h"
 
 /* mkdir -p of path's directory, new parts 0755. */
 static int make_parent(const char *path)
@@ -324,47 +324,6 @@ int it_control_request_peer(const char *path, const char *cmd, char *reply, size
 	}
 	snprintf(reply, replylen, "%s", buf);
 	return strncmp(buf, "ok", 2) ? 1 : 0;
-}
-
-void it_rec_control(struct it_buf *b, bool csv, bool pause, const struct it_ctl_req *r,
-		    uint64_t mono_ns, uint64_t real_ns)
-{
-	if (csv) {
-		it_buf_puts(b, pause ? "pause,,," : "resume,,,");
-		it_buf_u64(b, mono_ns / 1000000000ull);
-		it_buf_putc(b, ',');
-		it_buf_u64(b, mono_ns % 1000000000ull / 1000);
-		it_buf_putc(b, ',');
-		{
-			struct it_buf t = { 0 };
-
-			it_rfc3339(&t, real_ns);	/* quoted: CSV takes it unquoted */
-			if (t.len >= 2)
-				it_buf_put(b, t.p + 1, t.len - 2);
-			it_buf_free(&t);
-		}
-		it_buf_puts(b, ",,,");
-		it_buf_u64(b, r->uid);
-		it_buf_putc(b, '\n');
-		return;
-	}
-	it_buf_puts(b, pause ? "{\"record\":\"pause\",\"time\":" : "{\"record\":\"resume\",\"time\":");
-	it_rfc3339(b, real_ns);
-	it_buf_puts(b, ",\"sec\":");
-	it_buf_u64(b, mono_ns / 1000000000ull);
-	it_buf_puts(b, ",\"usec\":");
-	it_buf_u64(b, mono_ns % 1000000000ull / 1000);
-	it_buf_puts(b, ",\"via\":");
-	it_json_str(b, r->via ? r->via : "", 16);
-	it_buf_puts(b, ",\"uid\":");
-	it_buf_u64(b, r->uid);
-	it_buf_puts(b, ",\"gid\":");
-	it_buf_u64(b, r->gid);
-	it_buf_puts(b, ",\"pid\":");
-	it_buf_u64(b, (uint64_t)r->pid);
-	it_buf_puts(b, ",\"user\":");
-	it_json_str(b, r->user, sizeof(r->user));
-	it_buf_puts(b, "}\n");
 }
 
 static void put_time(struct it_buf *b, uint64_t real_ns)

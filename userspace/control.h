@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * control.h - the agent's control socket (`inputtrace ctl pause|resume`), the pause and
- * resume records, the start-up notice and the world-readable status file
+ * control.h - the agent's control socket (`inputtrace ctl pause|resume`), the start-up
+ * notice and the world-readable status file (the pause and resume records are the
+ * formats' control writers, format.h)
  * (README "Pause and resume", "Transparency").
  *
  * The socket is a unix stream socket, owned by root and --control-group, mode 0660:
@@ -84,11 +85,6 @@ int it_control_request(const char *path, const char *cmd, char *reply, size_t re
  * connection failure errno is the connect() error (ENOENT, ECONNREFUSED, EACCES...). */
 int it_control_request_peer(const char *path, const char *cmd, char *reply, size_t replylen,
 			    pid_t *peer_pid, char *err, size_t errlen);
-
-/* {"record":"pause"|"resume","time":..,"mono_ns":..,"via":..,"uid":..,"gid":..,"pid":..,
- *  "user":..} (JSON Lines) or "pause,,,SEC,USEC,TIME,,,UID" (CSV). */
-void it_rec_control(struct it_buf *b, bool csv, bool pause, const struct it_ctl_req *r,
-		    uint64_t mono_ns, uint64_t real_ns);
 
 /*
  * The status file: world-readable (0644), key=value lines that tell any local user that

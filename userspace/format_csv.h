@@ -6,15 +6,17 @@
  *   event,3,"Lenovo ThinkPad Compact USB Keyboard",14,704248,2026-11-29T19:00:40.705030Z,EV_KEY,KEYCLASS_LETTER,1
  *   loss,,,,,,,,12            (value: events the full ring buffer refused before the next line)
  *   output_loss,,,,,,,,40     (value: lines that could not be written before this one)
+ *   pause,,,SEC,USEC,TIME,,,UID   (and resume: capture paused or resumed by UID)
  */
 #ifndef IT_FORMAT_CSV_H
 #define IT_FORMAT_CSV_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "json.h"
+#include "format.h"
 
-#define IT_CSV_HEADER "record,dev,device,sec,usec,time,type,code,value\n"
+#define IT_CSV_HEAD "record,dev,device,sec,usec,time,type,code,value"
+#define IT_CSV_HEADER IT_CSV_HEAD "\n"
 
 /* A CSV field: quoted when it holds a comma, quote, CR or LF ('"' doubled); other
  * control characters become spaces, so a line is always one record. */
@@ -25,5 +27,9 @@ void it_csv_event(struct it_buf *b, uint32_t dev, const char *devname, uint64_t 
 
 /* "loss" or "output_loss" with its count. */
 void it_csv_count(struct it_buf *b, const char *record, uint64_t count);
+
+/* "pause" or "resume", when and by whom. */
+void it_csv_control(struct it_buf *b, bool pause, const struct it_ctl_req *r, uint64_t mono_ns,
+		    uint64_t real_ns);
 
 #endif

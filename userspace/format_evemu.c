@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* format_evemu.c - evemu-record's text format, one file per device. */
-#include <errno.h>
+/* format_evemu.c - evemu-record's text format, one file per device (format_evemu.h). */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <libevdev/libevdev.h>
 #include <linux/input.h>
+#include "evemu_files.h"
 #include "format_evemu.h"
+#include "format_jsonl.h"
+#include "log.h"
 
 static void putf(struct it_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
 static void putf(struct it_buf *b, const char *fmt, ...)
 {
 	char s[256];
@@ -133,85 +133,170 @@ void it_evemu_event(struct it_buf *b, uint64_t mono_ns, uint64_t t0_ns,
 	     (unsigned)(d % 1000000000ull / 1000), type & 0xffff, code & 0xffff, value);
 }
 
-struct it_evemu_file *it_evemu_open(int dirfd, const char *host, uint32_t id,
-				    const char *desc, size_t desc_len, unsigned int mode)
-{
-	struct it_evemu_file *f = calloc(1, sizeof(*f));
-	struct timespec ts;
-	struct tm tm;
-	char t[32];
+/* --- the format: events into per-device files, the rest as JSON Lines ------------- */
 
-	if (!f)
+/* What the format keeps for a device: its description, read at its first record, and
+ * its file, opened at its first event. */
+struct evemu_dev {
+	struct evemu_dev *next, **pprev;
+	uint32_t id;
+	struct it_buf desc;
+	struct it_evemu_file *file;
+};
+
+struct evemu_state {
+	struct evemu_dev *devs;
+	uint64_t lost;		/* lines of completed files and of events without a file */
+};
+
+static int evemu_open_fmt(struct it_format_ctx *fc)
+{
+	fc->priv = calloc(1, sizeof(struct evemu_state));
+	return fc->priv ? 0 : -1;
+}
+
+static struct evemu_dev *dev_new(struct evemu_state *st, void **priv, uint32_t id)
+{
+	struct evemu_dev *v = calloc(1, sizeof(*v));
+
+	if (!v)
 		return NULL;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(t, sizeof(t), "%Y%m%dT%H%M%S", &tm);
-	snprintf(f->name, sizeof(f->name), "inputtrace-%s.%06uZ-%s-input%u.evemu", t,
-		 (unsigned)(ts.tv_nsec / 1000), host, id);
-	snprintf(f->tmp, sizeof(f->tmp), "%.240s.tmp", f->name);
-	f->dirfd = dirfd;
-	f->fd = openat(dirfd, f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-		       mode ? mode : 0600);
-	if (f->fd < 0) {
-		free(f);
-		return NULL;
-	}
-	(void)!fchmod(f->fd, mode ? mode : 0600);
-	it_buf_put(&f->buf, desc, desc_len);
-	return f;
+	v->id = id;
+	v->next = st->devs;
+	if (st->devs)
+		st->devs->pprev = &v->next;
+	v->pprev = &st->devs;
+	st->devs = v;
+	*priv = v;
+	return v;
 }
 
-void it_evemu_add(struct it_evemu_file *f, uint64_t mono_ns, unsigned int type,
-		  unsigned int code, int32_t value)
+/* Complete v's file; what it could not write stays counted. */
+static void dev_complete(struct evemu_state *st, struct evemu_dev *v)
 {
-	if (!f->started) {
-		f->t0_ns = mono_ns;
-		f->started = true;
-	}
-	it_evemu_event(&f->buf, mono_ns, f->t0_ns, type, code, value);
-	if (f->buf.len >= 64 * 1024)
-		it_evemu_flush(f);
+	if (!v->file)
+		return;
+	it_evemu_flush(v->file);
+	st->lost += v->file->dropped;
+	if (it_evemu_close(v->file))
+		it_err("cannot complete the evemu file of input%u", v->id);
+	v->file = NULL;
 }
 
-int it_evemu_flush(struct it_evemu_file *f)
+static void dev_free(struct evemu_dev *v)
 {
-	size_t off = 0;
-
-	while (off < f->buf.len) {
-		ssize_t w = write(f->fd, f->buf.p + off, f->buf.len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			/* whole lines only: count the lines dropped */
-			const char *p = f->buf.p + off, *e = f->buf.p + f->buf.len;
-
-			while (p < e && (p = memchr(p, '\n', (size_t)(e - p)))) {
-				f->dropped++;
-				p++;
-			}
-			it_buf_reset(&f->buf);
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	it_buf_reset(&f->buf);
-	return 0;
+	*v->pprev = v->next;
+	if (v->next)
+		v->next->pprev = v->pprev;
+	it_buf_free(&v->desc);
+	free(v);
 }
 
-int it_evemu_close(struct it_evemu_file *f)
+/* The JSON device record; the description read at the device's first one. */
+static void evemu_device(struct it_format_ctx *fc, struct it_buf *b, const struct it_fmt_dev *d,
+			 const char *action)
 {
-	int rc;
+	struct evemu_dev *v;
 
-	if (!f)
-		return 0;
-	rc = it_evemu_flush(f);
-	if (fsync(f->fd))
-		rc = -1;
-	close(f->fd);
-	if (renameat(f->dirfd, f->tmp, f->dirfd, f->name))
-		rc = -1;
-	it_buf_free(&f->buf);
-	free(f);
-	return rc;
+	it_jsonl_device(fc, b, d, action);
+	if (!d->priv || *d->priv || !d->info || !strcmp(action, "remove"))
+		return;
+	v = dev_new(fc->priv, d->priv, d->id);
+	if (v)
+		it_evemu_describe(&v->desc, d->info, d->node);
 }
+
+static void evemu_device_gone(struct it_format_ctx *fc, const struct it_fmt_dev *d)
+{
+	struct evemu_dev *v = d->priv ? *d->priv : NULL;
+
+	if (!v)
+		return;
+	dev_complete(fc->priv, v);
+	dev_free(v);
+	*d->priv = NULL;
+}
+
+static void evemu_event(struct it_format_ctx *fc, struct it_buf *b, const struct it_fmt_dev *d,
+			const struct it_event *e)
+{
+	struct evemu_state *st = fc->priv;
+	struct evemu_dev *v = d->priv ? *d->priv : NULL;
+
+	if (d->priv && !v)
+		v = dev_new(st, d->priv, d->id);	/* no record of it: no description */
+	if (v && !v->file)
+		v->file = it_evemu_open(&fc->place, e->hdr.dev, v->desc.p ? v->desc.p : "",
+					v->desc.len);
+	if (v && v->file)
+		it_evemu_add(v->file, e->mono_ns, e->type, e->code, e->value);
+	else
+		st->lost++;
+}
+
+static void evemu_flush(struct it_format_ctx *fc)
+{
+	struct evemu_state *st = fc->priv;
+	struct evemu_dev *v;
+
+	for (v = st->devs; v; v = v->next)
+		if (v->file)
+			it_evemu_flush(v->file);
+}
+
+static void evemu_finish(struct it_format_ctx *fc)
+{
+	struct evemu_state *st = fc->priv;
+	struct evemu_dev *v;
+
+	for (v = st->devs; v; v = v->next)
+		dev_complete(st, v);
+}
+
+static uint64_t evemu_lost(struct it_format_ctx *fc)
+{
+	struct evemu_state *st = fc->priv;
+	struct evemu_dev *v;
+	uint64_t n = st->lost;
+
+	for (v = st->devs; v; v = v->next)
+		if (v->file)
+			n += v->file->dropped;
+	return n;
+}
+
+/* Files still open are completed (a run stopped without finish()), as before. */
+static void evemu_close_fmt(struct it_format_ctx *fc)
+{
+	struct evemu_state *st = fc->priv;
+
+	if (!st)
+		return;
+	while (st->devs) {
+		if (st->devs->file)
+			it_evemu_close(st->devs->file);
+		dev_free(st->devs);
+	}
+	free(st);
+	fc->priv = NULL;
+}
+
+const struct it_format_ops it_format_evemu = {
+	.name = "evemu",
+	.ext = "jsonl",		/* the index next to the per-device files */
+	.head = IT_JSONL_HEAD,
+	.dir_only = true,
+	.open = evemu_open_fmt,
+	.close = evemu_close_fmt,
+	.header = it_jsonl_header,
+	.device = evemu_device,
+	.device_gone = evemu_device_gone,
+	.event = evemu_event,
+	.loss = it_jsonl_loss,
+	.output_loss = it_jsonl_output_loss,
+	.control = it_jsonl_control,
+	.stats = it_jsonl_stats,
+	.flush = evemu_flush,
+	.finish = evemu_finish,
+	.lost_lines = evemu_lost,
+};

@@ -11,14 +11,18 @@
  *   L: <led code> <state>   S: <switch code> <state>
  *   E: <sec>.<usec> <type> <code> <value>           (time since the file's first event)
  * The description is read with libevdev from the device's /dev/input/eventN (opened
- * O_RDONLY|O_NONBLOCK, never grabbed); without a node only N: and I: are written.
+ * O_RDONLY|O_NONBLOCK, never grabbed) when its first record is written; without a
+ * node only N: and I: are written.
+ *
+ * The format (it_format_evemu, format.h): events go to the per-device files
+ * (evemu_files.h) in the output directory; everything else (header, devices, loss,
+ * pause, stats) is written as JSON Lines to the record stream, the directory's index.
  */
 #ifndef IT_FORMAT_EVEMU_H
 #define IT_FORMAT_EVEMU_H
 
 #include <stdint.h>
-#include "inputtrace.h"
-#include "json.h"
+#include "format.h"
 
 /* The description lines of a device into b. node: "/dev/input/eventN" or NULL.
  * Returns 0, or -1 if the node could not be read (N: and I: are still written). */
@@ -27,26 +31,5 @@ int it_evemu_describe(struct it_buf *b, const struct it_devinfo *info, const cha
 /* One E: line; t0_ns is the time of the file's first event. */
 void it_evemu_event(struct it_buf *b, uint64_t mono_ns, uint64_t t0_ns,
 		    unsigned int type, unsigned int code, int32_t value);
-
-/* One open per-device file (written as NAME.tmp, renamed into place by close). */
-struct it_evemu_file {
-	int fd;
-	int dirfd;
-	char name[256], tmp[256];
-	uint64_t t0_ns;
-	bool started;
-	struct it_buf buf;
-	uint64_t dropped;	/* events that could not be written */
-};
-
-/* Create DIR/inputtrace-<time>-HOST-inputN.evemu(.tmp) with mode and write desc. */
-struct it_evemu_file *it_evemu_open(int dirfd, const char *host, uint32_t id,
-				    const char *desc, size_t desc_len, unsigned int mode);
-void it_evemu_add(struct it_evemu_file *f, uint64_t mono_ns, unsigned int type,
-		  unsigned int code, int32_t value);
-/* Write what is buffered. Returns 0 or -1. */
-int it_evemu_flush(struct it_evemu_file *f);
-/* Flush, fsync, rename into place, free. */
-int it_evemu_close(struct it_evemu_file *f);
 
 #endif

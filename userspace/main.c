@@ -24,6 +24,7 @@
 #include "collector.h"
 #include "ctl.h"
 #include "finish.h"
+#include "log.h"
 #include "ops.h"
 #include "sink.h"
 #include "sysfs.h"
@@ -84,8 +85,7 @@ static int set_pause(struct it_capture *cap, struct it_collector *col, struct it
 		ring_buffer__consume(cap->rb);
 	}
 	it_clock_pair(&mono, &real);
-	if (!col->count_reached)
-		it_rec_control(&col->buf, col->o->format == IT_FMT_CSV, pause, r, mono, real);
+	it_collector_control(col, pause, r, mono, real);
 	it_collector_flush(col);
 	if (!pause) {
 		rc = it_capture_set_paused(cap, false);
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 	static char why_off[8400];
 	static char pointer[64];
 	struct sigaction su = { .sa_sigaction = on_pause_signal, .sa_flags = SA_SIGINFO };
-	struct it_sink sink;
+	struct it_sink *sink;
 	struct it_sink_cfg scfg;
 	struct it_opts o;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -308,12 +308,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	it_sink_cfg_from_opts(&scfg, &o);
-	if (it_sink_open_cfg(&sink, &scfg, err, sizeof(err))) {
+	sink = it_sink_open_cfg(&scfg, err, sizeof(err));
+	if (!sink) {
 		errorf("%s", err);
 		return 2;
 	}
-	sink.stop = &stop_signal;	/* after SIGINT/SIGTERM, writes to a pipe are bounded */
-	it_collector_init(&col, &o, &sink, "/sys");
+	it_sink_set_stop(sink, &stop_signal);	/* after SIGINT/SIGTERM, writes to a pipe are bounded */
+	it_collector_init(&col, &o, sink, "/sys");
 	col.set_verdict = set_verdict;
 	col.verdict_ctx = &cap;
 	libbpf_set_print(o.verbose > 1 ? libbpf_print : libbpf_quiet);
@@ -325,14 +326,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.syslog)
 		openlog("inputtrace", LOG_PID, LOG_DAEMON);
+	it_log_syslog(o.syslog);	/* the modules' messages (log.h) too */
 	ps.syslog = o.syslog;
 	it_sink_catch_sighup();		/* reopen the output (logrotate) */
 
 	rc = it_ops_prepare(&ops, &o, err, sizeof(err));
-	ops.sink = &sink;	/* --user: given to the user before the switch */
+	ops.sink = sink;	/* --user: given to the user before the switch */
 	if (rc) {
 		errorf("%s", err);
-		it_sink_abort(&sink);
+		it_sink_abort(sink);
 		return rc > 0 ? 2 : 1;
 	}
 	/* before attaching, so that a mistyped spec shows even when attaching fails */
@@ -340,7 +342,7 @@ int main(int argc, char **argv)
 	if (it_capture_start(&cap, &o, it_collector_on_record, &col, err, sizeof(err))) {
 		errorf("%s", err);
 		it_ops_finish(&ops, &col);
-		it_sink_abort(&sink);
+		it_sink_abort(sink);
 		return 1;
 	}
 	/* the control socket and the status file, while still root (in /run) */
@@ -354,7 +356,7 @@ int main(int argc, char **argv)
 			errorf("%s", err);
 			it_capture_stop(&cap);
 			it_ops_finish(&ops, &col);
-			it_sink_abort(&sink);
+			it_sink_abort(sink);
 			return 1;
 		}
 		snprintf(ctlinfo, sizeof(ctlinfo), "%s (root%s%s, SIGUSR1/SIGUSR2)", o.control_socket,
@@ -377,7 +379,7 @@ int main(int argc, char **argv)
 		 o.n_devices || o.n_exclude ? ")" : "");
 	ps.status = (struct it_status){ .path = o.status_file, .fd = -1, .pid = getpid(),
 		.keys = it_keys_name(o.keys), .pointer = pointer, .types = types, .devices = devs_on, .exclude = excl,
-		.output = sink.name, .format = it_format_name(o.format), .control = ctlinfo };
+		.output = it_sink_name(sink), .format = it_format_name(o.format), .control = ctlinfo };
 	{
 		uint64_t mono;
 
@@ -391,13 +393,13 @@ int main(int argc, char **argv)
 		it_control_close(&ctl);
 		it_capture_stop(&cap);
 		it_ops_finish(&ops, &col);
-		it_sink_abort(&sink);
+		it_sink_abort(sink);
 		return 1;
 	}
 	/* capture is attached: complete what a crashed run left as .tmp, while still
 	 * privileged (those files may be root's; a failed start before here touched
 	 * nothing) */
-	col.st.files_recovered = (uint64_t)it_sink_recover(&sink);
+	col.st.files_recovered = (uint64_t)it_sink_recover(sink);
 	/* pin the maps, then drop to --user: from here on no privilege is needed */
 	if (it_ops_after_attach(&ops, &cap, err, sizeof(err))) {
 		errorf("%s", err);
@@ -405,12 +407,12 @@ int main(int argc, char **argv)
 		it_control_close(&ctl);
 		it_capture_stop(&cap);
 		it_ops_finish(&ops, &col);
-		it_sink_abort(&sink);
+		it_sink_abort(sink);
 		return 1;
 	}
 	/* capture runs: only now may retention delete old files (a failed start deletes
 	 * nothing) */
-	it_sink_retention(&sink);
+	it_sink_retention(sink);
 	it_collector_present(&col);
 	it_collector_flush(&col);
 	if (o.keys == IT_KEYS_RAW)
@@ -421,7 +423,7 @@ int main(int argc, char **argv)
 	devices_text(&col, devs_off, sizeof(devs_off), false);
 	it_status_write(&ps.status);
 	notice(o.syslog, LOG_NOTICE, "notice: recording input events of this computer to %s (%s)",
-	       sink.name, it_format_name(o.format));
+	       it_sink_name(sink), it_format_name(o.format));
 	notice(o.syslog, LOG_NOTICE, "notice: devices captured: %s", devs_on);
 	notice(o.syslog, LOG_NOTICE, "notice: devices not captured (dropped in the kernel): %s%s",
 	       devs_off, why_off);
@@ -445,11 +447,11 @@ int main(int argc, char **argv)
 		       " (counted: stats missed_frames)" : ", and this kernel (before 6.7) does not count it");
 	/* the notice tests and operators wait for: from here on, nothing is missed */
 	fprintf(stderr, "inputtrace: capturing input events (%s) to %s\n",
-		it_attach_name(cap.used), sink.name);
+		it_attach_name(cap.used), it_sink_name(sink));
 	if (o.duration_s > 0)
 		deadline = now_s() + o.duration_s;
 
-	while (!stop_signal && !col.count_reached && !sink.failed) {
+	while (!stop_signal && !col.count_reached && !it_sink_failed(sink)) {
 		int timeout = 100;
 		double tick = it_ops_next_in(&ops, now_s());
 
@@ -531,12 +533,13 @@ int main(int argc, char **argv)
 	it_ops_finish(&ops, &col);
 	it_control_close(&ctl);
 	it_status_remove(&ps.status);
-	if (sink.failed)
+	if (it_sink_failed(sink))
 		ret = 1;
 	if (col.buf.oom) {
 		errorf("out of memory formatting records");
 		ret = 1;
 	}
 	it_collector_free(&col);
+	it_sink_free(sink);
 	return ret;
 }

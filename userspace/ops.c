@@ -58,8 +58,8 @@ int it_ops_after_attach(struct it_ops *ops, struct it_capture *cap, char *err, s
 		 * files there as the user */
 		if (ops->sink && it_sink_chown(ops->sink, ops->uid, ops->gid)) {
 			snprintf(err, errlen, "--user: cannot give the output %s to %s: %s%s",
-				 ops->sink->name, ops->o->user, strerror(errno),
-				 errno == EPERM && ops->sink->dir_mode ?
+				 it_sink_name(ops->sink), ops->o->user, strerror(errno),
+				 errno == EPERM && it_sink_is_dir(ops->sink) ?
 				 " (a directory inputtrace did not create must already belong to "
 				 "that user)" : "");
 			return -1;

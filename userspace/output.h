@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * output.h - the JSON Lines records (README "Output format"). Each function appends
- * one complete line, newline included, to b.
+ * output.h - the counters of a run (struct it_stats) and the stats record that carries
+ * them (README "Counters"). The other records: format_jsonl.h, format_csv.h.
  */
 #ifndef IT_OUTPUT_H
 #define IT_OUTPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "inputtrace.h"
 #include "json.h"
@@ -38,41 +39,8 @@ struct it_stats {
 	uint64_t by_type[IT_STATS_TYPES];	/* event records output, by EV_ type */
 };
 
-/*
- * {"record":"device","action":ACTION,"dev":ID,"name":...,"bus":..,"vendor":..,
- *  "product":..,"version":..,"phys":..,"uniq":..,"sysname":"inputN"[,"node":NODE]}
- * action: "present" (already there when capture started), "add" (appeared during
- * capture), "remove". node: "/dev/input/eventM" or NULL to leave it out.
- */
-void it_rec_device(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
-		   const char *action, const char *node);
-
-/* The same, with ,"virtual":true or false at the end when virt is 1 or 0 (the device
- * sits under /sys/devices/virtual/: uinput and other software devices); -1 leaves
- * it out (not known). */
-void it_rec_device_ex(struct it_buf *b, uint32_t id, const struct it_devinfo *info,
-		      const char *action, const char *node, int virt);
-
-/*
- * {"record":"event","dev":ID,"sec":S,"usec":U,"type":..,"code":..,"value":V[,"time":..]}
- * sec/usec: mono_ns split as evdev does (ktime_to_timespec64, then tv_nsec / 1000).
- * time: RFC 3339 UTC with microseconds from real_ns, left out when real_ns is 0.
- * flags (IT_EVF_*): IT_EVF_SYNTH_TS (or true) adds "synth_ts":true (the kernel had no
- * per-device timestamp), IT_EVF_INJECTED adds "injected":true (written to an evdev
- * node: input_inject_event()).
- */
-void it_rec_event(struct it_buf *b, uint32_t dev, uint64_t mono_ns, uint64_t real_ns,
-		  unsigned int type, unsigned int code, int32_t value, unsigned int flags);
-
-/* {"record":"loss","count":N[,"dev":D]}: N events the full ring buffer refused, at
- * this point; dev when they were all of one device (dev IT_DEV_MIXED: several, left out). */
-void it_rec_loss(struct it_buf *b, uint64_t count, uint32_t dev);
-
 /* {"record":"stats",...}: the counters (README "Counters"), ending with
  * "events_by_type":{"EV_SYN":N,...}. */
 void it_rec_stats(struct it_buf *b, const struct it_stats *s);
-
-/* "2026-11-29T18:48:55.123456Z" for real_ns (ns since the epoch); appends quoted. */
-void it_rfc3339(struct it_buf *b, uint64_t real_ns);
 
 #endif

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * sink.h - where formatted records go: stdout, one file, or a directory of rotated
- * files; plain or gzip; flushed at a bounded interval; write errors survived
- * (README "Output files").
+ * sink.h - the file output: stdout, one file, or a directory of rotated files; plain or
+ * gzip; flushed at a bounded interval; write errors survived (README "Output files").
+ * It is an output (outputs.h: it_sink_output()) and opaque: callers use the functions
+ * below. Its parts: sink.c (writing, errors, open/close), sink_gzip.c (the gzip
+ * members), sink_dir.c (directory mode: names, the directory scan, retention),
+ * sink_recover.c (what a crash left); sink_impl.h is private to them.
  *
  * The sink takes whole lines: a write is never split across files or gzip members, so
  * every file, and every prefix of a file up to a flush, holds complete lines.
@@ -23,8 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <zlib.h>
 #include "json.h"
+#include "outputs.h"
 
 /* A gzip member is also ended once this much input is pending (bounds memory). */
 #define IT_SINK_MEMBER_MAX (1u << 20)
@@ -40,66 +43,20 @@ struct it_sink_cfg {
 	double max_age_s;		/* 0 forever */
 	unsigned int file_mode;		/* 0: 0600 */
 	bool dir_mode;			/* force directory mode (path need not exist yet) */
+	/* is head (n bytes: the start of an existing file appended to) how our files
+	 * start? Then a fragment a crash left at its end is cut first. NULL: never */
+	bool (*known_head)(const char *head, size_t n);
 	/* clocks (NULL: CLOCK_MONOTONIC seconds, CLOCK_REALTIME ns); tests set them */
 	double (*now)(void);
 	uint64_t (*wall_ns)(void);
 };
 
+/* The file output (opaque). */
 struct it_sink;
 
-/* Writes the records every file starts with (header, device records) into b. */
-typedef void (*it_sink_preamble_fn)(void *ctx, struct it_sink *s, struct it_buf *b);
-/* Writes a record saying lines/bytes could not be written (error: errno) into b. */
-typedef void (*it_sink_gap_fn)(void *ctx, struct it_sink *s, struct it_buf *b,
-			       uint64_t lines, uint64_t bytes, int error);
-
-struct it_sink {
-	struct it_sink_cfg cfg;
-	const char *name;		/* for messages: the path, or "stdout" */
-	int fd;				/* current file, -1 none */
-	int dirfd;			/* dir mode: the directory; else -1 */
-	bool is_stdout, dir_mode;
-	bool dir_created;		/* dir mode: this run created the directory */
-	bool file_created;		/* one-file mode: this run created the file */
-	bool failed;			/* unrecoverable: the agent should stop */
-	char host[64];			/* sanitized host name, in file names */
-	char cur[NAME_MAX + 1];		/* dir mode: final name of the current file */
-	char tmp[NAME_MAX + 1];		/* dir mode: its name while written (cur + ".tmp") */
-	uint64_t file_seq;		/* files opened so far (1 = first) */
-	uint64_t file_bytes;		/* bytes of the current file on disk */
-	double opened_at, last_flush, retry_at;	/* it_sink.now() seconds */
-	bool need_preamble, dirty;
-	/* gzip */
-	z_stream z;
-	bool z_ready;
-	struct it_buf zout;		/* compressed, not yet written: the open member */
-	uint64_t member_in, member_lines;
-	/* write errors (ENOSPC, EIO, ...) */
-	int err;			/* errno of the failure in progress; 0 none */
-	int last_err;			/* errno of the last failure, for the gap record */
-	bool said;			/* stderr told about an error (once per errno) */
-	int said_err;
-	bool said_resumed;		/* stderr told that writing works again */
-	uint64_t dropped_lines, dropped_bytes;	/* in all: for the stats */
-	uint64_t gap_lines, gap_bytes;		/* since the last gap record */
-	uint64_t files_done, files_deleted;
-	uint64_t files_recovered;		/* leftover .tmp files completed (it_sink_recover) */
-	uint64_t bytes_written;			/* in all, to every file (after gzip) */
-	/* what every file starts with, and the gap record (set by the collector) */
-	it_sink_preamble_fn preamble;
-	it_sink_gap_fn gap;
-	void *cb_ctx;
-	/* clocks, replaceable by tests: monotonic seconds, and wall-clock ns for names */
-	double (*now)(void);
-	uint64_t (*wall_ns)(void);
-	/* the agent's "stop" flag (SIGINT/SIGTERM), or NULL. Once it is set, writes to an
-	 * output that is not a regular file (a pipe, a socket) are bounded: non-blocking,
-	 * waited for at most IT_SINK_STOP_WAIT_S in all, then they fail (ETIMEDOUT), so a
-	 * reader that stopped reading cannot hold the agent forever */
-	const volatile sig_atomic_t *stop;
-	double stop_deadline;			/* it_sink.now() seconds; 0: not yet */
-};
-
+/* After the agent's stop flag (it_sink_set_stop) is set, writes to an output that is
+ * not a regular file (a pipe, a socket) are waited for at most this long in all, then
+ * they fail (ETIMEDOUT), so a reader that stopped reading cannot hold the agent. */
 #define IT_SINK_STOP_WAIT_S 2.0
 
 /*
@@ -112,14 +69,42 @@ struct it_sink {
  * and renamed into place, after fsync, when complete; the directory is held with an
  * OFD read lock while it is open. Otherwise path is one file, appended to.
  * Files are created with file_mode (0600 by default) through O_NOFOLLOW, so a symlink
- * planted at the path is refused. Returns 0, or -1 with a one-line reason in err.
+ * planted at the path is refused. Returns the sink (free it with it_sink_free), or
+ * NULL with a one-line reason in err.
  */
-int it_sink_open(struct it_sink *s, const char *path, char *err, size_t errlen);
-int it_sink_open_cfg(struct it_sink *s, const struct it_sink_cfg *cfg, char *err, size_t errlen);
+struct it_sink *it_sink_open(const char *path, char *err, size_t errlen);
+struct it_sink *it_sink_open_cfg(const struct it_sink_cfg *cfg, char *err, size_t errlen);
+
+/* Free s (after it_sink_close or it_sink_abort; a file still open is closed as by
+ * it_sink_close). NULL is ignored. */
+void it_sink_free(struct it_sink *s);
+
+/* The sink as an output (outputs.h), for the collector's list. */
+struct it_output *it_sink_output(struct it_sink *s);
+
+/* For messages: the path, or "stdout". */
+const char *it_sink_name(const struct it_sink *s);
+
+/* It gave up (an error it does not retry, EPIPE say): the agent should stop. */
+bool it_sink_failed(const struct it_sink *s);
+
+/* It writes a directory of files (directory mode). */
+bool it_sink_is_dir(const struct it_sink *s);
+
+/* The agent's "stop" flag (SIGINT/SIGTERM): once it is set, writes to an output that
+ * is not a regular file are bounded (IT_SINK_STOP_WAIT_S). */
+void it_sink_set_stop(struct it_sink *s, const volatile sig_atomic_t *stop);
+
+/* Its counts (bytes, files, lines lost) and the state of its errors. */
+void it_sink_stats(const struct it_sink *s, struct it_output_stats *st);
+
+/* Directory mode: where others may put files of their own (evemu's per-device
+ * files). Returns 0, or -1 (p->dirfd -1) outside directory mode. */
+int it_sink_place(struct it_sink *s, struct it_dir_place *p);
 
 /*
  * Write n bytes of whole lines. Returns 0; -1 if they could not be written: then they
- * are counted (dropped_lines/bytes), the error said once on stderr, and writing is
+ * are counted (lost_lines/bytes), the error said once on stderr, and writing is
  * tried again at the next flush interval; a gap record marks the place when it works
  * again. Data already in the file is never damaged (a partial write is cut back).
  */
@@ -136,9 +121,14 @@ int it_sink_flush(struct it_sink *s);
  * next one: rotation, SIGHUP. Returns 0 or -1. */
 int it_sink_reopen(struct it_sink *s);
 
-/* Flush, fsync and close (stdout is left open), renaming into place in dir mode.
- * Returns 0 or -1 (said on stderr). */
+/* Flush, fsync and close (stdout is left open), renaming into place in dir mode; a
+ * write error in progress gets one last try first, so the gap is recorded. Returns 0
+ * or -1 (said on stderr). */
 int it_sink_close(struct it_sink *s);
+
+/* The run ends: after a write error, try again at the next write instead of waiting
+ * for the retry interval (it_finish_output: one last attempt). */
+void it_sink_ending(struct it_sink *s);
 
 /* A start that failed: close without completing anything, and remove the file this
  * run created (the directory's temporary file, or a new single file), so that a failed
@@ -166,7 +156,7 @@ int it_sink_retention(struct it_sink *s);
  * (never over an existing NAME) and the directory fsynced; one holding nothing complete
  * is removed. One line on stderr per file:
  *   inputtrace: recovered NAME (N bytes; M incomplete bytes dropped)
- * Returns the number of files recovered (also added to files_recovered); 0 outside
+ * Returns the number of files recovered (also counted in files_recovered); 0 outside
  * directory mode. Errors on one file are said on stderr and leave it as it was.
  */
 int it_sink_recover(struct it_sink *s);
@@ -198,5 +188,11 @@ void it_sink_catch_sighup(void);
 
 /* Host name as used in file names: [A-Za-z0-9._-], others '_'. */
 void it_sink_hostname(char *out, size_t len);
+
+/* The name of a file in an output directory: inputtrace-YYYYMMDDTHHMMSS.uuuuuuZ-HOST
+ * followed by suffix (".jsonl.gz", "-input7.evemu"), for wall_ns (UTC). The names the
+ * directory's retention and recovery recognise are built here. */
+void it_dir_file_name(char *out, size_t len, uint64_t wall_ns, const char *host,
+		      const char *suffix);
 
 #endif

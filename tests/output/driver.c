@@ -49,7 +49,7 @@ static void device(struct it_collector *c, uint32_t id, const char *name)
 int main(int argc, char **argv)
 {
 	static struct it_collector col;
-	struct it_sink sink;
+	struct it_sink *sink;
 	struct it_sink_cfg cfg;
 	struct it_opts o;
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -63,23 +63,24 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : (fprintf(stderr, "driver: %s\n", err), 2);
 	it_sink_cfg_from_opts(&cfg, &o);
-	if (it_sink_open_cfg(&sink, &cfg, err, sizeof(err))) {
+	sink = it_sink_open_cfg(&cfg, err, sizeof(err));
+	if (!sink) {
 		fprintf(stderr, "inputtrace: %s\n", err);
 		return 2;
 	}
-	sink.stop = &stop;
+	it_sink_set_stop(sink, &stop);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	it_sink_catch_sighup();
-	it_collector_init(&col, &o, &sink, "/nonexistent");
+	it_collector_init(&col, &o, sink, "/nonexistent");
 	/* "capture started": complete what a killed run left, as main.c does */
-	col.st.files_recovered = (uint64_t)it_sink_recover(&sink);
+	col.st.files_recovered = (uint64_t)it_sink_recover(sink);
 	device(&col, 3, "Mouse \"quoted\" \\ back\tslash, comma");
 	device(&col, 7, "Keyboard \xff\xfe bytes");
 	it_collector_flush(&col);
-	fprintf(stderr, "driver: capturing to %s\n", sink.name);
-	while (!stop && !col.count_reached && !sink.failed) {
+	fprintf(stderr, "driver: capturing to %s\n", it_sink_name(sink));
+	while (!stop && !col.count_reached && !it_sink_failed(sink)) {
 		long i;
 
 		for (i = 0; i < rate / 100 && !col.count_reached; i++, n++) {
@@ -105,5 +106,6 @@ int main(int argc, char **argv)
 	if (rc && err[0])
 		fprintf(stderr, "inputtrace: %s\n", err);
 	it_collector_free(&col);
+	it_sink_free(sink);
 	return rc ? 1 : 0;
 }

@@ -213,18 +213,19 @@ static void test_peer_allowed(void **state)
 static void test_records(void **state)
 {
 	struct it_ctl_req r = { .cmd = IT_CTL_PAUSE, .pid = 321, .uid = 1000, .gid = 1001, .via = "socket" };
+	struct it_format_ctx fc = { 0 };
 	struct it_buf b = { 0 };
 	char *line;
 
 	snprintf(r.user, sizeof(r.user), "al\"ice");
-	it_rec_control(&b, false, true, &r, 5000123456ull, 1764445735123456789ull);
+	it_format_jsonl.control(&fc, &b, true, &r, 5000123456ull, 1764445735123456789ull);
 	it_buf_putc(&b, 0);
 	line = b.p;
 	assert_string_equal(line, "{\"record\":\"pause\",\"time\":\"2025-11-29T19:48:55.123456Z\","
 			    "\"sec\":5,\"usec\":123,\"via\":\"socket\",\"uid\":1000,\"gid\":1001,"
 			    "\"pid\":321,\"user\":\"al\\\"ice\"}\n");
 	it_buf_reset(&b);
-	it_rec_control(&b, true, false, &r, 5000123456ull, 1764445735123456789ull);
+	it_format_csv.control(&fc, &b, false, &r, 5000123456ull, 1764445735123456789ull);
 	it_buf_putc(&b, 0);
 	assert_string_equal(b.p, "resume,,,5,123,2025-11-29T19:48:55.123456Z,,,1000\n");
 	it_buf_free(&b);

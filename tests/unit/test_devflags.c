@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "output.h"
+#include "format_jsonl.h"
 #include "sysfs.h"
 #include "json_check.h"
 

@@ -21,7 +21,8 @@
 #include "collector.h"
 #include "finish.h"
 #include "flags.h"
-#include "sink.h"
+#include "slurp.h"
+#include "sink_impl.h"
 
 static char tmpdir[64];
 
@@ -62,23 +63,10 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static char *slurp(const char *path)
-{
-	static char buf[1 << 16];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
 static void test_healthy(void **state)
 {
 	static struct it_collector c;
-	struct it_sink sink;
+	struct it_sink *sink;
 	struct it_sink_cfg cfg;
 	struct it_opts o;
 	char path[128], line[160], err[512], *text, *last;
@@ -88,8 +76,8 @@ static void test_healthy(void **state)
 	snprintf(line, sizeof(line), "-o %s", path);
 	parse_flags(line, &o);
 	it_sink_cfg_from_opts(&cfg, &o);
-	assert_int_equal(it_sink_open_cfg(&sink, &cfg, err, sizeof(err)), 0);
-	it_collector_init(&c, &o, &sink, "/nonexistent");
+	assert_non_null(sink = it_sink_open_cfg(&cfg, err, sizeof(err)));
+	it_collector_init(&c, &o, sink, "/nonexistent");
 	feed(&c, 10);
 	strcpy(err, "x");
 	assert_int_equal(it_finish_output(&c, err, sizeof(err)), 0);
@@ -103,13 +91,14 @@ static void test_healthy(void **state)
 	assert_int_equal(strncmp(last + 1, "{\"record\":\"stats\"", 17), 0);	/* last */
 	assert_int_equal(c.st.output_lost_lines, 0);
 	it_collector_free(&c);
+	it_sink_free(sink);
 }
 
 /* -o /dev/full to the end: -1 at once, one line that says what was not written */
 static void test_still_failing(void **state)
 {
 	static struct it_collector c;
-	struct it_sink sink;
+	struct it_sink *sink;
 	struct it_sink_cfg cfg;
 	struct it_opts o;
 	char err[512], want[512];
@@ -117,11 +106,11 @@ static void test_still_failing(void **state)
 
 	parse_flags("-o /dev/full --flush-interval 30", &o);
 	it_sink_cfg_from_opts(&cfg, &o);
-	assert_int_equal(it_sink_open_cfg(&sink, &cfg, err, sizeof(err)), 0);
-	it_collector_init(&c, &o, &sink, "/nonexistent");
+	assert_non_null(sink = it_sink_open_cfg(&cfg, err, sizeof(err)));
+	it_collector_init(&c, &o, sink, "/nonexistent");
 	feed(&c, 100);
 	it_collector_flush(&c);		/* fails: retried in 30 s */
-	assert_int_not_equal(sink.dropped_lines, 0);
+	assert_int_not_equal(sink->dropped_lines, 0);
 	t0 = now_s();
 	assert_int_equal(it_finish_output(&c, err, sizeof(err)), -1);
 	assert_true(now_s() - t0 < 1.0);	/* no waiting for the retry interval */
@@ -133,17 +122,19 @@ static void test_still_failing(void **state)
 	assert_string_equal(err, want);
 	assert_true(c.st.output_lost_lines >= 101);	/* the events, the device, the stats */
 	it_collector_free(&c);
+	it_sink_free(sink);
 
 	/* CSV has no stats record: the line does not claim one */
 	parse_flags("-o /dev/full --format csv", &o);
 	it_sink_cfg_from_opts(&cfg, &o);
-	assert_int_equal(it_sink_open_cfg(&sink, &cfg, err, sizeof(err)), 0);
-	it_collector_init(&c, &o, &sink, "/nonexistent");
+	assert_non_null(sink = it_sink_open_cfg(&cfg, err, sizeof(err)));
+	it_collector_init(&c, &o, sink, "/nonexistent");
 	feed(&c, 10);
 	assert_int_equal(it_finish_output(&c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cannot write to /dev/full at exit: No space left on device; "));
 	assert_null(strstr(err, "stats"));
 	it_collector_free(&c);
+	it_sink_free(sink);
 }
 
 /* Failed during the run, works again at the end: the last attempt is made at once
@@ -152,7 +143,7 @@ static void test_still_failing(void **state)
 static void test_recovered_at_exit(void **state)
 {
 	static struct it_collector c;
-	struct it_sink sink;
+	struct it_sink *sink;
 	struct it_sink_cfg cfg;
 	struct it_opts o;
 	char path[128], line[160], err[512], *text, *loss, *stats;
@@ -162,20 +153,20 @@ static void test_recovered_at_exit(void **state)
 	snprintf(line, sizeof(line), "-o %s --flush-interval 30", path);
 	parse_flags(line, &o);
 	it_sink_cfg_from_opts(&cfg, &o);
-	assert_int_equal(it_sink_open_cfg(&sink, &cfg, err, sizeof(err)), 0);
-	it_collector_init(&c, &o, &sink, "/nonexistent");
+	assert_non_null(sink = it_sink_open_cfg(&cfg, err, sizeof(err)));
+	it_collector_init(&c, &o, sink, "/nonexistent");
 	feed(&c, 4);
 	it_collector_flush(&c);		/* header, device, 4 events written */
 	/* the disk fills: the file's descriptor now writes to /dev/full */
 	full = open("/dev/full", O_WRONLY);
-	saved = dup(sink.fd);
+	saved = dup(sink->fd);
 	assert_true(full >= 0 && saved >= 0);
-	assert_int_equal(dup2(full, sink.fd), sink.fd);
+	assert_int_equal(dup2(full, sink->fd), sink->fd);
 	feed(&c, 6);
 	it_collector_flush(&c);
-	assert_int_equal(sink.dropped_lines, 6);
+	assert_int_equal(sink->dropped_lines, 6);
 	/* and has room again */
-	assert_int_equal(dup2(saved, sink.fd), sink.fd);
+	assert_int_equal(dup2(saved, sink->fd), sink->fd);
 	close(saved);
 	close(full);
 	assert_int_equal(it_finish_output(&c, err, sizeof(err)), 0);
@@ -188,6 +179,7 @@ static void test_recovered_at_exit(void **state)
 	assert_true(loss < stats);
 	assert_non_null(strstr(stats, "\"output_lost_lines\":6,"));
 	it_collector_free(&c);
+	it_sink_free(sink);
 }
 
 int main(void)

@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "inputtrace.h"
 #include "names.h"
-#include "output.h"
+#include "format_jsonl.h"
 
 #define NROWS (sizeof(it_keyclass_table) / sizeof(it_keyclass_table[0]))
 

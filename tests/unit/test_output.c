@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "output.h"
+#include "format_jsonl.h"
 #include "json_check.h"
 
 /* Every line produced by any test, checked together by python3 at the end. */

@@ -5,7 +5,8 @@
  * every flush; rotation boundaries by size and by interval; retention by count and
  * age; write errors (/dev/full) counted, not fatal, and marked by a gap record;
  * header record content; CSV quoting; evemu lines; leftover .tmp files of a killed run
- * cut to their complete part and completed, locked ones left alone.
+ * cut to their complete part and completed, locked ones left alone; a single file's
+ * torn end cut before appending.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,8 +27,10 @@
 #include "cli.h"
 #include "format_csv.h"
 #include "format_evemu.h"
+#include "format.h"
+#include "format_jsonl.h"
 #include "header.h"
-#include "sink.h"
+#include "sink_impl.h"
 #include "json_check.h"
 
 static double fake_now;
@@ -54,26 +57,33 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void pre(void *ctx, struct it_sink *s, struct it_buf *b)
+static void pre(void *ctx, uint64_t file_seq, struct it_buf *b)
 {
 	it_buf_puts(b, "{\"record\":\"header\"}\n");
 }
 
-static void gap(void *ctx, struct it_sink *s, struct it_buf *b, uint64_t lines, uint64_t bytes, int e)
+static void gap(void *ctx, uint64_t lines, uint64_t bytes, int e, struct it_buf *b)
 {
 	it_rec_output_loss(b, lines, bytes, e);
 }
 
-static void open_sink(struct it_sink *s, struct it_sink_cfg *cfg)
+static const struct it_output_feed feed = { .preamble = pre, .gap = gap };
+
+/* A sink for cfg on the fake clocks, fed the test's header and gap records (as the
+ * collector feeds it: it_outputs_add). */
+static struct it_sink *open_sink(struct it_sink_cfg *cfg)
 {
+	struct it_outputs l = { 0 };
+	struct it_sink *s;
 	char err[256];
 
 	/* clocks must be in place before the first file is named */
 	cfg->now = now_fn;
 	cfg->wall_ns = wall_fn;
-	assert_int_equal(it_sink_open_cfg(s, cfg, err, sizeof(err)), 0);
-	s->preamble = pre;
-	s->gap = gap;
+	s = it_sink_open_cfg(cfg, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(it_outputs_add(&l, it_sink_output(s), &feed), 0);
+	return s;
 }
 
 /* Read a whole file, gunzipping every member (RFC 1952 2.2) with zlib. */
@@ -119,22 +129,22 @@ static void line(char *b, size_t len, unsigned int i)
 static void test_gzip_members(void **state)
 {
 	struct it_sink_cfg cfg = { .compress = 6, .flush_interval_s = 1 };
-	struct it_sink s;
+	struct it_sink *s;
 	char path[300], cmd[800], l[128], *txt;
 	size_t len, want = 0;
 	unsigned int i;
 
 	snprintf(path, sizeof(path), "%s/a.jsonl.gz", dir);
 	cfg.path = path;
-	open_sink(&s, &cfg);
+	s = open_sink(&cfg);
 	for (i = 0; i < 5000; i++) {
 		line(l, sizeof(l), i);
-		assert_int_equal(it_sink_write(&s, l, strlen(l)), 0);
+		assert_int_equal(it_sink_write(s, l, strlen(l)), 0);
 		want += strlen(l);
 		if (i == 2000) {
 			/* a flush leaves a complete gzip file on disk: what kill -9 finds */
 			fake_now += 1.5;
-			it_sink_tick(&s);
+			it_sink_tick(s);
 			snprintf(cmd, sizeof(cmd), "gzip -t %s", path);
 			assert_int_equal(system(cmd), 0);
 			txt = slurp(path, &len, true);
@@ -143,7 +153,8 @@ static void test_gzip_members(void **state)
 			free(txt);
 		}
 	}
-	assert_int_equal(it_sink_close(&s), 0);
+	assert_int_equal(it_sink_close(s), 0);
+	it_sink_free(s);
 	snprintf(cmd, sizeof(cmd), "gzip -t %s && test \"$(zcat %s | wc -l)\" = 5001", path, path);
 	assert_int_equal(system(cmd), 0);
 	txt = slurp(path, &len, true);
@@ -269,7 +280,7 @@ static void test_recover(void **state)
 	char suffixed[256], suffixed_ev[256];
 	char host[64], gz[256], gzt[256], held[256], empty[256], other[256], evt[256],
 	     evt2[256], link[256], path[600], mine[NAME_MAX + 1];
-	struct it_sink s, s2;
+	struct it_sink *s, *s2;
 	size_t l1, l2;
 	int hfd;
 
@@ -301,11 +312,11 @@ static void test_recover(void **state)
 	snprintf(path, sizeof(path), "%s/%s", dir, link);
 	assert_int_equal(symlink("victim", path), 0);
 
-	open_sink(&s, &cfg);
-	snprintf(mine, sizeof(mine), "%s", s.tmp);
+	s = open_sink(&cfg);
+	snprintf(mine, sizeof(mine), "%s", s->tmp);
 	assert_true(exists(mine));
-	assert_int_equal(it_sink_recover(&s), 2);	/* the gzip file and the evemu file */
-	assert_int_equal(s.files_recovered, 2);
+	assert_int_equal(it_sink_recover(s), 2);	/* the gzip file and the evemu file */
+	assert_int_equal(s->files_recovered, 2);
 	assert_false(exists(gzt));
 	assert_file(gz, f, l1 + l2);			/* the two members, without the tail */
 	assert_true(exists(held));			/* locked: left alone, whole */
@@ -327,25 +338,54 @@ static void test_recover(void **state)
 	 * locked, and evemu leftovers may be the first one's: both left alone */
 	close(put_file(evt2, ev, strlen(ev)));
 	fake_wall += 1000000000ull;
-	open_sink(&s2, &cfg);
-	assert_int_equal(it_sink_recover(&s2), 0);
+	s2 = open_sink(&cfg);
+	assert_int_equal(it_sink_recover(s2), 0);
 	assert_true(exists(mine));
 	assert_true(exists(evt2));
 	/* the writer of the held file is gone: its lock with it */
 	close(hfd);
-	assert_int_equal(it_sink_recover(&s2), 1);
+	assert_int_equal(it_sink_recover(s2), 1);
 	assert_false(exists(held));
 	snprintf(path, sizeof(path), "%.*s", (int)strlen(held) - 4, held);
 	assert_file(path, "{}\n", 3);
-	assert_int_equal(it_sink_close(&s), 0);
+	assert_int_equal(it_sink_close(s), 0);
 	assert_true(exists(evt2));
 	/* alone on the directory now: the evemu leftover too */
-	assert_int_equal(it_sink_recover(&s2), 1);
+	assert_int_equal(it_sink_recover(s2), 1);
 	assert_false(exists(evt2));
-	assert_int_equal(s2.files_recovered, 2);
-	assert_int_equal(it_sink_close(&s2), 0);
+	assert_int_equal(s2->files_recovered, 2);
+	assert_int_equal(it_sink_close(s2), 0);
+	it_sink_free(s);
+	it_sink_free(s2);
 	snprintf(path, sizeof(path), "%.*s", (int)strlen(mine) - 4, mine);
 	assert_true(exists(path));			/* completed by its own sink */
+}
+
+/* A single file appended to: a fragment a crash left at the end of one of ours (as
+ * the formats' heads say: a CSV header line here) is cut first; a file that is not
+ * ours keeps its tail. */
+static void test_append_repair(void **state)
+{
+#define CSV_DONE "record,dev,device,sec,usec,time,type,code,value\nevent,3,kbd,1,2,,EV_KEY,KEY_A,1\n"
+	struct it_sink_cfg cfg = { .known_head = it_format_known_head };
+	char path[600];
+	struct it_sink *s;
+
+	snprintf(path, sizeof(path), "%s/a.csv", dir);
+	close(put_file("a.csv", CSV_DONE "event,3,kb", strlen(CSV_DONE) + 10));
+	cfg.path = path;
+	s = open_sink(&cfg);
+	assert_int_equal(it_sink_write(s, "x\n", 2), 0);
+	it_sink_free(s);
+	assert_file("a.csv", CSV_DONE "{\"record\":\"header\"}\nx\n", strlen(CSV_DONE) + 22);
+
+	snprintf(path, sizeof(path), "%s/other", dir);
+	close(put_file("other", "notes\nhalf", 10));
+	cfg.path = path;
+	s = open_sink(&cfg);
+	assert_int_equal(it_sink_write(s, "x\n", 2), 0);
+	it_sink_free(s);
+	assert_file("other", "notes\nhalf{\"record\":\"header\"}\nx\n", 32);
 }
 
 static int list(char names[][256], int max, const char *suffix)
@@ -368,20 +408,21 @@ static void test_rotate_size(void **state)
 {
 	struct it_sink_cfg cfg = { .path = dir, .rotate_size = 4096, .ext = "jsonl" };
 	static char names[64][256];
-	struct it_sink s;
+	struct it_sink *s;
 	char l[128], host[64], p[1024];
 	unsigned int i, next = 0;
 	int n, k;
 
-	open_sink(&s, &cfg);
-	assert_true(s.dir_mode);
+	s = open_sink(&cfg);
+	assert_true(s->dir_mode);
 	for (i = 0; i < 400; i++) {
 		line(l, sizeof(l), i);
 		fake_wall += 1000000;	/* 1 ms: distinct, increasing names */
-		assert_int_equal(it_sink_write(&s, l, strlen(l)), 0);
+		assert_int_equal(it_sink_write(s, l, strlen(l)), 0);
 		assert_int_equal(list(names, 64, ".tmp"), 1);	/* one file being written */
 	}
-	assert_int_equal(it_sink_close(&s), 0);
+	assert_int_equal(it_sink_close(s), 0);
+	it_sink_free(s);
 	assert_int_equal(list(names, 64, ".tmp"), 0);
 	n = list(names, 64, ".jsonl");
 	it_sink_hostname(host, sizeof(host));
@@ -422,24 +463,25 @@ static void test_rotate_interval_and_retention(void **state)
 				   .compress = 1 };
 	static char names[64][256];
 	char l[128], p[600], old[600];
-	struct it_sink s;
+	struct it_sink *s;
 	int i, fd;
 
 	/* an old file of ours, and one of another host: max-age removes only ours */
 	snprintf(old, sizeof(old), "%s/inputtrace-20200101T000000.000000Z-otherhost.jsonl.gz", dir);
 	fd = open(old, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	open_sink(&s, &cfg);
+	s = open_sink(&cfg);
 	for (i = 0; i < 10; i++) {
 		line(l, sizeof(l), (unsigned)i);
-		assert_int_equal(it_sink_write(&s, l, strlen(l)), 0);
+		assert_int_equal(it_sink_write(s, l, strlen(l)), 0);
 		fake_now += 61;			/* past the interval: the next tick rotates */
 		fake_wall += 61000000000ull;
-		it_sink_tick(&s);
+		it_sink_tick(s);
 	}
-	assert_int_equal(it_sink_close(&s), 0);
+	assert_int_equal(it_sink_close(s), 0);
 	/* 11 files were completed (the last holds only a header); 3 newest kept */
-	assert_int_equal(s.files_done, 11);
+	assert_int_equal(s->files_done, 11);
+	it_sink_free(s);
 	assert_int_equal(list(names, 64, ".gz"), 4);	/* + the other host's */
 	assert_non_null(strstr(names[0], "otherhost"));
 	snprintf(p, sizeof(p), "gzip -t %s/inputtrace-2026*", dir);
@@ -448,7 +490,7 @@ static void test_rotate_interval_and_retention(void **state)
 	/* --max-age: mtime older than the age is deleted, only files of this host */
 	{
 		struct it_sink_cfg c2 = { .path = dir, .max_age_s = 3600, .ext = "jsonl", .compress = 1 };
-		struct it_sink s2;
+		struct it_sink *s2;
 
 		struct timespec ts;
 
@@ -456,13 +498,14 @@ static void test_rotate_interval_and_retention(void **state)
 		 * wall clock moves to 2 h past the real now */
 		clock_gettime(CLOCK_REALTIME, &ts);
 		fake_wall = ((uint64_t)ts.tv_sec + 7200) * 1000000000ull;
-		open_sink(&s2, &c2);
+		s2 = open_sink(&c2);
 		/* opening deletes nothing (a start that fails must not); retention does: the
 		 * 3 files of this host were 2 h old */
-		assert_int_equal(s2.files_deleted, 0);
-		assert_int_equal(it_sink_retention(&s2), 3);
-		assert_int_equal(s2.files_deleted, 3);
-		assert_int_equal(it_sink_close(&s2), 0);
+		assert_int_equal(s2->files_deleted, 0);
+		assert_int_equal(it_sink_retention(s2), 3);
+		assert_int_equal(s2->files_deleted, 3);
+		assert_int_equal(it_sink_close(s2), 0);
+		it_sink_free(s2);
 		assert_int_equal(access(old, F_OK), 0);
 	}
 }
@@ -470,43 +513,43 @@ static void test_rotate_interval_and_retention(void **state)
 static void test_write_error_counted(void **state)
 {
 	struct it_sink_cfg cfg = { .path = "/dev/full", .flush_interval_s = 1 };
-	struct it_sink s;
+	struct it_sink *s;
 	char l[128];
 	int i;
 
-	open_sink(&s, &cfg);
+	s = open_sink(&cfg);
 	for (i = 0; i < 10; i++) {
 		line(l, sizeof(l), (unsigned)i);
-		assert_int_equal(it_sink_write(&s, l, strlen(l)), -1);
+		assert_int_equal(it_sink_write(s, l, strlen(l)), -1);
 		fake_now += 0.3;	/* retried every second */
 	}
-	assert_false(s.failed);		/* ENOSPC is survived, not fatal */
-	assert_int_equal(s.err, ENOSPC);
-	assert_int_equal(s.dropped_lines, 10);
-	assert_int_equal(s.dropped_bytes, 10 * strlen(l));
-	it_sink_close(&s);
+	assert_false(s->failed);		/* ENOSPC is survived, not fatal */
+	assert_int_equal(s->err, ENOSPC);
+	assert_int_equal(s->dropped_lines, 10);
+	assert_int_equal(s->dropped_bytes, 10 * strlen(l));
+	it_sink_free(s);
 }
 
 static void test_gap_record_after_error(void **state)
 {
 	struct it_sink_cfg cfg = { .flush_interval_s = 1 };
-	struct it_sink s;
+	struct it_sink *s;
 	char path[300], l[128], *txt;
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/g.jsonl", dir);
 	cfg.path = path;
-	open_sink(&s, &cfg);
-	assert_int_equal(it_sink_write(&s, "{\"a\":1}\n", 8), 0);
+	s = open_sink(&cfg);
+	assert_int_equal(it_sink_write(s, "{\"a\":1}\n", 8), 0);
 	/* simulate a failed write: the sink's own error path */
-	s.err = ENOSPC;
-	s.last_err = ENOSPC;
-	s.retry_at = fake_now + 1;
+	s->err = ENOSPC;
+	s->last_err = ENOSPC;
+	s->retry_at = fake_now + 1;
 	line(l, sizeof(l), 1);
-	assert_int_equal(it_sink_write(&s, l, strlen(l)), -1);	/* before retry time: dropped */
+	assert_int_equal(it_sink_write(s, l, strlen(l)), -1);	/* before retry time: dropped */
 	fake_now += 1.1;
-	assert_int_equal(it_sink_write(&s, "{\"b\":2}\n", 8), 0);
-	it_sink_close(&s);
+	assert_int_equal(it_sink_write(s, "{\"b\":2}\n", 8), 0);
+	it_sink_free(s);
 	txt = slurp(path, &len, false);
 	assert_string_equal(txt, "{\"record\":\"header\"}\n{\"a\":1}\n"
 			    "{\"record\":\"output_loss\",\"lines\":1,\"bytes\":74,\"error\":\"No space left on device\"}\n"
@@ -652,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gap_record_after_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_len, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_repair, setup, teardown),
 		cmocka_unit_test(test_header_record),
 		cmocka_unit_test(test_csv_writer),
 		cmocka_unit_test(test_evemu_writer),
