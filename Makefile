@@ -39,7 +39,7 @@ COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sys
 	userspace/header.c userspace/format_csv.c userspace/format_evemu.c \
 	userspace/pin.c userspace/ctl.c userspace/metrics.c userspace/control.c userspace/finish.c \
 	userspace/log.c
-AGENT_SRCS := userspace/main.c userspace/capture.c userspace/ops.c userspace/privdrop.c \
+AGENT_SRCS := userspace/main.c userspace/agent.c userspace/notice.c userspace/capture.c userspace/ops.c userspace/privdrop.c \
 	$(COMMON_SRCS)
 BPF_HDRS := include/inputtrace.h include/keyclass.h bpf/capture.bpf.h bpf/input_core.h \
 	bpf/inputtrace_test.h
