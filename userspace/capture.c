@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <syslog.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include "capture.h"
 #include "counters.h"
 #include "keys.h"
+#include "log.h"
 #include "inputtrace.skel.h"
 
 const char *it_attach_name(enum it_attach a)
@@ -156,7 +158,7 @@ int it_capture_start(struct it_capture *c, const struct it_opts *o, ring_buffer_
 		if (!try_mechanism(c, o, order[i], why[i], sizeof(why[i])))
 			break;
 		if (o->verbose)
-			fprintf(stderr, "inputtrace: %s skipped: %s\n", it_attach_name(order[i]), why[i]);
+			it_log(LOG_INFO, "%s skipped: %s", it_attach_name(order[i]), why[i]);
 		if (strstr(why[i], "permission denied loading"))
 			break;	/* the next mechanism needs the same privileges */
 	}
@@ -170,9 +172,9 @@ int it_capture_start(struct it_capture *c, const struct it_opts *o, ring_buffer_
 		return -1;
 	}
 	if (o->verbose)
-		fprintf(stderr, "inputtrace: attached with %s: evdev_events (%s), "
-			"input_register_device, input_unregister_device, input_inject_event\n", it_attach_name(c->used),
-			c->used == IT_ATTACH_FENTRY ? "fexit" : "kprobe+kretprobe");
+		it_log(LOG_INFO, "attached with %s: evdev_events (%s), input_register_device, "
+		       "input_unregister_device, input_inject_event", it_attach_name(c->used),
+		       c->used == IT_ATTACH_FENTRY ? "fexit" : "kprobe+kretprobe");
 
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.it_events), cb, ctx, NULL);
 	if (!c->rb) {

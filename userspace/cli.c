@@ -6,6 +6,7 @@
 #include <libevdev/libevdev.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,8 @@ static const char usage_text[] =
 "      --status-file PATH  world-readable file saying capture is running, the modes,\n"
 "                          since when, whether paused (default /run/inputtrace/status;\n"
 "                          'none': no file); removed at exit\n"
-"      --syslog            also send the start-up notice and pause/resume to syslog\n"
+"      --syslog            also send every message (the start-up notice, pause and\n"
+"                          resume, warnings, errors) to syslog\n"
 "  -v, --verbose           say which mechanism was attached and why others were\n"
 "                          skipped; -vv also shows libbpf's log\n"
 "  -h, --help              show this help and exit\n"
@@ -339,308 +341,313 @@ static int it_check_output_opts(const struct it_opts *o, char *err, size_t errle
 	return 0;
 }
 
+/* A one-line message in err; returns -1. */
+static int __attribute__((format(printf, 3, 4))) fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS, OPT_FORMAT, OPT_FLUSH,
+       OPT_ROT_SIZE, OPT_ROT_INT, OPT_MAX_FILES, OPT_MAX_AGE, OPT_FILE_MODE,
+       OPT_PIN, OPT_USER, OPT_STATS_INT, OPT_METRICS, OPT_EXCLUDE, OPT_CTL_SOCK,
+       OPT_CTL_GROUP, OPT_STATUS_FILE, OPT_SYSLOG, OPT_POINTER, OPT_POINTER_GRID };
+
+static const struct option longopts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "types", required_argument, NULL, 't' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "duration", required_argument, NULL, 'D' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "list-devices", no_argument, NULL, 'l' },
+	{ "keys", required_argument, NULL, OPT_KEYS },
+	{ "pointer", required_argument, NULL, OPT_POINTER },
+	{ "pointer-grid", required_argument, NULL, OPT_POINTER_GRID },
+	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "ring-size", required_argument, NULL, OPT_RING },
+	{ "no-time", no_argument, NULL, OPT_NO_TIME },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "compress", optional_argument, NULL, 'z' },
+	{ "flush-interval", required_argument, NULL, OPT_FLUSH },
+	{ "rotate-size", required_argument, NULL, OPT_ROT_SIZE },
+	{ "rotate-interval", required_argument, NULL, OPT_ROT_INT },
+	{ "max-files", required_argument, NULL, OPT_MAX_FILES },
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
+	{ "pin", optional_argument, NULL, OPT_PIN },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INT },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS },
+	{ "exclude-device", required_argument, NULL, OPT_EXCLUDE },
+	{ "control-socket", required_argument, NULL, OPT_CTL_SOCK },
+	{ "control-group", required_argument, NULL, OPT_CTL_GROUP },
+	{ "status-file", required_argument, NULL, OPT_STATUS_FILE },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+static const char optstring[] = ":o:t:d:D:c:lvhVz::";
+
+/* Returned by an option group's handler for an option of another group. */
+#define NOT_MINE 1
+
+/* One --device or --exclude-device spec into specs[*n]. */
+static int add_spec(const char *arg, bool exclude, struct it_devspec *specs, int *n, char *err,
+		    size_t errlen)
+{
+	const char *flag = exclude ? "--exclude-device" : "--device";
+	char tmp[512];
+
+	if (*n >= IT_MAX_SPECS)
+		return fail(err, errlen, "too many %s options (at most %d)", flag, IT_MAX_SPECS);
+	if (it_devspec_parse(arg, "/sys", &specs[*n], err, errlen)) {
+		/* the parser names --device: name the flag given */
+		if (exclude && !strncmp(err, "invalid --device", 16)) {
+			snprintf(tmp, sizeof(tmp), "invalid --exclude-device%s", err + 16);
+			snprintf(err, errlen, "%s", tmp);
+		}
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+/* What is captured, and how: -t, -d, --exclude-device, -D, -c, -l, --keys, --pointer,
+ * --pointer-grid, --attach, --ring-size, --no-time. */
+static int capture_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
+{
+	uint64_t g;
+	char *end;
+
+	switch (c) {
+	case 't':
+		return it_parse_types(arg, &o->type_mask, err, errlen);
+	case 'd':
+		return add_spec(arg, false, o->devices, &o->n_devices, err, errlen);
+	case OPT_EXCLUDE:
+		return add_spec(arg, true, o->exclude, &o->n_exclude, err, errlen);
+	case 'D':
+		errno = 0;
+		o->duration_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(o->duration_s) || o->duration_s <= 0 ||
+		    o->duration_s > 1e9)
+			return fail(err, errlen, "invalid --duration '%s': expected seconds > 0", arg);
+		return 0;
+	case 'c':
+		if (parse_u64(arg, &o->count) || o->count == 0)
+			return fail(err, errlen, "invalid --count '%s': expected a whole number > 0", arg);
+		return 0;
+	case 'l':
+		o->list_devices = true;
+		return 0;
+	case OPT_KEYS:
+		return it_parse_keys(arg, &o->keys, err, errlen);
+	case OPT_POINTER:
+		return it_parse_pointer(arg, &o->pointer, err, errlen);
+	case OPT_POINTER_GRID:
+		if (parse_u64(arg, &g) || g == 0 || g > 0x7fffffffu)
+			return fail(err, errlen, "invalid --pointer-grid '%s': expected device units "
+				    "from 1 to 2147483647", arg);
+		o->pointer_grid = (uint32_t)g;
+		return 0;
+	case OPT_ATTACH:
+		if (!strcmp(arg, "auto"))
+			o->attach = IT_ATTACH_AUTO;
+		else if (!strcmp(arg, "fentry"))
+			o->attach = IT_ATTACH_FENTRY;
+		else if (!strcmp(arg, "kprobe"))
+			o->attach = IT_ATTACH_KPROBE;
+		else
+			return fail(err, errlen, "invalid --attach '%s': expected auto, fentry or kprobe", arg);
+		return 0;
+	case OPT_RING:
+		if (parse_size(arg, &o->ring_size) || o->ring_size < 4096 ||
+		    (o->ring_size & (o->ring_size - 1)))
+			return fail(err, errlen, "invalid --ring-size '%s': expected a power of two "
+				    "from 4096 to 1G", arg);
+		return 0;
+	case OPT_NO_TIME:
+		o->no_time = true;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* Where and how records are written: -o, --format, -z, --flush-interval, --rotate-*,
+ * --max-files, --max-age, --file-mode. */
+static int output_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
+{
+	unsigned long m;
+	unsigned int i;
+	uint64_t n;
+	char *end;
+
+	switch (c) {
+	case 'o':
+		if (!*arg)
+			return fail(err, errlen, "invalid --output '': empty path");
+		o->output = arg;
+		return 0;
+	case OPT_FORMAT:
+		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+			if (!strcmp(arg, format_names[i])) {
+				o->format = (enum it_format)i;
+				return 0;
+			}
+		return fail(err, errlen, "invalid --format '%s': expected jsonl, csv or evemu", arg);
+	case 'z':
+		o->compress = 6;
+		if (arg && (strlen(arg) != 1 || arg[0] < '1' || arg[0] > '9'))
+			return fail(err, errlen, "invalid --compress level '%s': expected 1 to 9", arg);
+		if (arg)
+			o->compress = arg[0] - '0';
+		return 0;
+	case OPT_FLUSH:
+		if (parse_seconds(arg, &o->flush_interval_s) || o->flush_interval_s > 3600)
+			return fail(err, errlen, "invalid --flush-interval '%s': expected seconds, > 0 "
+				    "and <= 3600", arg);
+		return 0;
+	case OPT_ROT_SIZE:
+		if (parse_size64(arg, &o->rotate_size) || o->rotate_size < 4096)
+			return fail(err, errlen, "invalid --rotate-size '%s': expected bytes >= 4096 "
+				    "(K, M, G suffixes)", arg);
+		return 0;
+	case OPT_ROT_INT:
+	case OPT_MAX_AGE:
+		if (parse_seconds(arg, c == OPT_ROT_INT ? &o->rotate_interval_s : &o->max_age_s))
+			return fail(err, errlen, "invalid --%s '%s': expected seconds > 0 (s, m, h, d "
+				    "suffixes)", c == OPT_ROT_INT ? "rotate-interval" : "max-age", arg);
+		return 0;
+	case OPT_MAX_FILES:
+		if (parse_u64(arg, &n) || !n || n > 1000000)
+			return fail(err, errlen, "invalid --max-files '%s': expected a whole number "
+				    "from 1 to 1000000", arg);
+		o->max_files = (unsigned int)n;
+		return 0;
+	case OPT_FILE_MODE:
+		errno = 0;
+		m = strtoul(arg, &end, 8);
+		if (!*arg || *end || errno || m > 0666 || !(m & 0600))
+			return fail(err, errlen, "invalid --file-mode '%s': expected octal, at most "
+				    "0666, owner rw (e.g. 0640)", arg);
+		o->file_mode = (unsigned int)m;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* Operating the agent: --pin, --user, --stats-interval, --metrics-file,
+ * --control-socket, --control-group, --status-file, --syslog, -v. */
+static int ops_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
+{
+	switch (c) {
+	case OPT_PIN:
+		o->pin = arg ? arg : "/sys/fs/bpf/inputtrace";
+		if (!*o->pin || o->pin[0] != '/')
+			return fail(err, errlen, "invalid --pin '%s': expected an absolute directory", o->pin);
+		return 0;
+	case OPT_USER:
+		if (!*arg)
+			return fail(err, errlen, "invalid --user '': empty name");
+		o->user = arg;
+		return 0;
+	case OPT_STATS_INT:
+		if (parse_seconds(arg, &o->stats_interval_s) || o->stats_interval_s < 0.1 ||
+		    o->stats_interval_s > 86400)
+			return fail(err, errlen, "invalid --stats-interval '%s': expected seconds from "
+				    "0.1 to 86400", arg);
+		return 0;
+	case OPT_METRICS:
+		if (!*arg)
+			return fail(err, errlen, "invalid --metrics-file '': empty path");
+		o->metrics_file = arg;
+		return 0;
+	case OPT_CTL_SOCK:
+		if (arg[0] != '/' || strlen(arg) >= 108)
+			return fail(err, errlen, "invalid --control-socket '%s': expected an absolute "
+				    "path shorter than 108 bytes", arg);
+		o->control_socket = arg;
+		return 0;
+	case OPT_CTL_GROUP:
+		if (!*arg)
+			return fail(err, errlen, "invalid --control-group '': empty name");
+		o->control_group = arg;
+		return 0;
+	case OPT_STATUS_FILE:
+		if (!strcmp(arg, "none"))
+			o->status_file = NULL;
+		else if (arg[0] == '/')
+			o->status_file = arg;
+		else
+			return fail(err, errlen, "invalid --status-file '%s': expected an absolute path "
+				    "or 'none'", arg);
+		return 0;
+	case OPT_SYSLOG:
+		o->syslog = true;
+		return 0;
+	case 'v':
+		o->verbose++;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* What getopt_long could not take: a missing value, an unknown option, a value given
+ * to a flag. */
+static int getopt_error(int c, char **argv, char *err, size_t errlen)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return fail(err, errlen, "option '%s' needs a value", arg);
+	/* getopt_long sets optopt to 0 for an unknown long option, and to the option's
+	 * val (a known letter, or >= 256) for a long flag given a value ("--no-time=1");
+	 * optind is then past the long option. */
+	if (optopt > 0 && optopt < 256 && (optopt == ':' || !strchr(optstring, optopt)))
+		return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+	if (optopt)
+		return fail(err, errlen, "option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
+	return fail(err, errlen, "unknown option '%s' (see --help)", arg);
+}
+
 int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
-	enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS, OPT_FORMAT, OPT_FLUSH,
-	       OPT_ROT_SIZE, OPT_ROT_INT, OPT_MAX_FILES, OPT_MAX_AGE, OPT_FILE_MODE,
-	       OPT_PIN, OPT_USER, OPT_STATS_INT, OPT_METRICS, OPT_EXCLUDE, OPT_CTL_SOCK,
-	       OPT_CTL_GROUP, OPT_STATUS_FILE, OPT_SYSLOG, OPT_POINTER, OPT_POINTER_GRID };
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "types", required_argument, NULL, 't' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "list-devices", no_argument, NULL, 'l' },
-		{ "keys", required_argument, NULL, OPT_KEYS },
-		{ "pointer", required_argument, NULL, OPT_POINTER },
-		{ "pointer-grid", required_argument, NULL, OPT_POINTER_GRID },
-		{ "attach", required_argument, NULL, OPT_ATTACH },
-		{ "ring-size", required_argument, NULL, OPT_RING },
-		{ "no-time", no_argument, NULL, OPT_NO_TIME },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "compress", optional_argument, NULL, 'z' },
-		{ "flush-interval", required_argument, NULL, OPT_FLUSH },
-		{ "rotate-size", required_argument, NULL, OPT_ROT_SIZE },
-		{ "rotate-interval", required_argument, NULL, OPT_ROT_INT },
-		{ "max-files", required_argument, NULL, OPT_MAX_FILES },
-		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
-		{ "pin", optional_argument, NULL, OPT_PIN },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "stats-interval", required_argument, NULL, OPT_STATS_INT },
-		{ "metrics-file", required_argument, NULL, OPT_METRICS },
-		{ "exclude-device", required_argument, NULL, OPT_EXCLUDE },
-		{ "control-socket", required_argument, NULL, OPT_CTL_SOCK },
-		{ "control-group", required_argument, NULL, OPT_CTL_GROUP },
-		{ "status-file", required_argument, NULL, OPT_STATUS_FILE },
-		{ "syslog", no_argument, NULL, OPT_SYSLOG },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
-	static const char optstring[] = ":o:t:d:D:c:lvhVz::";
-	int c;
+	static int (*const groups[])(int c, const char *arg, struct it_opts *o, char *err,
+				     size_t errlen) = { capture_opt, output_opt, ops_opt };
+	unsigned int i;
+	int c, rc;
 
 	it_opts_init(o);
 	optind = 0;	/* full reset: tests call this more than once */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (!*optarg) {
-				snprintf(err, errlen, "invalid --output '': empty path");
-				return -1;
-			}
-			o->output = optarg;
-			break;
-		case 't':
-			if (it_parse_types(optarg, &o->type_mask, err, errlen))
-				return -1;
-			break;
-		case 'd':
-			if (o->n_devices >= IT_MAX_SPECS) {
-				snprintf(err, errlen, "too many --device options (at most %d)", IT_MAX_SPECS);
-				return -1;
-			}
-			if (it_devspec_parse(optarg, "/sys", &o->devices[o->n_devices], err, errlen))
-				return -1;
-			o->n_devices++;
-			break;
-		case 'D': {
-			char *end;
-			double d;
-
-			errno = 0;
-			d = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(d) || d <= 0 || d > 1e9) {
-				snprintf(err, errlen, "invalid --duration '%s': expected seconds > 0", optarg);
-				return -1;
-			}
-			o->duration_s = d;
-			break;
-		}
-		case 'c':
-			if (parse_u64(optarg, &o->count) || o->count == 0) {
-				snprintf(err, errlen, "invalid --count '%s': expected a whole number > 0", optarg);
-				return -1;
-			}
-			break;
-		case 'l':
-			o->list_devices = true;
-			break;
-		case OPT_KEYS:
-			if (it_parse_keys(optarg, &o->keys, err, errlen))
-				return -1;
-			break;
-		case OPT_POINTER:
-			if (it_parse_pointer(optarg, &o->pointer, err, errlen))
-				return -1;
-			break;
-		case OPT_POINTER_GRID: {
-			uint64_t g;
-
-			if (parse_u64(optarg, &g) || g == 0 || g > 0x7fffffffu) {
-				snprintf(err, errlen, "invalid --pointer-grid '%s': expected device units from 1 to 2147483647", optarg);
-				return -1;
-			}
-			o->pointer_grid = (uint32_t)g;
-			break;
-		}
-		case OPT_ATTACH:
-			if (!strcmp(optarg, "auto"))
-				o->attach = IT_ATTACH_AUTO;
-			else if (!strcmp(optarg, "fentry"))
-				o->attach = IT_ATTACH_FENTRY;
-			else if (!strcmp(optarg, "kprobe"))
-				o->attach = IT_ATTACH_KPROBE;
-			else {
-				snprintf(err, errlen, "invalid --attach '%s': expected auto, fentry or kprobe", optarg);
-				return -1;
-			}
-			break;
-		case OPT_RING:
-			if (parse_size(optarg, &o->ring_size) || o->ring_size < 4096 ||
-			    (o->ring_size & (o->ring_size - 1))) {
-				snprintf(err, errlen, "invalid --ring-size '%s': expected a power of two from 4096 to 1G", optarg);
-				return -1;
-			}
-			break;
-		case OPT_NO_TIME:
-			o->no_time = true;
-			break;
-		case OPT_PIN:
-			/* --pin, --pin=DIR, and "--pin DIR" for an absolute DIR */
-			if (!optarg && optind < argc && argv[optind][0] == '/')
-				optarg = argv[optind++];
-			o->pin = optarg ? optarg : "/sys/fs/bpf/inputtrace";
-			if (!*o->pin || o->pin[0] != '/') {
-				snprintf(err, errlen, "invalid --pin '%s': expected an absolute directory", o->pin);
-				return -1;
-			}
-			break;
-		case OPT_USER:
-			if (!*optarg) {
-				snprintf(err, errlen, "invalid --user '': empty name");
-				return -1;
-			}
-			o->user = optarg;
-			break;
-		case OPT_STATS_INT:
-			if (parse_seconds(optarg, &o->stats_interval_s) || o->stats_interval_s < 0.1 ||
-			    o->stats_interval_s > 86400) {
-				snprintf(err, errlen, "invalid --stats-interval '%s': expected seconds from 0.1 to 86400", optarg);
-				return -1;
-			}
-			break;
-		case OPT_EXCLUDE:
-			if (o->n_exclude >= IT_MAX_SPECS) {
-				snprintf(err, errlen, "too many --exclude-device options (at most %d)", IT_MAX_SPECS);
-				return -1;
-			}
-			if (it_devspec_parse(optarg, "/sys", &o->exclude[o->n_exclude], err, errlen)) {
-				char tmp[512];
-
-				/* the parser names --device: name the flag given */
-				if (!strncmp(err, "invalid --device", 16)) {
-					snprintf(tmp, sizeof(tmp), "invalid --exclude-device%s", err + 16);
-					snprintf(err, errlen, "%s", tmp);
-				}
-				return -1;
-			}
-			o->n_exclude++;
-			break;
-		case OPT_CTL_SOCK:
-			if (optarg[0] != '/' || strlen(optarg) >= 108) {
-				snprintf(err, errlen, "invalid --control-socket '%s': expected an absolute path shorter than 108 bytes", optarg);
-				return -1;
-			}
-			o->control_socket = optarg;
-			break;
-		case OPT_CTL_GROUP:
-			if (!*optarg) {
-				snprintf(err, errlen, "invalid --control-group '': empty name");
-				return -1;
-			}
-			o->control_group = optarg;
-			break;
-		case OPT_STATUS_FILE:
-			if (!strcmp(optarg, "none")) {
-				o->status_file = NULL;
-				break;
-			}
-			if (optarg[0] != '/') {
-				snprintf(err, errlen, "invalid --status-file '%s': expected an absolute path or 'none'", optarg);
-				return -1;
-			}
-			o->status_file = optarg;
-			break;
-		case OPT_SYSLOG:
-			o->syslog = true;
-			break;
-		case OPT_METRICS:
-			if (!*optarg) {
-				snprintf(err, errlen, "invalid --metrics-file '': empty path");
-				return -1;
-			}
-			o->metrics_file = optarg;
-			break;
-		case OPT_FORMAT: {
-			unsigned int i;
-
-			for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-				if (!strcmp(optarg, format_names[i]))
-					break;
-			if (i == sizeof(format_names) / sizeof(format_names[0])) {
-				snprintf(err, errlen, "invalid --format '%s': expected jsonl, csv or evemu", optarg);
-				return -1;
-			}
-			o->format = (enum it_format)i;
-			break;
-		}
-		case 'z':
-			o->compress = 6;
-			if (optarg && (strlen(optarg) != 1 || optarg[0] < '1' || optarg[0] > '9')) {
-				snprintf(err, errlen, "invalid --compress level '%s': expected 1 to 9", optarg);
-				return -1;
-			}
-			if (optarg)
-				o->compress = optarg[0] - '0';
-			break;
-		case OPT_FLUSH:
-			if (parse_seconds(optarg, &o->flush_interval_s) || o->flush_interval_s > 3600) {
-				snprintf(err, errlen, "invalid --flush-interval '%s': expected seconds, > 0 and <= 3600", optarg);
-				return -1;
-			}
-			break;
-		case OPT_ROT_SIZE:
-			if (parse_size64(optarg, &o->rotate_size) || o->rotate_size < 4096) {
-				snprintf(err, errlen, "invalid --rotate-size '%s': expected bytes >= 4096 (K, M, G suffixes)", optarg);
-				return -1;
-			}
-			break;
-		case OPT_ROT_INT:
-		case OPT_MAX_AGE:
-			if (parse_seconds(optarg, c == OPT_ROT_INT ? &o->rotate_interval_s : &o->max_age_s)) {
-				snprintf(err, errlen, "invalid --%s '%s': expected seconds > 0 (s, m, h, d suffixes)",
-					 c == OPT_ROT_INT ? "rotate-interval" : "max-age", optarg);
-				return -1;
-			}
-			break;
-		case OPT_MAX_FILES: {
-			uint64_t n;
-
-			if (parse_u64(optarg, &n) || !n || n > 1000000) {
-				snprintf(err, errlen, "invalid --max-files '%s': expected a whole number from 1 to 1000000", optarg);
-				return -1;
-			}
-			o->max_files = (unsigned int)n;
-			break;
-		}
-		case OPT_FILE_MODE: {
-			char *end;
-			unsigned long m;
-
-			errno = 0;
-			m = strtoul(optarg, &end, 8);
-			if (!*optarg || *end || errno || m > 0666 || !(m & 0600)) {
-				snprintf(err, errlen, "invalid --file-mode '%s': expected octal, at most 0666, owner rw (e.g. 0640)", optarg);
-				return -1;
-			}
-			o->file_mode = (unsigned int)m;
-			break;
-		}
-		case 'v':
-			o->verbose++;
-			break;
-		case 'h':
+		if (c == 'h') {
 			fputs(usage_text, out);
 			return 1;
-		case 'V':
+		}
+		if (c == 'V') {
 			fprintf(out, "inputtrace %s (schema %d)\n", INPUTTRACE_VERSION, IT_SCHEMA_VERSION);
 			return 1;
-		case ':':
-			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			/* getopt_long sets optopt to 0 for an unknown long option, and to the
-			 * option's val (a known letter, or >= 256) for a long flag given a
-			 * value ("--no-time=1"); optind is then past the long option. */
-			if (optopt > 0 && optopt < 256 && (optopt == ':' || !strchr(optstring, optopt)))
-				snprintf(err, errlen, "unknown option '-%c' (see --help)", optopt);
-			else if (optopt)
-				snprintf(err, errlen, "option '%.*s' takes no value", (int)strcspn(argv[optind - 1], "="),
-					 argv[optind - 1]);
-			else
-				snprintf(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
-			return -1;
 		}
+		/* --pin, --pin=DIR, and "--pin DIR" for an absolute DIR */
+		if (c == OPT_PIN && !optarg && optind < argc && argv[optind][0] == '/')
+			optarg = argv[optind++];
+		rc = NOT_MINE;
+		for (i = 0; rc == NOT_MINE && i < sizeof(groups) / sizeof(groups[0]); i++)
+			rc = groups[i](c, optarg, o, err, errlen);
+		if (rc == NOT_MINE)
+			return getopt_error(c, argv, err, errlen);
+		if (rc)
+			return -1;
 	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-		return -1;
-	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->control_group && !o->control_socket)
 		o->control_socket = "/run/inputtrace/control.sock";
 	return it_check_output_opts(o, err, errlen);

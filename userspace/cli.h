@@ -59,7 +59,7 @@ struct it_opts {
 	const char *control_socket;	/* --control-socket PATH; NULL: no socket */
 	const char *control_group;	/* --control-group NAME: may use the socket */
 	const char *status_file;	/* --status-file PATH; NULL: none ("none") */
-	bool syslog;			/* --syslog: the notice and pause/resume to syslog too */
+	bool syslog;			/* --syslog: every message to syslog too (log.h) */
 	int verbose;
 };
 

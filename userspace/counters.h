@@ -19,6 +19,15 @@ struct it_counter_info {
 	size_t offset;		/* in struct it_counters */
 };
 
+/* IT_COUNTERS_REPORTED: how many counters are reported (a constant, for arrays). */
+#define IT_COUNTER_SKIP_(...)
+enum {
+#define IT_COUNTER_ENUM_(field, ...) IT_COUNTER_IDX_##field,
+	IT_COUNTERS(IT_COUNTER_ENUM_, IT_COUNTER_SKIP_)
+#undef IT_COUNTER_ENUM_
+	IT_COUNTERS_REPORTED
+};
+
 /* The reported counters (those with a name), in IT_COUNTERS order. */
 extern const struct it_counter_info it_counter_info[];
 extern const size_t it_counter_count;

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
+#include "log.h"
 #include "metrics.h"
 #include "ops.h"
 #include "privdrop.h"
@@ -38,8 +40,8 @@ int it_ops_prepare(struct it_ops *ops, const struct it_opts *o, char *err, size_
 		if (rc)
 			return -1;
 		if (ops->pin.stale_removed)
-			fprintf(stderr, "inputtrace: removed %d stale pins in %s (their agent is gone)\n",
-				ops->pin.stale_removed, o->pin);
+			it_notice("removed %d stale pins in %s (their agent is gone)",
+				  ops->pin.stale_removed, o->pin);
 	}
 	return 0;
 }
@@ -67,8 +69,8 @@ int it_ops_after_attach(struct it_ops *ops, struct it_capture *cap, char *err, s
 		if (it_drop_privileges(ops->uid, ops->gid, err, errlen))
 			return -1;
 		if (ops->o->verbose)
-			fprintf(stderr, "inputtrace: running as %s (uid %u), no capabilities\n",
-				ops->o->user, (unsigned)ops->uid);
+			it_log(LOG_INFO, "running as %s (uid %u), no capabilities",
+			       ops->o->user, (unsigned)ops->uid);
 	}
 	ops->started = true;
 	return 0;
@@ -92,7 +94,7 @@ static void write_metrics(struct it_ops *ops, const struct it_stats *st)
 	if (it_metrics_write(ops->o->metrics_file, st, ops->start_time, realtime_s(), err,
 			     sizeof(err))) {
 		if (!ops->metrics_failed)
-			fprintf(stderr, "inputtrace: %s\n", err);
+			it_err("%s", err);
 		ops->metrics_failed = true;
 	} else {
 		ops->metrics_failed = false;
@@ -124,7 +126,7 @@ void it_ops_tick(struct it_ops *ops, struct it_capture *cap, struct it_collector
 	/* once per interval, whatever the number of lost events */
 	if (it_loss_check(&ops->prev, &col->st.k, IT_LOSS_WARN_FRACTION, ops->interval_s, msg,
 			  sizeof(msg)))
-		fprintf(stderr, "inputtrace: warning: %s\n", msg);
+		it_warn("%s", msg);
 	ops->prev = col->st.k;
 	/* the same record as the final one: the sink's counts too (output_lost_*, bytes,
 	 * files) */

@@ -357,6 +357,55 @@ static void test_attach_and_flags(void **state)
 	assert_string_equal(R.o.devices[0].sysname, "input3");
 }
 
+/* The options are handled in groups (capture, output, operating): options of every
+ * group interleaved all land, and a bad value in each group is that option's error,
+ * not "unknown option". */
+static void test_option_groups(void **state)
+{
+	static const char *const bad[][3] = {
+		{ "--user", "", "--user ''" },
+		{ "--metrics-file", "", "--metrics-file ''" },
+		{ "--control-socket", "rel.sock", "--control-socket 'rel.sock'" },
+		{ "--control-group", "", "--control-group ''" },
+		{ "--status-file", "rel", "--status-file 'rel'" },
+		{ "--stats-interval", "0.01", "--stats-interval '0.01'" },
+		{ "--format", "xml", "--format 'xml'" },
+		{ "--flush-interval", "3601", "--flush-interval '3601'" },
+		{ "--max-files", "0", "--max-files '0'" },
+		{ "--max-age", "1x", "--max-age '1x'" },
+		{ "--rotate-interval", "0", "--rotate-interval '0'" },
+		{ "--file-mode", "0700", "--file-mode '0700'" },
+		{ "--pointer-grid", "0", "--pointer-grid '0'" },
+	};
+	unsigned int i;
+
+	assert_int_equal(parse("-t", "key", "--format", "csv", "--pin", "/sys/fs/bpf/t", "-c", "5",
+			       "-o", "d/", "--user", "nobody", "-z3", "--keys", "none",
+			       "--metrics-file", "/tmp/m", "--max-files", "7", "--syslog",
+			       "--exclude-device", "input9", "--rotate-interval", "1h",
+			       "--control-group", "wheel", "--file-mode", "0640", "-v"), 0);
+	assert_int_equal(R.o.type_mask, 1u << 1);
+	assert_int_equal(R.o.format, IT_FMT_CSV);
+	assert_string_equal(R.o.pin, "/sys/fs/bpf/t");
+	assert_int_equal(R.o.count, 5);
+	assert_string_equal(R.o.output, "d/");
+	assert_string_equal(R.o.user, "nobody");
+	assert_int_equal(R.o.compress, 3);
+	assert_int_equal(R.o.keys, IT_KEYS_NONE);
+	assert_string_equal(R.o.metrics_file, "/tmp/m");
+	assert_int_equal(R.o.max_files, 7);
+	assert_true(R.o.syslog);
+	assert_int_equal(R.o.n_exclude, 1);
+	assert_string_equal(R.o.exclude[0].sysname, "input9");
+	assert_true(R.o.rotate_interval_s == 3600);
+	assert_string_equal(R.o.control_group, "wheel");
+	assert_string_equal(R.o.control_socket, "/run/inputtrace/control.sock");
+	assert_int_equal(R.o.file_mode, 0640);
+	assert_int_equal(R.o.verbose, 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_bad(bad[i][2], "-o", "d/", bad[i][0], bad[i][1]);
+}
+
 static void test_unknown_missing_stray(void **state)
 {
 	assert_bad("--bogus", "--bogus");
@@ -513,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_count_option),
 		cmocka_unit_test(test_ring_size_option),
 		cmocka_unit_test(test_attach_and_flags),
+		cmocka_unit_test(test_option_groups),
 		cmocka_unit_test(test_unknown_missing_stray),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_parse_types),

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * agent.c - start, run and stop the capturing agent (agent.h): one setup order, one
+ * cleanup path that undoes it in reverse.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/libbpf.h>
+#include "agent.h"
+#include "capture.h"
+#include "collector.h"
+#include "control.h"
+#include "finish.h"
+#include "log.h"
+#include "notice.h"
+#include "ops.h"
+#include "sink.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* ---- pause and control: moved as it was from main.c (the control module takes it
+ * over); agent_serve_control() runs once per loop iteration ---- */
+
+/* SIGUSR1 pause, SIGUSR2 resume: the last one wins; who sent it from siginfo */
+static volatile sig_atomic_t pause_signal, pause_sig_pid, pause_sig_uid;
+
+static void on_pause_signal(int sig, siginfo_t *si, void *uc)
+{
+	pause_sig_pid = si ? si->si_pid : 0;
+	pause_sig_uid = si ? (sig_atomic_t)si->si_uid : 0;
+	pause_signal = sig;
+}
+
+/* What is paused, for the status file and the records. */
+struct it_pause_state {
+	bool paused;
+	struct it_status status;
+};
+
+/* Pause or resume (r: who asked). Paused: the kernel checks it_config.paused first
+ * and copies nothing. The record sits between the last event before and the first
+ * after: pausing drains the ring buffer before writing it, resuming writes it before
+ * the kernel starts copying again. Returns 0 or -errno. */
+static int set_pause(struct it_capture *cap, struct it_collector *col, struct it_pause_state *ps,
+		     bool pause, const struct it_ctl_req *r)
+{
+	uint64_t mono, real;
+	int rc;
+
+	if (ps->paused == pause)
+		return 0;
+	if (pause) {
+		rc = it_capture_set_paused(cap, true);
+		if (rc)
+			return rc;
+		ring_buffer__consume(cap->rb);
+	}
+	it_clock_pair(&mono, &real);
+	it_collector_control(col, pause, r, mono, real);
+	it_collector_flush(col);
+	if (!pause) {
+		rc = it_capture_set_paused(cap, false);
+		if (rc)
+			return rc;
+	}
+	ps->paused = pause;
+	ps->status.paused = pause;
+	ps->status.paused_since_real_ns = pause ? real : 0;
+	it_status_write(&ps->status);
+	it_notice("capture %s by %s (uid %u, pid %d, via %s)",
+		  pause ? "paused" : "resumed", r->user, (unsigned)r->uid, (int)r->pid, r->via);
+	return 0;
+}
+
+static void agent_serve_control(struct it_capture *cap, struct it_collector *col,
+				struct it_pause_state *ps, struct it_control *ctl)
+{
+	int rc;
+
+	if (pause_signal) {
+		struct it_ctl_req r = { .via = "signal" };
+		bool p = pause_signal == SIGUSR1;
+
+		pause_signal = 0;
+		r.pid = (pid_t)pause_sig_pid;
+		r.uid = (uid_t)pause_sig_uid;
+		it_user_name(r.uid, r.user, sizeof(r.user));
+		r.gid = (gid_t)-1;
+		rc = set_pause(cap, col, ps, p, &r);
+		if (rc)
+			it_err("cannot %s: %s", p ? "pause" : "resume", strerror(-rc));
+	}
+	for (;;) {
+		struct it_ctl_req r;
+		char reason[256];
+		int client;
+
+		rc = it_control_accept(ctl, &r, &client, reason, sizeof(reason));
+		if (!rc)
+			break;
+		if (rc < 0) {
+			it_log(LOG_WARNING, "control socket: %s", reason);
+			continue;
+		}
+		rc = 0;
+		if (r.cmd != IT_CTL_STATUS)
+			rc = set_pause(cap, col, ps, r.cmd == IT_CTL_PAUSE, &r);
+		if (rc) {
+			snprintf(reason, sizeof(reason), "error: %s", strerror(-rc));
+			it_control_reply(client, reason);
+		} else {
+			it_control_reply(client, ps->paused ? "ok paused" : "ok capturing");
+		}
+	}
+}
+
+/* ---- end of the pause and control block ---- */
+
+struct it_agent {
+	const struct it_opts *o;
+	/* the output (sink.h) and what feeds it (collector.h) */
+	struct it_sink *sink;
+	bool output_open;		/* it_sink_open_cfg() succeeded */
+	bool output_closed;		/* it_finish_output() closed it */
+	struct it_collector col;
+	/* around the capture, in the order start sets them up */
+	struct it_ops ops;
+	struct it_capture cap;
+	struct it_control ctl;
+	struct it_pause_state ps;	/* its status: the status file */
+	struct it_notice_text text;	/* the notice; the status file points into it */
+	double deadline;		/* CLOCK_MONOTONIC seconds of --duration's end; 0 none */
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return vfprintf(stderr, fmt, args);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return 0;
+}
+
+static int set_verdict(void *ctx, uint32_t id, uint32_t verdict)
+{
+	return it_capture_set_verdict(ctx, id, verdict);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* True when a and b name the same file: the same inode if both exist, else the same
+ * text. NULL, "-" and "none" name no file. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!a || !b || !strcmp(a, "-") || !strcmp(b, "-") || !strcmp(a, "none") || !strcmp(b, "none"))
+		return false;
+	if (!stat(a, &sa) && !stat(b, &sb))
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return !strcmp(a, b);
+}
+
+/* What the options alone cannot be, given this machine's files and groups. */
+static int check_opts(const struct it_opts *o)
+{
+	if (same_file(o->output, o->metrics_file) || same_file(o->output, o->status_file) ||
+	    same_file(o->metrics_file, o->status_file)) {
+		it_err("--output, --metrics-file and --status-file must be different files");
+		return -1;
+	}
+	if (o->control_group && !getgrnam(o->control_group)) {
+		it_err("invalid --control-group '%s': no such group", o->control_group);
+		return -1;
+	}
+	return 0;
+}
+
+/* The output and the collector that writes to it (sink.h, collector.h). */
+static int open_output(struct it_agent *a)
+{
+	struct it_sink_cfg scfg;
+	char err[512];
+
+	it_sink_cfg_from_opts(&scfg, a->o);
+	a->sink = it_sink_open_cfg(&scfg, err, sizeof(err));
+	if (!a->sink) {
+		it_err("%s", err);
+		return -1;
+	}
+	a->output_open = true;
+	it_sink_set_stop(a->sink, &stop_signal);	/* after SIGINT/SIGTERM, writes to a pipe are bounded */
+	if (it_collector_init(&a->col, a->o, a->sink, "/sys")) {
+		it_err("out of memory setting up the %s format", it_format_name(a->o->format));
+		return -1;
+	}
+	a->col.set_verdict = set_verdict;
+	a->col.verdict_ctx = &a->cap;
+	return 0;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction su = { .sa_sigaction = on_pause_signal, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &su, NULL);	/* pause */
+	sigaction(SIGUSR2, &su, NULL);	/* resume */
+	signal(SIGPIPE, SIG_IGN);
+	it_sink_catch_sighup();		/* reopen the output (logrotate) */
+}
+
+/* The control socket and the status file, while still root (in /run). */
+static int open_control(struct it_agent *a)
+{
+	const struct it_opts *o = a->o;
+	struct it_status *st = &a->ps.status;
+	struct group *g = NULL;
+	uint64_t mono;
+	char err[512];
+
+	if (o->control_socket) {
+		if (o->control_group && !(g = getgrnam(o->control_group)))
+			snprintf(err, sizeof(err), "--control-group %s: no such group", o->control_group);
+		if ((o->control_group && !g) ||
+		    it_control_open(&a->ctl, o->control_socket, g != NULL, g ? g->gr_gid : 0, err,
+				    sizeof(err))) {
+			it_err("%s", err);
+			return -1;
+		}
+	}
+	*st = (struct it_status){ .path = o->status_file, .fd = -1, .pid = getpid(),
+		.keys = it_keys_name(o->keys), .pointer = a->text.pointer, .types = a->text.types,
+		.devices = a->text.devs_on, .exclude = a->text.exclude, .output = it_sink_name(a->sink),
+		.format = it_format_name(o->format), .control = a->text.control };
+	it_clock_pair(&mono, &st->since_real_ns);
+	if (it_status_open(st)) {
+		it_err("cannot write the status file %s: %s (--status-file PATH or none)",
+		       o->status_file, errno == EBUSY ? "another inputtrace agent is using it" :
+		       errno == EEXIST ? "it exists and is not an inputtrace status file" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Capture runs: the first records, the status file and the notice. */
+static void begin(struct it_agent *a)
+{
+	/* only now may retention delete old files (a failed start deletes nothing) */
+	it_sink_retention(a->sink);
+	it_collector_present(&a->col);
+	it_collector_flush(&a->col);
+	it_notice_text_devices(&a->text, &a->col);
+	it_status_write(&a->ps.status);
+	a->col.st.missed_counted = it_capture_misses_counted(a->cap.used);
+	/* transparency (README "Transparency"): what is recorded, to stderr and syslog */
+	it_notice_start(&a->text, a->o, it_sink_name(a->sink), a->cap.used, a->col.st.missed_counted);
+	if (a->o->duration_s > 0)
+		a->deadline = now_s() + a->o->duration_s;
+}
+
+/* Undo what start set up, in reverse order. Every step is safe on a part that was
+ * never set up (or already closed), so a failed start and stop share it. */
+static void cleanup(struct it_agent *a)
+{
+	it_status_remove(&a->ps.status);
+	it_control_close(&a->ctl);
+	it_capture_stop(&a->cap);
+	it_ops_finish(&a->ops, &a->col);	/* the last metrics; the pins removed */
+	it_collector_free(&a->col);
+	if (a->output_open && !a->output_closed)
+		it_sink_abort(a->sink);	/* a failed start: no new file left behind */
+	it_sink_free(a->sink);
+	free(a);
+}
+
+int it_agent_start(struct it_agent **out, const struct it_opts *o)
+{
+	struct it_agent *a;
+	char err[512];
+	int rc, ret = 1;
+
+	*out = NULL;
+	if (o->syslog)
+		it_log_syslog(true);
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		it_err("out of memory");
+		return 1;
+	}
+	a->o = o;
+	a->ops.pin.dirfd = -1;
+	a->ctl.fd = -1;
+	a->ps.status.fd = -1;
+	it_notice_text_init(&a->text, o);
+	if (check_opts(o) || open_output(a)) {
+		ret = 2;
+		goto cleanup;
+	}
+	libbpf_set_print(o->verbose > 1 ? libbpf_print : libbpf_quiet);
+	catch_signals();
+	rc = it_ops_prepare(&a->ops, o, err, sizeof(err));
+	a->ops.sink = a->sink;	/* --user: given to the user before the switch */
+	if (rc) {
+		it_err("%s", err);
+		ret = rc > 0 ? 2 : 1;
+		goto cleanup;
+	}
+	/* before attaching, so that a mistyped spec shows even when attaching fails */
+	it_notice_unmatched(o, "/sys");
+	if (it_capture_start(&a->cap, o, it_collector_on_record, &a->col, err, sizeof(err))) {
+		it_err("%s", err);
+		goto cleanup;
+	}
+	if (open_control(a))
+		goto cleanup;
+	/* capture is attached: complete what a crashed run left as .tmp, while still
+	 * privileged (those files may be root's; a failed start before here touched
+	 * nothing) */
+	a->col.st.files_recovered = (uint64_t)it_sink_recover(a->sink);
+	/* pin the maps, then drop to --user: from here on no privilege is needed */
+	if (it_ops_after_attach(&a->ops, &a->cap, err, sizeof(err))) {
+		it_err("%s", err);
+		goto cleanup;
+	}
+	begin(a);
+	*out = a;
+	return 0;
+cleanup:
+	cleanup(a);
+	return ret;
+}
+
+/* The poll timeout in ms: 100, or less to meet --duration's end or the next ops tick;
+ * -1 once --duration is over. */
+static int poll_timeout(const struct it_agent *a)
+{
+	double tick = it_ops_next_in(&a->ops, now_s());
+	int timeout = 100;
+
+	if (a->deadline) {
+		double left = a->deadline - now_s();
+
+		if (left <= 0)
+			return -1;
+		if (left * 1000 < timeout)
+			timeout = (int)(left * 1000) + 1;
+	}
+	if (tick >= 0 && tick * 1000 < timeout)
+		timeout = (int)(tick * 1000) + 1;
+	return timeout;
+}
+
+int it_agent_run(struct it_agent *a)
+{
+	while (!stop_signal && !a->col.count_reached && !it_sink_failed(a->sink)) {
+		int timeout = poll_timeout(a), rc;
+
+		if (timeout < 0)
+			break;
+		rc = ring_buffer__poll(a->cap.rb, timeout);
+		if (rc == -EINTR)
+			continue;
+		if (rc < 0) {
+			it_err("reading the ring buffer failed: %s", strerror(-rc));
+			return 1;
+		}
+		it_ops_tick(&a->ops, &a->cap, &a->col, now_s());
+		agent_serve_control(&a->cap, &a->col, &a->ps, &a->ctl);
+		it_collector_flush(&a->col);
+	}
+	return 0;
+}
+
+int it_agent_stop(struct it_agent *a, int status)
+{
+	char err[512];
+
+	/* stop the programs, then drain what they wrote: it is part of the capture, and
+	 * the counters read after it match what was drained */
+	it_capture_detach(&a->cap);
+	ring_buffer__consume(a->cap.rb);
+	if (it_capture_counters(&a->cap, &a->col.st.k))
+		it_err("cannot read the counters: %s", strerror(errno));
+	a->col.st.missed_frames = it_capture_missed_frames(&a->cap);
+	if (a->col.st.missed_frames)
+		it_warn("the kernel skipped the capture programs for %llu frames (%s mode): those "
+			"events are not recorded", (unsigned long long)a->col.st.missed_frames,
+			it_attach_name(a->cap.used));
+	/* the stats record, one last write attempt and close: bounded however the output
+	 * fails; one line says what could not be written */
+	if (it_finish_output(&a->col, err, sizeof(err))) {
+		if (err[0])
+			it_err("%s", err);
+		status = 1;
+	}
+	a->output_closed = true;
+	if (it_sink_failed(a->sink))
+		status = 1;
+	if (a->col.buf.oom) {
+		it_err("out of memory formatting records");
+		status = 1;
+	}
+	cleanup(a);
+	return status;
+}
