@@ -37,8 +37,8 @@ endif
 COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sysfs.c \
 	userspace/output.c userspace/names.c userspace/keys.c userspace/sink.c userspace/collector.c \
 	userspace/header.c userspace/format_csv.c userspace/format_evemu.c \
-	userspace/pin.c userspace/ctl.c userspace/metrics.c userspace/control.c userspace/finish.c \
-	userspace/log.c
+	userspace/pin.c userspace/ctl.c userspace/metrics.c userspace/control.c userspace/status.c \
+	userspace/finish.c userspace/log.c
 AGENT_SRCS := userspace/main.c userspace/capture.c userspace/ops.c userspace/privdrop.c \
 	$(COMMON_SRCS)
 BPF_HDRS := include/inputtrace.h include/keyclass.h bpf/capture.bpf.h bpf/input_core.h \

@@ -35,23 +35,6 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-/* SIGUSR1 pause, SIGUSR2 resume: the last one wins; who sent it from siginfo */
-static volatile sig_atomic_t pause_signal, pause_sig_pid, pause_sig_uid;
-
-static void on_pause_signal(int sig, siginfo_t *si, void *uc)
-{
-	pause_sig_pid = si ? si->si_pid : 0;
-	pause_sig_uid = si ? (sig_atomic_t)si->si_uid : 0;
-	pause_signal = sig;
-}
-
-/* What is paused, for the status file and the records. */
-struct it_pause_state {
-	bool paused;
-	struct it_status status;
-	bool syslog;
-};
-
 static void notice(bool to_syslog, int prio, const char *fmt, ...)
 {
 	char msg[4096];
@@ -65,40 +48,26 @@ static void notice(bool to_syslog, int prio, const char *fmt, ...)
 		syslog(prio, "%s", msg);
 }
 
-/* Pause or resume (r: who asked). Paused: the kernel checks it_config.paused first
- * and copies nothing. The record sits between the last event before and the first
- * after: pausing drains the ring buffer before writing it, resuming writes it before
- * the kernel starts copying again. Returns 0 or -errno. */
-static int set_pause(struct it_capture *cap, struct it_collector *col, struct it_pause_state *ps,
-		     bool pause, const struct it_ctl_req *r)
+/* Pausing's hooks (control.h, struct it_pause_ops): the kernel's switch, the drain
+ * before the pause record, the record itself. */
+static int pause_kernel(void *cap, bool paused)
 {
-	uint64_t mono, real;
-	int rc;
+	return it_capture_set_paused(cap, paused);
+}
 
-	if (ps->paused == pause)
-		return 0;
-	if (pause) {
-		rc = it_capture_set_paused(cap, true);
-		if (rc)
-			return rc;
-		ring_buffer__consume(cap->rb);
-	}
-	it_clock_pair(&mono, &real);
+static void pause_drain(void *cap)
+{
+	ring_buffer__consume(((struct it_capture *)cap)->rb);
+}
+
+static void pause_record(void *ctx, bool pause, const struct it_ctl_req *r, uint64_t mono,
+			 uint64_t real)
+{
+	struct it_collector *col = ctx;
+
 	if (!col->count_reached)
 		it_rec_control(&col->buf, col->o->format == IT_FMT_CSV, pause, r, mono, real);
 	it_collector_flush(col);
-	if (!pause) {
-		rc = it_capture_set_paused(cap, false);
-		if (rc)
-			return rc;
-	}
-	ps->paused = pause;
-	ps->status.paused = pause;
-	ps->status.paused_since_real_ns = pause ? real : 0;
-	it_status_write(&ps->status);
-	notice(ps->syslog, LOG_NOTICE, "capture %s by %s (uid %u, pid %d, via %s)",
-	       pause ? "paused" : "resumed", r->user, (unsigned)r->uid, (int)r->pid, r->via);
-	return 0;
 }
 
 /* "all" or "EV_SYN,EV_KEY" */
@@ -264,11 +233,11 @@ int main(int argc, char **argv)
 	static struct it_capture cap;
 	static struct it_ops ops;
 	static struct it_control ctl = { .fd = -1 };
-	static struct it_pause_state ps = { .status = { .fd = -1 } };
+	static struct it_pause_state ps = { .status = { .fd = -1 }, .ops = { .set_kernel = pause_kernel,
+		.drain = pause_drain, .record = pause_record, .kctx = &cap, .rctx = &col } };
 	static char devs_on[8192], devs_off[8192], types[512], excl[4096], sel[4096], ctlinfo[256];
 	static char why_off[8400];
 	static char pointer[64];
-	struct sigaction su = { .sa_sigaction = on_pause_signal, .sa_flags = SA_SIGINFO };
 	struct it_sink sink;
 	struct it_sink_cfg scfg;
 	struct it_opts o;
@@ -320,12 +289,11 @@ int main(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGUSR1, &su, NULL);	/* pause */
-	sigaction(SIGUSR2, &su, NULL);	/* resume */
+	it_pause_catch_signals();	/* SIGUSR1 pause, SIGUSR2 resume */
 	signal(SIGPIPE, SIG_IGN);
 	if (o.syslog)
 		openlog("inputtrace", LOG_PID, LOG_DAEMON);
-	ps.syslog = o.syslog;
+	it_log_syslog(o.syslog);	/* the control module's messages */
 	it_sink_catch_sighup();		/* reopen the output (logrotate) */
 
 	rc = it_ops_prepare(&ops, &o, err, sizeof(err));
@@ -463,7 +431,10 @@ int main(int argc, char **argv)
 		}
 		if (tick >= 0 && tick * 1000 < timeout)
 			timeout = (int)(tick * 1000) + 1;
-		rc = ring_buffer__poll(cap.rb, timeout);
+		/* the ring buffer and the control socket's clients, whichever comes first */
+		rc = it_control_wait(&ctl, ring_buffer__epoll_fd(cap.rb), timeout);
+		if (rc >= 0)
+			rc = ring_buffer__consume(cap.rb);
 		if (rc == -EINTR)
 			continue;
 		if (rc < 0) {
@@ -472,41 +443,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		it_ops_tick(&ops, &cap, &col, now_s());
-		if (pause_signal) {
-			struct it_ctl_req r = { .via = "signal" };
-			bool p = pause_signal == SIGUSR1;
-
-			pause_signal = 0;
-			r.pid = (pid_t)pause_sig_pid;
-			r.uid = (uid_t)pause_sig_uid;
-			it_user_name(r.uid, r.user, sizeof(r.user));
-			r.gid = (gid_t)-1;
-			rc = set_pause(&cap, &col, &ps, p, &r);
-			if (rc)
-				errorf("cannot %s: %s", p ? "pause" : "resume", strerror(-rc));
-		}
-		for (;;) {
-			struct it_ctl_req r;
-			char reason[256];
-			int client;
-
-			rc = it_control_accept(&ctl, &r, &client, reason, sizeof(reason));
-			if (!rc)
-				break;
-			if (rc < 0) {
-				notice(o.syslog, LOG_WARNING, "control socket: %s", reason);
-				continue;
-			}
-			rc = 0;
-			if (r.cmd != IT_CTL_STATUS)
-				rc = set_pause(&cap, &col, &ps, r.cmd == IT_CTL_PAUSE, &r);
-			if (rc) {
-				snprintf(reason, sizeof(reason), "error: %s", strerror(-rc));
-				it_control_reply(client, reason);
-			} else {
-				it_control_reply(client, ps.paused ? "ok paused" : "ok capturing");
-			}
-		}
+		it_control_tick(&ctl, &ps, now_s());	/* pause signals, control requests */
 		it_collector_flush(&col);
 	}
 	/* stop the programs, then drain what they wrote: it is part of the capture, and
