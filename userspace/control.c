@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,6 +25,7 @@ int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t
 		    char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN };
 	struct stat st;
 	int fd;
 
@@ -84,6 +86,17 @@ int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t
 		unlink(path);
 		return -1;
 	}
+	/* the listening socket and every client waiting: one fd for the agent's wait */
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ev.data.fd = fd;
+	if (c->epfd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		snprintf(err, errlen, "cannot set up %s: epoll: %s", path, strerror(errno));
+		if (c->epfd >= 0)
+			close(c->epfd);
+		close(fd);
+		unlink(path);
+		return -1;
+	}
 	c->fd = fd;
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	return 0;
@@ -91,10 +104,11 @@ int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t
 
 void it_control_close(struct it_control *c)
 {
-	while (c->nclients > 0)
-		close(c->clients[--c->nclients].fd);
 	if (c->fd < 0)
 		return;
+	while (c->nclients > 0)
+		close(c->clients[--c->nclients].fd);
+	close(c->epfd);
 	close(c->fd);
 	c->fd = -1;
 	unlink(c->path);	/* fails after --user: the next agent replaces it */
@@ -396,6 +410,7 @@ static void client_judge(struct it_control *c, struct it_ctl_client *cl)
 static bool accept_one(struct it_control *c, struct it_pause_state *ps, double now)
 {
 	struct it_ctl_client spare, *cl;
+	struct epoll_event ev = { .events = EPOLLIN };
 	int fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0)
@@ -408,29 +423,62 @@ static bool accept_one(struct it_control *c, struct it_pause_state *ps, double n
 	client_judge(c, cl);
 	if (client_step(c, ps, cl, now))
 		return true;
-	if (cl == &spare)
+	ev.data.fd = fd;
+	if (cl == &spare || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev))
 		client_reject(c, cl, "busy (too many clients at once; try again)");
 	else
 		c->nclients++;
 	return true;
 }
 
-void it_control_tick(struct it_control *c, struct it_pause_state *ps, double now)
+/* Step client i (the fd's, or the i-th), freeing its slot when it is finished. */
+static void step_slot(struct it_control *c, struct it_pause_state *ps, int i, double now)
+{
+	if (i >= 0 && client_step(c, ps, &c->clients[i], now))
+		c->clients[i] = c->clients[--c->nclients];
+}
+
+static int slot_of(const struct it_control *c, int fd)
 {
 	int i;
+
+	for (i = 0; i < c->nclients; i++)
+		if (c->clients[i].fd == fd)
+			return i;
+	return -1;
+}
+
+void it_control_tick(struct it_control *c, struct it_pause_state *ps, double now)
+{
+	struct epoll_event ev[IT_CTL_MAX_CLIENTS + 1];
+	bool incoming = false;
+	int i, n;
 
 	pause_signal_tick(ps);
 	if (c->fd < 0)
 		return;
-	/* the waiting ones first: each finished one frees its slot for a newcomer */
-	for (i = c->nclients - 1; i >= 0; i--) {
-		if (!client_step(c, ps, &c->clients[i], now))
-			continue;
-		c->clients[i] = c->clients[--c->nclients];
+	if (c->ready) {		/* what the last it_control_wait() found */
+		c->ready = false;
+		n = epoll_wait(c->epfd, ev, IT_CTL_MAX_CLIENTS + 1, 0);
+		/* the waiting ones first: each finished one frees its slot for a newcomer */
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == c->fd)
+				incoming = true;
+			else
+				step_slot(c, ps, slot_of(c, ev[i].data.fd), now);
+		}
+		for (i = 0; incoming && i < IT_CTL_MAX_CLIENTS; i++)
+			if (!accept_one(c, ps, now))
+				break;
 	}
-	for (i = 0; i < IT_CTL_MAX_CLIENTS; i++)
-		if (!accept_one(c, ps, now))
-			break;
+	if (c->nclients && now >= c->next_deadline)
+		for (i = c->nclients - 1; i >= 0; i--)
+			if (now >= c->clients[i].deadline)
+				step_slot(c, ps, i, now);
+	c->next_deadline = 0;
+	for (i = 0; i < c->nclients; i++)
+		if (!c->next_deadline || c->clients[i].deadline < c->next_deadline)
+			c->next_deadline = c->clients[i].deadline;
 }
 
 static double mono_s(void)
@@ -443,25 +491,23 @@ static double mono_s(void)
 
 int it_control_wait(struct it_control *c, int extra_fd, int timeout_ms)
 {
-	struct pollfd p[IT_CTL_MAX_CLIENTS + 2];
-	double now = c->nclients ? mono_s() : 0;
-	int n = 0, i, rc;
+	struct pollfd p[2] = { { .fd = extra_fd, .events = POLLIN },
+			       { .fd = c->fd >= 0 ? c->epfd : -1, .events = POLLIN } };
+	int rc;
 
-	if (extra_fd >= 0)
-		p[n++] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
-	if (c->fd >= 0)
-		p[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
-	for (i = 0; i < c->nclients; i++) {
-		double left = c->clients[i].deadline - now;
+	if (c->fd >= 0 && c->nclients) {
+		double left = c->next_deadline - mono_s();
 
-		p[n++] = (struct pollfd){ .fd = c->clients[i].fd, .events = POLLIN };
 		if (left < 0)
 			left = 0;
 		if (left * 1000 < timeout_ms)
 			timeout_ms = (int)(left * 1000) + 1;
 	}
-	rc = poll(p, (nfds_t)n, timeout_ms);
-	return rc < 0 ? -errno : rc;
+	rc = poll(p, 2, timeout_ms);	/* a negative fd is skipped */
+	if (rc < 0)
+		return -errno;
+	c->ready = c->fd >= 0 && (p[1].revents & POLLIN);
+	return rc;
 }
 
 int it_control_request(const char *path, const char *cmd, char *reply, size_t replylen,

@@ -59,7 +59,10 @@ struct it_control {
 	gid_t gid;		/* --control-group */
 	bool have_gid;
 	double deadline_s;	/* per client; IT_CTL_DEADLINE_S unless a test changes it */
-	int nclients;		/* slots in use */
+	int epfd;		/* epoll: the listening socket and the clients (valid with fd) */
+	bool ready;		/* the last it_control_wait() saw epfd readable */
+	double next_deadline;	/* the earliest client's deadline */
+	int nclients;		/* slots in use, clients[0..nclients) */
 	struct it_ctl_client clients[IT_CTL_MAX_CLIENTS];
 	struct it_log_limit lim_bad;	/* malformed, too long, too slow, too many */
 	struct it_log_limit lim_refused;	/* not root nor in the group */
@@ -149,14 +152,17 @@ void it_pause_catch_signals(void);
 
 /*
  * The agent's wait, once per loop iteration: poll extra_fd (the ring buffer's epoll
- * fd, or -1) with the control socket and its clients, for at most timeout_ms (less
- * when a client's deadline comes first). Returns > 0 when something is ready, 0 on
- * timeout, -errno (-EINTR after a signal).
+ * fd, or -1) and the control socket's epoll fd (the listening socket and the clients
+ * being read), for at most timeout_ms (less when a client's deadline comes first).
+ * Two fds whatever the number of clients, so a loop that turns thousands of times a
+ * second pays nothing for them. Returns > 0 when something is ready, 0 on timeout,
+ * -errno (-EINTR after a signal).
  */
 int it_control_wait(struct it_control *c, int extra_fd, int timeout_ms);
 
 /*
- * Once per loop iteration, never blocking: act on a pending pause signal; accept the
+ * Once per loop iteration, after it_control_wait(), never blocking: act on a pending
+ * pause signal; when the wait saw the control socket ready, accept the
  * waiting connections (at most IT_CTL_MAX_CLIENTS a call, so the ring buffer is
  * drained between batches), judging each peer from its socket; read what each client
  * sent; answer every whole request ("ok paused", "ok capturing", "error: ...") and
