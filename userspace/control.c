@@ -144,12 +144,32 @@ bool it_control_peer_allowed(uid_t uid, gid_t pgid, const gid_t *groups, int ngr
 
 void it_user_name(uid_t uid, char *buf, size_t len)
 {
-	struct passwd *pw = getpwuid(uid);
+	/* the last few answers, for a minute: a lookup can be slow (NSS over the network,
+	 * /etc/passwd on a slow file system) and it runs in the agent's loop */
+	static struct { uid_t uid; double at; char name[64]; } cache[8];
+	static unsigned int next;
+	struct passwd *pw;
+	struct timespec ts;
+	double now;
+	unsigned int i;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec + ts.tv_nsec / 1e9;
+	for (i = 0; i < 8; i++) {
+		if (cache[i].at && cache[i].uid == uid && now - cache[i].at < 60) {
+			snprintf(buf, len, "%s", cache[i].name);
+			return;
+		}
+	}
+	pw = getpwuid(uid);
 	if (pw)
 		snprintf(buf, len, "%s", pw->pw_name);
 	else
 		snprintf(buf, len, "%u", (unsigned)uid);
+	i = next++ % 8;
+	cache[i].uid = uid;
+	cache[i].at = now;
+	snprintf(cache[i].name, sizeof(cache[i].name), "%s", buf);
 }
 
 int it_ctl_parse(const char *buf, size_t len, bool eof, enum it_ctl_cmd *cmd, const char **why)
@@ -306,9 +326,10 @@ static void client_serve(struct it_control *c, struct it_pause_state *ps, struct
 		client_answer(cl, "error: permission denied (not in the control group)");
 		return;
 	}
-	it_user_name(cl->req.uid, cl->req.user, sizeof(cl->req.user));
-	if (cl->req.cmd != IT_CTL_STATUS)
+	if (cl->req.cmd != IT_CTL_STATUS) {	/* who, for the record: only then */
+		it_user_name(cl->req.uid, cl->req.user, sizeof(cl->req.user));
 		rc = it_pause_set(ps, cl->req.cmd == IT_CTL_PAUSE, &cl->req);
+	}
 	c->served++;
 	if (rc) {
 		snprintf(line, sizeof(line), "error: %s", strerror(-rc));

@@ -100,7 +100,7 @@ int it_ctl_parse(const char *buf, size_t len, bool eof, enum it_ctl_cmd *cmd, co
 bool it_control_peer_allowed(uid_t uid, gid_t pgid, const gid_t *groups, int ngroups,
 			     bool have_gid, gid_t gid);
 
-/* The uid's user name into buf, or the number. */
+/* The uid's user name into buf, or the number (looked up at most once a minute). */
 void it_user_name(uid_t uid, char *buf, size_t len);
 
 /* Client side: send cmd ("pause", ...) to the agent on path and put its answer line
