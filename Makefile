@@ -113,7 +113,8 @@ test-output: $(OUTPUT)/tests/output_driver
 
 # libFuzzer target of the control socket's request parser, standalone until the fuzz
 # suite's tests/fuzz/fuzz.mk (which builds every tests/fuzz/fuzz_*.c) replaces this
-# rule. Run: build/fuzz/fuzz_control -dict=tests/fuzz/control.dict tests/fuzz/corpus/control
+# rule. Run (new finds go to the first directory, a scratch one):
+#   build/fuzz/fuzz_control -dict=tests/fuzz/control.dict SCRATCH_DIR tests/fuzz/corpus/control
 $(OUTPUT)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(COMMON_SRCS) $(wildcard userspace/*.h) \
 		$(wildcard include/*.h)
 	$(call msg,FUZZ-LD,$@)
