@@ -122,6 +122,19 @@ $(OUTPUT)/tests/output_driver: tests/output/driver.c $(LIB)
 test-output: $(OUTPUT)/tests/output_driver
 	@tests/output/run.sh $(OUTPUT)/tests/output_driver
 
+# libFuzzer target of the control socket's request parser, standalone until the fuzz
+# suite's tests/fuzz/fuzz.mk (which builds every tests/fuzz/fuzz_*.c) replaces this
+# rule. Run (new finds go to the first directory, a scratch one):
+#   build/fuzz/fuzz_control -dict=tests/fuzz/control.dict SCRATCH_DIR tests/fuzz/corpus/control
+$(OUTPUT)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(COMMON_SRCS) $(wildcard userspace/*.h) \
+		$(wildcard include/*.h)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
+		-Iinclude -Iuserspace -I$(OUTPUT) $(shell pkg-config --cflags libevdev 2>/dev/null) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(COMMON_SRCS) \
+		-o $@ $(LDLIBS)
+
 vm:
 	$(Q)scripts/vm/fetch-kernel.sh >/dev/null
 	$(Q)scripts/vm/build-initramfs.sh >/dev/null

@@ -32,103 +32,24 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-/* ---- pause and control: moved as it was from main.c (the control module takes it
- * over); agent_serve_control() runs once per loop iteration ---- */
-
-/* SIGUSR1 pause, SIGUSR2 resume: the last one wins; who sent it from siginfo */
-static volatile sig_atomic_t pause_signal, pause_sig_pid, pause_sig_uid;
-
-static void on_pause_signal(int sig, siginfo_t *si, void *uc)
+/* Pausing's hooks (control.h, struct it_pause_ops): the kernel's switch, the drain
+ * before the pause record, the record itself. */
+static int pause_kernel(void *cap, bool paused)
 {
-	pause_sig_pid = si ? si->si_pid : 0;
-	pause_sig_uid = si ? (sig_atomic_t)si->si_uid : 0;
-	pause_signal = sig;
+	return it_capture_set_paused(cap, paused);
 }
 
-/* What is paused, for the status file and the records. */
-struct it_pause_state {
-	bool paused;
-	struct it_status status;
-};
-
-/* Pause or resume (r: who asked). Paused: the kernel checks it_config.paused first
- * and copies nothing. The record sits between the last event before and the first
- * after: pausing drains the ring buffer before writing it, resuming writes it before
- * the kernel starts copying again. Returns 0 or -errno. */
-static int set_pause(struct it_capture *cap, struct it_collector *col, struct it_pause_state *ps,
-		     bool pause, const struct it_ctl_req *r)
+static void pause_drain(void *cap)
 {
-	uint64_t mono, real;
-	int rc;
+	ring_buffer__consume(((struct it_capture *)cap)->rb);
+}
 
-	if (ps->paused == pause)
-		return 0;
-	if (pause) {
-		rc = it_capture_set_paused(cap, true);
-		if (rc)
-			return rc;
-		ring_buffer__consume(cap->rb);
-	}
-	it_clock_pair(&mono, &real);
+static void pause_record(void *col, bool pause, const struct it_ctl_req *r, uint64_t mono,
+			 uint64_t real)
+{
 	it_collector_control(col, pause, r, mono, real);
 	it_collector_flush(col);
-	if (!pause) {
-		rc = it_capture_set_paused(cap, false);
-		if (rc)
-			return rc;
-	}
-	ps->paused = pause;
-	ps->status.paused = pause;
-	ps->status.paused_since_real_ns = pause ? real : 0;
-	it_status_write(&ps->status);
-	it_notice("capture %s by %s (uid %u, pid %d, via %s)",
-		  pause ? "paused" : "resumed", r->user, (unsigned)r->uid, (int)r->pid, r->via);
-	return 0;
 }
-
-static void agent_serve_control(struct it_capture *cap, struct it_collector *col,
-				struct it_pause_state *ps, struct it_control *ctl)
-{
-	int rc;
-
-	if (pause_signal) {
-		struct it_ctl_req r = { .via = "signal" };
-		bool p = pause_signal == SIGUSR1;
-
-		pause_signal = 0;
-		r.pid = (pid_t)pause_sig_pid;
-		r.uid = (uid_t)pause_sig_uid;
-		it_user_name(r.uid, r.user, sizeof(r.user));
-		r.gid = (gid_t)-1;
-		rc = set_pause(cap, col, ps, p, &r);
-		if (rc)
-			it_err("cannot %s: %s", p ? "pause" : "resume", strerror(-rc));
-	}
-	for (;;) {
-		struct it_ctl_req r;
-		char reason[256];
-		int client;
-
-		rc = it_control_accept(ctl, &r, &client, reason, sizeof(reason));
-		if (!rc)
-			break;
-		if (rc < 0) {
-			it_log(LOG_WARNING, "control socket: %s", reason);
-			continue;
-		}
-		rc = 0;
-		if (r.cmd != IT_CTL_STATUS)
-			rc = set_pause(cap, col, ps, r.cmd == IT_CTL_PAUSE, &r);
-		if (rc) {
-			snprintf(reason, sizeof(reason), "error: %s", strerror(-rc));
-			it_control_reply(client, reason);
-		} else {
-			it_control_reply(client, ps->paused ? "ok paused" : "ok capturing");
-		}
-	}
-}
-
-/* ---- end of the pause and control block ---- */
 
 struct it_agent {
 	const struct it_opts *o;
@@ -222,13 +143,11 @@ static int open_output(struct it_agent *a)
 
 static void catch_signals(void)
 {
-	struct sigaction su = { .sa_sigaction = on_pause_signal, .sa_flags = SA_SIGINFO };
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGUSR1, &su, NULL);	/* pause */
-	sigaction(SIGUSR2, &su, NULL);	/* resume */
+	it_pause_catch_signals();	/* SIGUSR1 pause, SIGUSR2 resume */
 	signal(SIGPIPE, SIG_IGN);
 	it_sink_catch_sighup();		/* reopen the output (logrotate) */
 }
@@ -315,6 +234,8 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	a->ops.pin.dirfd = -1;
 	a->ctl.fd = -1;
 	a->ps.status.fd = -1;
+	a->ps.ops = (struct it_pause_ops){ .set_kernel = pause_kernel, .drain = pause_drain,
+		.record = pause_record, .kctx = &a->cap, .rctx = &a->col };
 	it_notice_text_init(&a->text, o);
 	if (check_opts(o) || open_output(a)) {
 		ret = 2;
@@ -381,7 +302,10 @@ int it_agent_run(struct it_agent *a)
 
 		if (timeout < 0)
 			break;
-		rc = ring_buffer__poll(a->cap.rb, timeout);
+		/* the ring buffer and the control socket's clients, never blocked by either */
+		rc = it_control_wait(&a->ctl, ring_buffer__epoll_fd(a->cap.rb), timeout);
+		if (rc >= 0)
+			rc = ring_buffer__consume(a->cap.rb);
 		if (rc == -EINTR)
 			continue;
 		if (rc < 0) {
@@ -389,7 +313,7 @@ int it_agent_run(struct it_agent *a)
 			return 1;
 		}
 		it_ops_tick(&a->ops, &a->cap, &a->col, now_s());
-		agent_serve_control(&a->cap, &a->col, &a->ps, &a->ctl);
+		it_control_tick(&a->ctl, &a->ps, now_s());	/* pause signals, control requests */
 		it_collector_flush(&a->col);
 	}
 	return 0;

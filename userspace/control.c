@@ -1,55 +1,36 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* control.c - control socket, pause/resume records, status file (control.h). */
+/* control.c - the control socket's server and client, pausing, the pause/resume
+ * records (control.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/file.h>
+#include <signal.h>
+#include <syslog.h>
 #include "control.h"
-#include "format.h"
-
-/* mkdir -p of path's directory, new parts 0755. */
-static int make_parent(const char *path)
-{
-	char dir[256], *p;
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -1;
-	p = strrchr(dir, '/');
-	if (!p || p == dir)
-		return 0;
-	*p = 0;
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -1;
-	return 0;
-}
+#include "header.h"
+#include "log.h"
 
 int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t gid,
 		    char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN };
 	struct stat st;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	c->deadline_s = IT_CTL_DEADLINE_S;
 	c->have_gid = have_gid;
 	c->gid = gid;
 	if (strlen(path) >= sizeof(a.sun_path)) {
@@ -57,7 +38,7 @@ int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t
 		return -1;
 	}
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	if (make_parent(path)) {
+	if (it_make_parent(path)) {
 		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -98,8 +79,19 @@ int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t
 		}
 	}
 	if ((have_gid && chown(path, 0, gid)) || chmod(path, have_gid ? 0660 : 0600) ||
-	    listen(fd, 8)) {
+	    listen(fd, 128)) {
 		snprintf(err, errlen, "cannot set up %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	/* the listening socket and every client waiting: one fd for the agent's wait */
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ev.data.fd = fd;
+	if (c->epfd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		snprintf(err, errlen, "cannot set up %s: epoll: %s", path, strerror(errno));
+		if (c->epfd >= 0)
+			close(c->epfd);
 		close(fd);
 		unlink(path);
 		return -1;
@@ -113,47 +105,20 @@ void it_control_close(struct it_control *c)
 {
 	if (c->fd < 0)
 		return;
+	while (c->nclients > 0)
+		close(c->clients[--c->nclients].fd);
+	close(c->epfd);
 	close(c->fd);
 	c->fd = -1;
 	unlink(c->path);	/* fails after --user: the next agent replaces it */
 }
 
-/* gid among the "Groups:" of /proc/PID/status: 1 yes, 0 no, -1 cannot tell. */
-static int proc_has_group(pid_t pid, gid_t gid)
-{
-	char path[64], line[4096];
-	FILE *f;
-	int found = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p, *end;
-
-		if (strncmp(line, "Groups:", 7))
-			continue;
-		found = 0;
-		for (p = line + 7;; p = end) {
-			unsigned long g = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			if ((gid_t)g == gid)
-				found = 1;
-		}
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
-bool it_control_peer_allowed(uid_t uid, gid_t pgid, pid_t pid, bool have_gid, gid_t gid)
+bool it_control_peer_allowed(uid_t uid, gid_t pgid, const gid_t *groups, int ngroups,
+			     bool have_gid, gid_t gid)
 {
 	struct passwd *pw;
-	gid_t groups[256];
-	int n = 256, i, r;
+	gid_t db[256];
+	int n = 256, i;
 
 	if (uid == 0)
 		return true;
@@ -161,100 +126,408 @@ bool it_control_peer_allowed(uid_t uid, gid_t pgid, pid_t pid, bool have_gid, gi
 		return false;
 	if (pgid == gid)
 		return true;
-	r = pid > 0 ? proc_has_group(pid, gid) : -1;
-	if (r >= 0)
-		return r == 1;
+	if (ngroups >= 0) {
+		for (i = 0; i < ngroups; i++)
+			if (groups[i] == gid)
+				return true;
+		return false;
+	}
 	pw = getpwuid(uid);
-	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, db, &n) < 0)
 		return false;
 	for (i = 0; i < n; i++)
-		if (groups[i] == gid)
+		if (db[i] == gid)
 			return true;
 	return false;
 }
 
 void it_user_name(uid_t uid, char *buf, size_t len)
 {
-	struct passwd *pw = getpwuid(uid);
+	/* the last few answers, for a minute: a lookup can be slow (NSS over the network,
+	 * /etc/passwd on a slow file system) and it runs in the agent's loop */
+	static struct { uid_t uid; double at; char name[64]; } cache[8];
+	static unsigned int next;
+	struct passwd *pw;
+	struct timespec ts;
+	double now;
+	unsigned int i;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec + ts.tv_nsec / 1e9;
+	for (i = 0; i < 8; i++) {
+		if (cache[i].at && cache[i].uid == uid && now - cache[i].at < 60) {
+			snprintf(buf, len, "%s", cache[i].name);
+			return;
+		}
+	}
+	pw = getpwuid(uid);
 	if (pw)
 		snprintf(buf, len, "%s", pw->pw_name);
 	else
 		snprintf(buf, len, "%u", (unsigned)uid);
+	i = next++ % 8;
+	cache[i].uid = uid;
+	cache[i].at = now;
+	snprintf(cache[i].name, sizeof(cache[i].name), "%s", buf);
 }
 
-void it_control_reply(int client, const char *line)
+int it_ctl_parse(const char *buf, size_t len, bool eof, enum it_ctl_cmd *cmd, const char **why)
+{
+	static const struct { const char *name; enum it_ctl_cmd cmd; } cmds[] = {
+		{ "pause", IT_CTL_PAUSE }, { "resume", IT_CTL_RESUME }, { "status", IT_CTL_STATUS },
+	};
+	const char *nl = memchr(buf, '\n', len);
+	size_t n = nl ? (size_t)(nl - buf) : len;
+	unsigned int i;
+
+	*cmd = IT_CTL_NONE;
+	*why = NULL;
+	if (n + (nl != NULL) > IT_CTL_LINE_MAX) {
+		*why = "request too long";
+		return -1;
+	}
+	if (memchr(buf, 0, n)) {
+		*why = "NUL byte in the request";
+		return -1;
+	}
+	if (!nl && !eof) {
+		if (n < IT_CTL_LINE_MAX)
+			return 0;	/* more to come */
+		*why = "request too long";
+		return -1;
+	}
+	if (n && buf[n - 1] == '\r')
+		n--;
+	if (!n) {
+		*why = "empty request";
+		return -1;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strlen(cmds[i].name) == n && !memcmp(buf, cmds[i].name, n)) {
+			*cmd = cmds[i].cmd;
+			return 1;
+		}
+	}
+	*why = "unknown command (expected pause, resume or status)";
+	return -1;
+}
+
+/* --- pausing ---------------------------------------------------------------------------- */
+
+int it_pause_set(struct it_pause_state *ps, bool pause, const struct it_ctl_req *r)
+{
+	const struct it_pause_ops *o = &ps->ops;
+	uint64_t mono, real;
+	int rc;
+
+	if (ps->paused == pause)
+		return 0;
+	if (pause) {
+		rc = o->set_kernel ? o->set_kernel(o->kctx, true) : 0;
+		if (rc)
+			return rc;
+		if (o->drain)
+			o->drain(o->kctx);
+	}
+	it_clock_pair(&mono, &real);
+	if (o->record)
+		o->record(o->rctx, pause, r, mono, real);
+	if (!pause) {
+		rc = o->set_kernel ? o->set_kernel(o->kctx, false) : 0;
+		if (rc)
+			return rc;
+	}
+	ps->paused = pause;
+	ps->status.paused = pause;
+	ps->status.paused_since_real_ns = pause ? real : 0;
+	it_status_write(&ps->status);
+	it_notice("capture %s by %s (uid %u, pid %d, via %s)", pause ? "paused" : "resumed",
+		  r->user, (unsigned)r->uid, (int)r->pid, r->via);
+	return 0;
+}
+
+/* SIGUSR1 pause, SIGUSR2 resume: the last one wins; who sent it from siginfo */
+static volatile sig_atomic_t pause_signal, pause_sig_pid, pause_sig_uid;
+
+static void on_pause_signal(int sig, siginfo_t *si, void *uc)
+{
+	pause_sig_pid = si ? si->si_pid : 0;
+	pause_sig_uid = si ? (sig_atomic_t)si->si_uid : 0;
+	pause_signal = sig;
+}
+
+void it_pause_catch_signals(void)
+{
+	struct sigaction su = { .sa_sigaction = on_pause_signal, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGUSR1, &su, NULL);	/* pause */
+	sigaction(SIGUSR2, &su, NULL);	/* resume */
+}
+
+static void pause_signal_tick(struct it_pause_state *ps)
+{
+	struct it_ctl_req r = { .via = "signal", .gid = (gid_t)-1 };
+	bool p;
+	int rc;
+
+	if (!pause_signal)
+		return;
+	p = pause_signal == SIGUSR1;
+	pause_signal = 0;
+	r.pid = (pid_t)pause_sig_pid;
+	r.uid = (uid_t)pause_sig_uid;
+	it_user_name(r.uid, r.user, sizeof(r.user));
+	rc = it_pause_set(ps, p, &r);
+	if (rc)
+		it_err("cannot %s: %s", p ? "pause" : "resume", strerror(-rc));
+}
+
+/* --- serving clients ---------------------------------------------------------------------- */
+
+/* Answer line (newline added) and close; the slot is the caller's to free. The socket
+ * is new and its peer reads nothing else: one short write never blocks. */
+static void client_answer(struct it_ctl_client *cl, const char *line)
 {
 	char buf[256];
 	int n = snprintf(buf, sizeof(buf), "%s\n", line);
 
-	if (n > 0 && write(client, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0) {
+	if (n > 0 && send(cl->fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+			  MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		/* the client went away: nothing to tell */
 	}
-	close(client);
+	close(cl->fd);
+	cl->fd = -1;
 }
 
-int it_control_accept(struct it_control *c, struct it_ctl_req *r, int *client, char *reason,
-		      size_t reasonlen)
+/* A bad, late or surplus client: answered "error: why", counted, logged (rate-limited). */
+static void client_reject(struct it_control *c, struct it_ctl_client *cl, const char *why)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "error: %s", why);
+	c->bad++;
+	it_log_limited(&c->lim_bad, LOG_WARNING, "control socket: %s from uid %u (pid %d)", why,
+		       (unsigned)cl->req.uid, (int)cl->req.pid);
+	client_answer(cl, line);
+}
+
+/* A whole request from an allowed or refused peer: act and answer. */
+static void client_serve(struct it_control *c, struct it_pause_state *ps, struct it_ctl_client *cl)
+{
+	char line[160];
+	int rc = 0;
+
+	if (!cl->allowed) {
+		c->refused++;
+		it_log_limited(&c->lim_refused, LOG_WARNING, "control socket: refused uid %u (pid %d): "
+			       "not root nor in the control group", (unsigned)cl->req.uid,
+			       (int)cl->req.pid);
+		client_answer(cl, "error: permission denied (not in the control group)");
+		return;
+	}
+	if (cl->req.cmd != IT_CTL_STATUS) {	/* who, for the record: only then */
+		it_user_name(cl->req.uid, cl->req.user, sizeof(cl->req.user));
+		rc = it_pause_set(ps, cl->req.cmd == IT_CTL_PAUSE, &cl->req);
+	}
+	c->served++;
+	if (rc) {
+		snprintf(line, sizeof(line), "error: %s", strerror(-rc));
+		it_err("cannot %s: %s", cl->req.cmd == IT_CTL_PAUSE ? "pause" : "resume", strerror(-rc));
+		client_answer(cl, line);
+		return;
+	}
+	client_answer(cl, ps->paused ? "ok paused" : "ok capturing");
+}
+
+/* Read what cl sent and answer it when whole, bad or late. Returns true when cl is
+ * finished (answered and closed), false while its request is still coming. */
+static bool client_step(struct it_control *c, struct it_pause_state *ps, struct it_ctl_client *cl,
+			double now)
+{
+	const char *why;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		n = recv(cl->fd, cl->line + cl->len, sizeof(cl->line) - cl->len, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (now < cl->deadline)
+				return false;
+			client_reject(c, cl, "request not complete in time");
+			return true;
+		}
+		if (n < 0) {	/* reset by the peer: nobody to answer */
+			c->bad++;
+			close(cl->fd);
+			cl->fd = -1;
+			return true;
+		}
+		cl->len += (size_t)n;
+		rc = it_ctl_parse(cl->line, cl->len, n == 0, &cl->req.cmd, &why);
+		if (rc > 0 || (rc < 0 && !cl->allowed))
+			client_serve(c, ps, cl);	/* the refused learn only that */
+		else if (rc < 0)
+			client_reject(c, cl, why);
+		else
+			continue;
+		return true;
+	}
+}
+
+/* The peer's supplementary groups when it connected (SO_PEERGROUPS) into *groups (buf,
+ * or a malloc'd array when there are more than max): their number; -1 when the kernel
+ * cannot say (before 4.13); 0 on another failure (then the uid and primary group alone
+ * decide). */
+static int peer_groups(int fd, gid_t *buf, int max, gid_t **groups)
+{
+	socklen_t len = (socklen_t)(max * sizeof(gid_t));
+
+	*groups = buf;
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, buf, &len))
+		return (int)(len / sizeof(gid_t));
+	if (errno == ENOPROTOOPT)
+		return -1;
+	if (errno != ERANGE || !(*groups = malloc(len))) {
+		*groups = buf;
+		return 0;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, *groups, &len)) {
+		free(*groups);
+		*groups = buf;
+		return 0;
+	}
+	return (int)(len / sizeof(gid_t));
+}
+
+/* Judge the peer from its socket, as it was when it connected (SO_PEERCRED,
+ * SO_PEERGROUPS): never /proc/PID, which may be gone, or another process, by the time
+ * its request is read. */
+static void client_judge(struct it_control *c, struct it_ctl_client *cl)
 {
 	struct ucred cred;
-	socklen_t cl = sizeof(cred);
-	struct pollfd p;
-	char line[64];
-	ssize_t n = 0, got;
-	int fd;
+	socklen_t len = sizeof(cred);
+	gid_t buf[64], *groups = buf;
+	int ngroups = 0;
 
-	memset(r, 0, sizeof(*r));
-	r->via = "socket";
-	reason[0] = 0;
-	if (c->fd < 0)
-		return 0;
-	fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+	cl->allowed = false;
+	if (getsockopt(cl->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return;		/* unknown: refused */
+	cl->req.pid = cred.pid;
+	cl->req.uid = cred.uid;
+	cl->req.gid = cred.gid;
+	if (cred.uid != 0 && c->have_gid && cred.gid != c->gid)
+		ngroups = peer_groups(cl->fd, buf, 64, &groups);
+	cl->allowed = it_control_peer_allowed(cred.uid, cred.gid, groups, ngroups, c->have_gid, c->gid);
+	if (groups != buf)
+		free(groups);
+}
+
+/* Accept one waiting connection and serve what it sent already. One that must wait
+ * for more takes a slot, or is told "busy" when none is free. Returns false when
+ * nobody was waiting. */
+static bool accept_one(struct it_control *c, struct it_pause_state *ps, double now)
+{
+	struct it_ctl_client spare, *cl;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
 	if (fd < 0)
-		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl)) {
-		snprintf(reason, reasonlen, "cannot identify the peer: %s", strerror(errno));
-		it_control_reply(fd, "error: cannot identify you");
-		return -1;
+		return false;	/* EAGAIN, or an error the next tick will see again */
+	cl = c->nclients < IT_CTL_MAX_CLIENTS ? &c->clients[c->nclients] : &spare;
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = fd;
+	cl->deadline = now + c->deadline_s;
+	cl->req.via = "socket";
+	client_judge(c, cl);
+	if (client_step(c, ps, cl, now))
+		return true;
+	ev.data.fd = fd;
+	if (cl == &spare || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev))
+		client_reject(c, cl, "busy (too many clients at once; try again)");
+	else
+		c->nclients++;
+	return true;
+}
+
+/* Step client i (the fd's, or the i-th), freeing its slot when it is finished. */
+static void step_slot(struct it_control *c, struct it_pause_state *ps, int i, double now)
+{
+	if (i >= 0 && client_step(c, ps, &c->clients[i], now))
+		c->clients[i] = c->clients[--c->nclients];
+}
+
+static int slot_of(const struct it_control *c, int fd)
+{
+	int i;
+
+	for (i = 0; i < c->nclients; i++)
+		if (c->clients[i].fd == fd)
+			return i;
+	return -1;
+}
+
+void it_control_tick(struct it_control *c, struct it_pause_state *ps, double now)
+{
+	struct epoll_event ev[IT_CTL_MAX_CLIENTS + 1];
+	bool incoming = false;
+	int i, n;
+
+	pause_signal_tick(ps);
+	if (c->fd < 0)
+		return;
+	if (c->ready) {		/* what the last it_control_wait() found */
+		c->ready = false;
+		n = epoll_wait(c->epfd, ev, IT_CTL_MAX_CLIENTS + 1, 0);
+		/* the waiting ones first: each finished one frees its slot for a newcomer */
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == c->fd)
+				incoming = true;
+			else
+				step_slot(c, ps, slot_of(c, ev[i].data.fd), now);
+		}
+		for (i = 0; incoming && i < IT_CTL_MAX_CLIENTS; i++)
+			if (!accept_one(c, ps, now))
+				break;
 	}
-	r->pid = cred.pid;
-	r->uid = cred.uid;
-	r->gid = cred.gid;
-	it_user_name(cred.uid, r->user, sizeof(r->user));
-	/* one short line, within a second; read before any answer: closing a unix
-	 * socket with unread data makes the peer's read fail (ECONNRESET) */
-	while ((size_t)n < sizeof(line) - 1 && !memchr(line, '\n', (size_t)n)) {
-		p.fd = fd;
-		p.events = POLLIN;
-		if (poll(&p, 1, 1000) <= 0)
-			break;
-		got = read(fd, line + n, sizeof(line) - 1 - (size_t)n);
-		if (got <= 0)
-			break;
-		n += got;
+	if (c->nclients && now >= c->next_deadline)
+		for (i = c->nclients - 1; i >= 0; i--)
+			if (now >= c->clients[i].deadline)
+				step_slot(c, ps, i, now);
+	c->next_deadline = 0;
+	for (i = 0; i < c->nclients; i++)
+		if (!c->next_deadline || c->clients[i].deadline < c->next_deadline)
+			c->next_deadline = c->clients[i].deadline;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int it_control_wait(struct it_control *c, int extra_fd, int timeout_ms)
+{
+	struct pollfd p[2] = { { .fd = extra_fd, .events = POLLIN },
+			       { .fd = c->fd >= 0 ? c->epfd : -1, .events = POLLIN } };
+	int rc;
+
+	if (c->fd >= 0 && c->nclients) {
+		double left = c->next_deadline - mono_s();
+
+		if (left < 0)
+			left = 0;
+		if (left * 1000 < timeout_ms)
+			timeout_ms = (int)(left * 1000) + 1;
 	}
-	line[n] = 0;
-	line[strcspn(line, "\r\n")] = 0;
-	if (!it_control_peer_allowed(cred.uid, cred.gid, cred.pid, c->have_gid, c->gid)) {
-		snprintf(reason, reasonlen, "refused %s (uid %u, pid %d): not root nor in the control group",
-			 r->user, (unsigned)cred.uid, (int)cred.pid);
-		it_control_reply(fd, "error: permission denied (not in the control group)");
-		return -1;
-	}
-	if (!strcmp(line, "pause"))
-		r->cmd = IT_CTL_PAUSE;
-	else if (!strcmp(line, "resume"))
-		r->cmd = IT_CTL_RESUME;
-	else if (!strcmp(line, "status"))
-		r->cmd = IT_CTL_STATUS;
-	else {
-		snprintf(reason, reasonlen, "bad request from %s (uid %u, pid %d)", r->user,
-			 (unsigned)cred.uid, (int)cred.pid);
-		it_control_reply(fd, "error: unknown command (expected pause, resume or status)");
-		return -1;
-	}
-	*client = fd;
-	return 1;
+	rc = poll(p, 2, timeout_ms);	/* a negative fd is skipped */
+	if (rc < 0)
+		return -errno;
+	c->ready = c->fd >= 0 && (p[1].revents & POLLIN);
+	return rc;
 }
 
 int it_control_request(const char *path, const char *cmd, char *reply, size_t replylen,
@@ -263,8 +536,8 @@ int it_control_request(const char *path, const char *cmd, char *reply, size_t re
 	return it_control_request_peer(path, cmd, reply, replylen, NULL, err, errlen);
 }
 
-int it_control_request_peer(const char *path, const char *cmd, char *reply, size_t replylen,
-			    pid_t *peer_pid, char *err, size_t errlen)
+static int request_once(const char *path, const char *cmd, char *reply, size_t replylen,
+			pid_t *peer_pid, char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct pollfd p;
@@ -304,7 +577,7 @@ int it_control_request_peer(const char *path, const char *cmd, char *reply, size
 		close(fd);
 		return -1;
 	}
-	/* the agent answers within its poll interval (100 ms) */
+	/* the agent answers as soon as its loop sees the line (it never waits on a client) */
 	while (n < sizeof(buf) - 1 && !memchr(buf, '\n', n)) {
 		p.fd = fd;
 		p.events = POLLIN;
@@ -326,171 +599,16 @@ int it_control_request_peer(const char *path, const char *cmd, char *reply, size
 	return strncmp(buf, "ok", 2) ? 1 : 0;
 }
 
-static void put_time(struct it_buf *b, uint64_t real_ns)
+int it_control_request_peer(const char *path, const char *cmd, char *reply, size_t replylen,
+			    pid_t *peer_pid, char *err, size_t errlen)
 {
-	struct it_buf t = { 0 };
+	struct timespec pause = { 0, 50 * 1000000 };
+	int rc, tries = 0;
 
-	it_rfc3339(&t, real_ns);
-	if (t.len >= 2)
-		it_buf_put(b, t.p + 1, t.len - 2);
-	it_buf_free(&t);
-}
-
-int it_status_open(struct it_status *s)
-{
-	s->fd = -1;
-	if (!s->path)
-		return 0;
-	if (make_parent(s->path))
-		return -1;
-	s->fd = open(s->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (s->fd < 0)
-		return -1;
-	/* one agent per status file (the lock goes with the process, however it ends), and
-	 * never overwrite a file that is not a status file */
-	if (flock(s->fd, LOCK_EX | LOCK_NB)) {
-		close(s->fd);
-		s->fd = -1;
-		errno = EBUSY;
-		return -1;
-	}
-	{
-		static const char magic[] = "# inputtrace: ";
-		char head[sizeof(magic) - 1];
-		ssize_t n = pread(s->fd, head, sizeof(head), 0);
-
-		if (n > 0 && (n != (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(head)))) {
-			close(s->fd);
-			s->fd = -1;
-			errno = EEXIST;
-			return -1;
-		}
-	}
-	if (fchmod(s->fd, 0644)) {
-		close(s->fd);
-		s->fd = -1;
-		return -1;
-	}
-	return it_status_write(s);
-}
-
-static void kv(struct it_buf *b, const char *k, const char *v)
-{
-	it_buf_puts(b, k);
-	it_buf_putc(b, '=');
-	for (; v && *v; v++)
-		it_buf_putc(b, *v == '\n' || *v == '\r' ? ' ' : *v);
-	it_buf_putc(b, '\n');
-}
-
-static int status_put(int fd, const struct it_buf *b)
-{
-	if (b->oom || pwrite(fd, b->p, b->len, 0) != (ssize_t)b->len || ftruncate(fd, (off_t)b->len))
-		return -1;
-	return 0;
-}
-
-int it_status_write(const struct it_status *s)
-{
-	struct it_buf b = { 0 };
-	char num[32];
-	int rc;
-
-	if (s->fd < 0)
-		return 0;
-	it_buf_puts(&b, "# inputtrace: this computer's input events (keyboard, mouse, touch) are being\n"
-		    "# recorded by the inputtrace agent; see inputtrace(8) and README \"Data contract\".\n");
-	kv(&b, "state", s->paused ? "paused" : "capturing");
-	snprintf(num, sizeof(num), "%d", (int)s->pid);
-	kv(&b, "pid", num);
-	it_buf_puts(&b, "since=");
-	put_time(&b, s->since_real_ns);
-	it_buf_putc(&b, '\n');
-	it_buf_puts(&b, "paused_since=");
-	if (s->paused)
-		put_time(&b, s->paused_since_real_ns);
-	it_buf_putc(&b, '\n');
-	kv(&b, "keys", s->keys);
-	if (s->pointer)
-		kv(&b, "pointer", s->pointer);
-	kv(&b, "types", s->types);
-	kv(&b, "devices", s->devices);
-	kv(&b, "exclude", s->exclude);
-	kv(&b, "format", s->format);
-	kv(&b, "output", s->output);
-	kv(&b, "control", s->control);
-	rc = status_put(s->fd, &b);
-	it_buf_free(&b);
+	/* "busy": the agent was reading as many slow clients as it takes at once; its
+	 * deadline frees them within a second */
+	while ((rc = request_once(path, cmd, reply, replylen, peer_pid, err, errlen)) == 1 &&
+	       !strncmp(reply, "error: busy", 11) && ++tries < 40)
+		nanosleep(&pause, NULL);
 	return rc;
-}
-
-void it_status_remove(struct it_status *s)
-{
-	if (s->fd < 0)
-		return;
-	if (unlink(s->path)) {
-		struct it_buf b = { 0 };
-		char num[32];
-
-		snprintf(num, sizeof(num), "%d", (int)s->pid);
-		it_buf_puts(&b, "# inputtrace: the agent has stopped; nothing is being recorded.\n");
-		kv(&b, "state", "stopped");
-		kv(&b, "pid", num);
-		if (status_put(s->fd, &b)) {
-			/* nothing more to do: it says what it said */
-		}
-		it_buf_free(&b);
-	}
-	close(s->fd);
-	s->fd = -1;
-}
-
-int it_status_read(const char *path, char *buf, size_t len, const char **keys,
-		   const char **values, int max)
-{
-	static const char magic[] = "# inputtrace: ";
-	size_t n = 0;
-	ssize_t got;
-	char *line, *next;
-	int fd, count = 0;
-
-	if (len < sizeof(magic)) {
-		errno = EINVAL;
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	while (n < len - 1 && (got = read(fd, buf + n, len - 1 - n)) != 0) {
-		if (got < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		n += (size_t)got;
-	}
-	close(fd);
-	buf[n] = 0;
-	if (strncmp(buf, magic, sizeof(magic) - 1)) {
-		errno = EINVAL;
-		return -1;
-	}
-	for (line = buf; line && *line && count < max; line = next) {
-		char *eq;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		if (line[0] == '#' || !(eq = strchr(line, '=')))
-			continue;
-		*eq = 0;
-		keys[count] = line;
-		values[count] = eq + 1;
-		count++;
-	}
-	return count;
 }

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * control.h - the agent's control socket (`inputtrace ctl pause|resume`), the start-up
- * notice and the world-readable status file (the pause and resume records are the
- * formats' control writers, format.h)
- * (README "Pause and resume", "Transparency").
+ * control.h - the agent's control socket (`inputtrace ctl pause|resume|status`), pausing
+ * (the socket and SIGUSR1/SIGUSR2) and the pause and resume records (README "Pause and
+ * resume"). The status file it rewrites is status.h's.
  *
  * The socket is a unix stream socket, owned by root and --control-group, mode 0660:
  * the file permissions let only root and the group's members connect, and the agent
- * checks again with SO_PEERCRED (uid 0, or the group among the peer's groups) and
- * records who asked. Protocol: one line per connection, "pause\n", "resume\n" or
- * "status\n"; one line back, "ok paused\n", "ok capturing\n" or "error: REASON\n".
+ * checks again when it accepts, from the socket (SO_PEERCRED, SO_PEERGROUPS: uid 0,
+ * or the group among the peer's groups when it connected) and records who asked.
+ * Protocol: one line per connection, "pause\n", "resume\n" or "status\n"; one line
+ * back, "ok paused\n", "ok capturing\n" or "error: REASON\n". Clients are served
+ * from the agent's loop without ever blocking it: non-blocking sockets, a bounded
+ * request, a deadline per client and a cap on clients at once.
  */
 #ifndef IT_CONTROL_H
 #define IT_CONTROL_H
@@ -19,18 +21,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "json.h"
+#include "log.h"
+#include "status.h"
 
 #define IT_CONTROL_SOCKET_DEFAULT "/run/inputtrace/control.sock"
-#define IT_STATUS_FILE_DEFAULT "/run/inputtrace/status"
 
 enum it_ctl_cmd { IT_CTL_NONE = 0, IT_CTL_PAUSE, IT_CTL_RESUME, IT_CTL_STATUS };
 
-struct it_control {
-	int fd;			/* listening socket, -1: none */
-	char path[108];		/* sun_path */
-	gid_t gid;		/* --control-group */
-	bool have_gid;
-};
+/* Limits of the server side (README "Pause and resume"). */
+#define IT_CTL_LINE_MAX 64	/* a request longer than this, newline included, is refused */
+#define IT_CTL_MAX_CLIENTS 64	/* connections being read at once; more are closed at once */
+#define IT_CTL_DEADLINE_S 1.0	/* a client's whole request must arrive within this */
 
 /* Who asked, and what. */
 struct it_ctl_req {
@@ -42,6 +43,32 @@ struct it_ctl_req {
 	const char *via;	/* "socket" or "signal" */
 };
 
+/* One connection being read: its peer judged when it was accepted. */
+struct it_ctl_client {
+	int fd;			/* -1: a free slot */
+	bool allowed;		/* root or a member of the group, from the socket's credentials */
+	double deadline;	/* CLOCK_MONOTONIC seconds: answered or closed by then */
+	struct it_ctl_req req;	/* pid, uid, gid from SO_PEERCRED (user filled when served) */
+	size_t len;
+	char line[IT_CTL_LINE_MAX];
+};
+
+struct it_control {
+	int fd;			/* listening socket, -1: none */
+	char path[108];		/* sun_path */
+	gid_t gid;		/* --control-group */
+	bool have_gid;
+	double deadline_s;	/* per client; IT_CTL_DEADLINE_S unless a test changes it */
+	int epfd;		/* epoll: the listening socket and the clients (valid with fd) */
+	bool ready;		/* the last it_control_wait() saw epfd readable */
+	double next_deadline;	/* the earliest client's deadline */
+	int nclients;		/* slots in use, clients[0..nclients) */
+	struct it_ctl_client clients[IT_CTL_MAX_CLIENTS];
+	struct it_log_limit lim_bad;	/* malformed, too long, too slow, too many */
+	struct it_log_limit lim_refused;	/* not root nor in the group */
+	uint64_t served, refused, bad;	/* requests answered ok, refused, malformed/late/busy */
+};
+
 /*
  * Listen on path (its directory created 0755 if missing; a stale socket replaced),
  * chown root:gid (have_gid) and chmod 0660 (0600 without a group). Returns 0, or -1
@@ -50,28 +77,30 @@ struct it_ctl_req {
 int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t gid,
 		    char *err, size_t errlen);
 
-/* Close and unlink (if it can). Safe on a closed one. */
+/* Close the listening socket and every client, and unlink (if it can). Safe on a
+ * closed one. */
 void it_control_close(struct it_control *c);
 
 /*
- * Take one waiting connection (non-blocking), read its line and check its peer.
- * Returns 0 when nobody is waiting; 1 with *client (to answer with
- * it_control_reply()) and *r filled for an allowed, well-formed request; -1 when the
- * request was refused or malformed (already answered and closed; *r says who, and
- * why in reason).
+ * Parse a request: the len bytes read so far from one connection (eof: the peer has
+ * shut down its side, nothing more comes). Pure (no I/O), for the server and the
+ * fuzzer. Returns 1 with *cmd set for a whole request ("pause", "resume" or "status",
+ * ended by "\n" or "\r\n", or by eof; bytes after the newline are ignored); 0 when more
+ * bytes are needed; -1 with *why set (a constant string) for a bad one: unknown, longer
+ * than IT_CTL_LINE_MAX, a NUL byte, or empty at eof.
  */
-int it_control_accept(struct it_control *c, struct it_ctl_req *r, int *client, char *reason,
-		      size_t reasonlen);
+int it_ctl_parse(const char *buf, size_t len, bool eof, enum it_ctl_cmd *cmd, const char **why);
 
-/* Write line (newline added) to client and close it. */
-void it_control_reply(int client, const char *line);
+/*
+ * True when the peer may control the agent: root, or (have_gid) gid as its primary
+ * group pgid or among its ngroups supplementary groups (from SO_PEERGROUPS, taken
+ * when it connected). ngroups < 0: the kernel did not say (before 4.13); the uid's
+ * groups in the group database are used instead.
+ */
+bool it_control_peer_allowed(uid_t uid, gid_t pgid, const gid_t *groups, int ngroups,
+			     bool have_gid, gid_t gid);
 
-/* True when the peer (uid, primary gid, pid for its supplementary groups in
- * /proc/PID/status, else the user's groups from getgrouplist) may control the agent:
- * root, or a member of gid when have_gid. */
-bool it_control_peer_allowed(uid_t uid, gid_t pgid, pid_t pid, bool have_gid, gid_t gid);
-
-/* The uid's user name into buf, or the number. */
+/* The uid's user name into buf, or the number (looked up at most once a minute). */
 void it_user_name(uid_t uid, char *buf, size_t len);
 
 /* Client side: send cmd ("pause", ...) to the agent on path and put its answer line
@@ -87,42 +116,55 @@ int it_control_request_peer(const char *path, const char *cmd, char *reply, size
 			    pid_t *peer_pid, char *err, size_t errlen);
 
 /*
- * The status file: world-readable (0644), key=value lines that tell any local user that
- * capture is running, in which mode, since when, whether paused. Opened once as root
- * (its directory created 0755) and kept open, so that it can be rewritten in place
- * after --user drops privileges. it_status_open()/it_status_write() return 0 or -1
- * (errno).
+ * Pausing (README "Pause and resume"). The module decides when and records who asked;
+ * what pausing does to the kernel and to the output is the agent's, through these
+ * hooks. it_pause_set() orders them so that the record sits between the last event
+ * before and the first after: pause = set_kernel(true), drain, record; resume =
+ * record, set_kernel(false).
  */
-struct it_status {
-	const char *path;	/* NULL: none */
-	int fd;			/* -1: not open */
-	pid_t pid;
-	uint64_t since_real_ns;
-	uint64_t paused_since_real_ns;	/* 0: not paused */
-	bool paused;
-	const char *keys;
-	const char *pointer;	/* "exact", or "coarse grid=N" */
-	const char *types;	/* "all" or a list */
-	const char *devices;	/* what is captured, one line */
-	const char *exclude;	/* "" for none */
-	const char *output;
-	const char *format;
-	const char *control;	/* socket path and group, or "" */
+struct it_pause_ops {
+	int (*set_kernel)(void *kctx, bool paused);	/* 0 or -errno */
+	void (*drain)(void *kctx);	/* read what the ring buffer holds now */
+	/* write the pause or resume record of r at these clocks, and flush */
+	void (*record)(void *rctx, bool pause, const struct it_ctl_req *r, uint64_t mono_ns,
+		       uint64_t real_ns);
+	void *kctx, *rctx;
 };
-int it_status_open(struct it_status *s);
-int it_status_write(const struct it_status *s);
-/* At exit: remove the file; when that is not permitted any more (--user), rewrite it
- * to say state=stopped. Closes it. */
-void it_status_remove(struct it_status *s);
+
+struct it_pause_state {
+	bool paused;
+	struct it_pause_ops ops;
+	struct it_status status;	/* rewritten on each change (fd -1: none) */
+};
+
+/* Pause or resume for r (a no-op if already so): the hooks, the status file, one
+ * notice. Returns 0 or the hook's -errno (then nothing changed). */
+int it_pause_set(struct it_pause_state *ps, bool pause, const struct it_ctl_req *r);
+
+/* SIGUSR1 pauses, SIGUSR2 resumes (the last one wins; the sender from siginfo):
+ * install the handlers; it_control_tick() acts on them. */
+void it_pause_catch_signals(void);
 
 /*
- * Read a status file (as it_status_write() and it_status_remove() write it) into buf
- * (len bytes; at most len - 1 are read) and point keys[i] and values[i] into it, one
- * pair per key=value line in file order, at most max pairs; comment lines are
- * skipped. Returns the number of pairs, or -1 with errno: ENOENT (no such file),
- * EINVAL (not an inputtrace status file), or the error of open/read.
+ * The agent's wait, once per loop iteration: poll extra_fd (the ring buffer's epoll
+ * fd, or -1) and the control socket's epoll fd (the listening socket and the clients
+ * being read), for at most timeout_ms (less when a client's deadline comes first).
+ * Two fds whatever the number of clients, so a loop that turns thousands of times a
+ * second pays nothing for them. Returns > 0 when something is ready, 0 on timeout,
+ * -errno (-EINTR after a signal).
  */
-int it_status_read(const char *path, char *buf, size_t len, const char **keys,
-		   const char **values, int max);
+int it_control_wait(struct it_control *c, int extra_fd, int timeout_ms);
+
+/*
+ * Once per loop iteration, after it_control_wait(), never blocking: act on a pending
+ * pause signal; when the wait saw the control socket ready, accept the
+ * waiting connections (at most IT_CTL_MAX_CLIENTS a call, so the ring buffer is
+ * drained between batches), judging each peer from its socket; read what each client
+ * sent; answer every whole request ("ok paused", "ok capturing", "error: ...") and
+ * close it; close clients past their deadline, and new ones beyond the cap
+ * ("error: busy"). now: CLOCK_MONOTONIC seconds. Bad requests are logged at most
+ * once per 10 s.
+ */
+void it_control_tick(struct it_control *c, struct it_pause_state *ps, double now);
 
 #endif

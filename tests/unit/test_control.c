@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * test_control.c - the control socket (userspace/control.c) without BPF: the socket's
- * owner and mode, the protocol, SO_PEERCRED and the group check (a user outside
- * --control-group is refused, a member is not), the pause/resume records, the
- * status file, and `ctl status` reading both without pinned maps. The parts that
- * change uid need root and are skipped otherwise.
+ * test_control.c - the control socket's file (owner, mode, a second agent refused, a
+ * stale one replaced), the pause/resume records, the status file, and `ctl status`
+ * reading both without pinned maps (userspace/control.c, status.c, ctl.c), without
+ * BPF. The server itself: test_control_server.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,75 +26,7 @@
 #include "ctl.h"
 #include "json_check.h"
 
-#define GROUP 4242	/* a gid nobody is in (it need not exist in /etc/group) */
-#define NOBODY 65534
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/it-control-XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
-	chmod(tmpdir, 0755);	/* nobody must reach the socket inside */
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) ? -1 : 0;
-}
-
-/* In a child, as uid (with groups: that one supplementary group, or none), send cmd;
- * the child exits 0 on "ok", 1 on an error answer, 3 when it could not connect, and
- * writes the answer to the pipe. The parent serves one request. Returns what
- * it_control_accept() returned; *r and *reply filled. */
-static int exchange(struct it_control *c, uid_t uid, gid_t gid, int ngroups, gid_t group,
-		    const char *cmd, struct it_ctl_req *r, char *reply, size_t replylen, int *status,
-		    pid_t *child_pid)
-{
-	int p[2], rc = 0, client = -1;
-	char reason[256];
-	pid_t pid;
-	ssize_t n;
-
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char ans[512], err[256];
-		int x;
-
-		close(p[0]);
-		if (uid) {
-			if (setgroups((size_t)ngroups, &group) || setgid(gid) || setuid(uid))
-				_exit(4);
-		}
-		x = it_control_request(c->path, cmd, ans, sizeof(ans), err, sizeof(err));
-		if (x < 0)
-			snprintf(ans, sizeof(ans), "CONNECT: %s", err);
-		if (write(p[1], ans, strlen(ans)) < 0)
-			_exit(5);
-		_exit(x < 0 ? 3 : x);
-	}
-	close(p[1]);
-	*child_pid = pid;
-	{
-		struct pollfd pf = { .fd = c->fd, .events = POLLIN };
-
-		if (poll(&pf, 1, 3000) == 1)
-			rc = it_control_accept(c, r, &client, reason, sizeof(reason));
-	}
-	if (rc > 0)
-		it_control_reply(client, r->cmd == IT_CTL_PAUSE ? "ok paused" : "ok capturing");
-	n = read(p[0], reply, replylen - 1);
-	reply[n > 0 ? n : 0] = 0;
-	close(p[0]);
-	assert_int_equal(waitpid(pid, status, 0), pid);
-	return rc;
-}
+#include "control_test.h"
 
 static void test_socket_mode_and_owner(void **state)
 {
@@ -128,86 +60,6 @@ static void test_socket_mode_and_owner(void **state)
 	assert_int_equal(lstat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	it_control_close(&c);
-}
-
-static void test_protocol_root(void **state)
-{
-	struct it_control c;
-	struct it_ctl_req r;
-	char path[128], err[256], reply[256];
-	int status;
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "%s/c1.sock", tmpdir);
-	assert_int_equal(it_control_open(&c, path, true, GROUP, err, sizeof(err)), 0);
-	assert_int_equal(exchange(&c, 0, 0, 0, 0, "pause", &r, reply, sizeof(reply), &status, &pid), 1);
-	assert_int_equal(r.cmd, IT_CTL_PAUSE);
-	assert_int_equal(r.pid, pid);		/* SO_PEERCRED: who asked */
-	assert_int_equal(r.uid, geteuid());
-	assert_string_equal(r.via, "socket");
-	assert_string_equal(reply, "ok paused");
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
-	assert_int_equal(exchange(&c, 0, 0, 0, 0, "resume", &r, reply, sizeof(reply), &status, &pid), 1);
-	assert_int_equal(r.cmd, IT_CTL_RESUME);
-	assert_string_equal(reply, "ok capturing");
-
-	/* an unknown command: refused with an error line, the client exits 1 */
-	assert_int_equal(exchange(&c, 0, 0, 0, 0, "format c:", &r, reply, sizeof(reply), &status, &pid), -1);
-	assert_non_null(strstr(reply, "error: unknown command"));
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-	it_control_close(&c);
-}
-
-static void test_group_check(void **state)
-{
-	struct it_control c;
-	struct it_ctl_req r;
-	char path[128], err[256], reply[256];
-	int status;
-	pid_t pid;
-
-	if (geteuid() != 0) {
-		print_message("needs root (changes uid): skipped\n");
-		skip();
-	}
-	snprintf(path, sizeof(path), "%s/c2.sock", tmpdir);
-	assert_int_equal(it_control_open(&c, path, true, GROUP, err, sizeof(err)), 0);
-
-	/* the file permissions keep nobody out (root:GROUP 0660) */
-	assert_int_equal(exchange(&c, NOBODY, NOBODY, 0, 0, "pause", &r, reply, sizeof(reply), &status, &pid), 0);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
-	assert_non_null(strstr(reply, "Permission denied"));
-
-	/* and SO_PEERCRED too: with the socket opened to all, nobody is still refused */
-	assert_int_equal(chmod(path, 0666), 0);
-	assert_int_equal(exchange(&c, NOBODY, NOBODY, 0, 0, "pause", &r, reply, sizeof(reply), &status, &pid), -1);
-	assert_int_equal(r.uid, NOBODY);
-	assert_int_equal(r.pid, pid);
-	if (!strstr(reply, "permission denied")) fail_msg("reply: %s", reply);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-
-	/* a member (GROUP as a supplementary group), not root: allowed, through 0660 */
-	assert_int_equal(chmod(path, 0660), 0);
-	assert_int_equal(exchange(&c, NOBODY, NOBODY, 1, GROUP, "pause", &r, reply, sizeof(reply), &status, &pid), 1);
-	assert_int_equal(r.cmd, IT_CTL_PAUSE);
-	assert_int_equal(r.uid, NOBODY);
-	assert_string_equal(reply, "ok paused");
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	/* GROUP as the primary group */
-	assert_int_equal(exchange(&c, NOBODY, GROUP, 0, 0, "resume", &r, reply, sizeof(reply), &status, &pid), 1);
-	assert_int_equal(r.gid, GROUP);
-	it_control_close(&c);
-}
-
-static void test_peer_allowed(void **state)
-{
-	assert_true(it_control_peer_allowed(0, 0, 0, false, 0));
-	assert_true(it_control_peer_allowed(0, 0, 0, true, GROUP));
-	assert_false(it_control_peer_allowed(NOBODY, NOBODY, 0, false, 0));
-	assert_true(it_control_peer_allowed(NOBODY, GROUP, 0, true, GROUP));
-	/* our own process (pid: /proc/PID/status): not in GROUP */
-	assert_false(it_control_peer_allowed(NOBODY, NOBODY, getpid(), true, GROUP));
 }
 
 static void test_records(void **state)
@@ -331,7 +183,8 @@ static int agent_status(const char *sock, const char *sf, bool json, char *buf, 
 	return rc;
 }
 
-/* A child that answers one request on c with line, as the agent's loop does. */
+/* A child that answers one request on c with line, as the agent's loop does (the
+ * server itself is test_control_server.c's). */
 static pid_t serve_one(struct it_control *c, const char *line)
 {
 	pid_t pid = fork();
@@ -339,15 +192,14 @@ static pid_t serve_one(struct it_control *c, const char *line)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct pollfd pf = { .fd = c->fd, .events = POLLIN };
-		struct it_ctl_req r;
-		char reason[256];
-		int client;
+		char req[64];
+		int fd;
 
-		if (poll(&pf, 1, 5000) == 1 && it_control_accept(c, &r, &client, reason, sizeof(reason)) > 0) {
-			it_control_reply(client, r.cmd == IT_CTL_STATUS ? line : "error: not status");
-			_exit(0);
-		}
-		_exit(1);
+		if (poll(&pf, 1, 5000) != 1 || (fd = accept(c->fd, NULL, NULL)) < 0 ||
+		    read(fd, req, sizeof(req)) <= 0 || strncmp(req, "status\n", 7) ||
+		    dprintf(fd, "%s\n", line) < 0)
+			_exit(1);
+		_exit(0);
 	}
 	return pid;
 }
@@ -536,9 +388,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_socket_mode_and_owner),
-		cmocka_unit_test(test_protocol_root),
-		cmocka_unit_test(test_group_check),
-		cmocka_unit_test(test_peer_allowed),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_status_file),
 		cmocka_unit_test(test_status_file_guarded),
