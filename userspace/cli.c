@@ -604,7 +604,7 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 
 			errno = 0;
 			m = strtoul(optarg, &end, 8);
-			if (!*optarg || *end || errno || m > 0666 || !(m & 0600)) {
+			if (!*optarg || *end || errno || (m & ~0666ul) || (m & 0600) != 0600) {
 				snprintf(err, errlen, "invalid --file-mode '%s': expected octal, at most 0666, owner rw (e.g. 0640)", optarg);
 				return -1;
 			}
