@@ -339,7 +339,7 @@ static int it_check_output_opts(const struct it_opts *o, char *err, size_t errle
 	return 0;
 }
 
-int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
+static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
 	enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS, OPT_FORMAT, OPT_FLUSH,
 	       OPT_ROT_SIZE, OPT_ROT_INT, OPT_MAX_FILES, OPT_MAX_AGE, OPT_FILE_MODE,
@@ -644,4 +644,18 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 	if (o->control_group && !o->control_socket)
 		o->control_socket = "/run/inputtrace/control.sock";
 	return it_check_output_opts(o, err, errlen);
+}
+
+int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
+{
+	int rc = parse_args(argc, argv, o, err, errlen, out);
+	char *p;
+
+	/* messages quote the arguments: keep them one line on a terminal ("-\n" is an
+	 * unknown option too) */
+	if (rc < 0)
+		for (p = err; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	return rc;
 }
