@@ -157,3 +157,6 @@ install: $(OUTPUT)/inputtrace
 
 clean:
 	rm -rf $(OUTPUT)
+
+# sanitizer and fuzz suites (test-asan, test-fuzz, fuzz)
+include tests/sanitize/sanitize.mk tests/fuzz/fuzz.mk

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# tests/sanitize/run.sh DIR - `make test-unit` and `make test-output` built with
+# SAN_CFLAGS (ASan + UBSan, -fno-sanitize-recover) into DIR. Every report is written
+# to a log file (ASAN_OPTIONS/UBSAN_OPTIONS log_path), so one in a process whose exit
+# status a test does not look at (a background agent, a driver killed later) still
+# counts: the suites' own lines, then one "FAIL sanitizer: FILE" with the report per
+# log, and "N passed, M failed" (0 passed: the suites' passes are counted there).
+set -uo pipefail
+out=${1:-build/asan}
+cd "$(dirname "$0")/../.."
+MAKE=${MAKE:-make}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+export CFLAGS=${SAN_CFLAGS:?}
+export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+export UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1"
+rc=0
+for suite in test-unit test-output; do
+  echo "== $suite (ASan, UBSan)"
+  $MAKE --no-print-directory -j"$(nproc)" OUTPUT="$out" "$suite" || rc=1
+done
+n=0
+for f in "$logs"/*; do
+  [ -e "$f" ] || continue
+  n=$((n + 1))
+  echo "FAIL sanitizer: ${f##*/}"
+  sed 's/^/    /' "$f" | head -80
+done
+echo "0 passed, $n failed"
+[ "$rc" -eq 0 ] && [ "$n" -eq 0 ]
