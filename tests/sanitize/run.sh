@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # tests/sanitize/run.sh DIR - `make test-unit` and `make test-output` built with
-# SAN_CFLAGS (ASan + UBSan, -fno-sanitize-recover) into DIR. Every report is written
-# to a log file (ASAN_OPTIONS/UBSAN_OPTIONS log_path), so one in a process whose exit
-# status a test does not look at (a background agent, a driver killed later) still
-# counts: the suites' own lines, then one "FAIL sanitizer: FILE" with the report per
-# log, and "N passed, M failed" (0 passed: the suites' passes are counted there).
+# SAN_CC and SAN_CFLAGS (clang, ASan + UBSan, -fno-sanitize-recover) into DIR. Every
+# report, UBSan's too, is written to a log file (ASAN_OPTIONS log_path), so one in a
+# process whose exit status or stderr a test does not look at (a background agent, a
+# driver killed later) still counts. Prints the suites' own lines, then one "FAIL
+# sanitizer: FILE" and the report per log, then "0 passed, N failed" (N: the logs;
+# the suites' passes are counted from their own lines).
 set -uo pipefail
 out=${1:-build/asan}
 cd "$(dirname "$0")/../.."
 MAKE=${MAKE:-make}
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
-export CFLAGS=${SAN_CFLAGS:?}
+export CC=${SAN_CC:-clang} CFLAGS=${SAN_CFLAGS:?}
 export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
 export UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1"
 rc=0
