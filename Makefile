@@ -182,3 +182,5 @@ clean:
 	rm -rf $(OUTPUT)
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/bench/*.d)
+# sanitizer and fuzz suites (test-asan, test-fuzz, fuzz)
+include tests/sanitize/sanitize.mk tests/fuzz/fuzz.mk

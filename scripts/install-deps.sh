@@ -10,6 +10,8 @@ pkgs=(
   libevdev-dev libcap-ng-dev
   # tests
   libcmocka-dev python3 gzip groff-base systemd
+  # fuzz tests: clang's libFuzzer runtime (only recommended by clang, so not pulled in here)
+  libclang-rt-dev
   # output tests: pandas (for Debian's /usr/bin/python3) and Node.js for DuckDB
   python3-pandas nodejs npm
   # VM tests: kernel image is fetched separately by scripts/vm/fetch-kernel.sh

@@ -533,7 +533,7 @@ static int output_opt(int c, const char *arg, struct it_opts *o, char *err, size
 	case OPT_FILE_MODE:
 		errno = 0;
 		m = strtoul(arg, &end, 8);
-		if (!*arg || *end || errno || m > 0666 || !(m & 0600))
+		if (!*arg || *end || errno || (m & ~0666ul) || (m & 0600) != 0600)
 			return fail(err, errlen, "invalid --file-mode '%s': expected octal, at most "
 				    "0666, owner rw (e.g. 0640)", arg);
 		o->file_mode = (unsigned int)m;
@@ -616,7 +616,7 @@ static int getopt_error(int c, char **argv, char *err, size_t errlen)
 	return fail(err, errlen, "unknown option '%s' (see --help)", arg);
 }
 
-int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
+static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
 	static int (*const groups[])(int c, const char *arg, struct it_opts *o, char *err,
 				     size_t errlen) = { capture_opt, output_opt, ops_opt };
@@ -651,4 +651,18 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 	if (o->control_group && !o->control_socket)
 		o->control_socket = "/run/inputtrace/control.sock";
 	return it_check_output_opts(o, err, errlen);
+}
+
+int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
+{
+	int rc = parse_args(argc, argv, o, err, errlen, out);
+	char *p;
+
+	/* messages quote the arguments: keep them one line on a terminal ("-\n" is an
+	 * unknown option too) */
+	if (rc < 0)
+		for (p = err; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	return rc;
 }

@@ -69,7 +69,7 @@ void it_opts_init(struct it_opts *o);
  * Parse argv into *o (getopt_long; argv is not kept beyond the strings it points to).
  * Returns 0 to run, 1 when --help or --version printed their text to out and the
  * program should exit 0, and -1 on a bad flag or value, with a one-line message
- * (no trailing newline) in err.
+ * (no trailing newline; control bytes of the arguments it quotes shown as '?') in err.
  */
 int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out);
 

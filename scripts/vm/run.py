@@ -8,10 +8,16 @@ is sent to the monitor by this script, which then writes the monitor's answer to
 <out>/ack/<seq> (tests/vm/lib.sh: vmctl). The guest's command's exit status comes
 back as "@@VM-EXIT=<n>"; this script exits with it, or 124 on timeout.
 
+After the command, the guest saves its kernel log (dmesg, then a line with the taint
+flags) as <out>/kernel.log; --scan-log checks such a log, or a console, for the
+kernel's own reports of a problem (kernel_problems()).
+
 usage: run.py [--timeout S] [--out DIR] [--qemu-arg ARG]... [--log FILE] -- CMD
+       run.py --scan-log FILE...
 """
 import argparse
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -48,7 +54,68 @@ def hmp(sock_path, command, timeout=10.0):
     return "\n".join(lines)
 
 
+# Kernel log lines that report a problem, as kernel CI (libbpf's, syzbot) fails on them:
+# WARN(), BUG(), oopses, lockups and stalls, sanitizer reports, verifier bugs. Only
+# kernel lines count: "[ seconds.micros] " first (the console also carries the test's
+# own output).
+KERNEL_PROBLEM = re.compile(
+    r"^\[\s*\d+\.\d+\]\s+("
+    r"-+\[ cut here \]-+"
+    r"|WARNING: "
+    r"|(\S+: )?BUG[: ]|kernel BUG at "
+    r"|Oops|general protection fault|Kernel panic|RIP: |Call Trace:"
+    r"|(UBSAN|KASAN|KFENCE|KCSAN|KMSAN): |kmemleak: .*suspected"
+    r"|(rcu: )?INFO: (task .* blocked|rcu)|.*detected stalls"
+    r"|.*verifier (bug|internal error)|.*BTF: -\d+"
+    r")")
+# The guest's last kernel.log line: /proc/sys/kernel/tainted. Flags that mean a
+# problem happened: B bad page (5), D died (7), W warning (9), L soft lockup (14).
+TAINT_LINE = re.compile(r"^inputtrace-vm: kernel tainted: (\d+)$")
+BAD_TAINT = {5: "B bad page", 7: "D oops", 9: "W warning", 14: "L soft lockup"}
+
+
+def kernel_problems(lines):
+    """The lines of a kernel log or console that report a kernel problem."""
+    bad = []
+    for line in lines:
+        m = TAINT_LINE.match(line)
+        if m:
+            flags = [name for bit, name in BAD_TAINT.items() if int(m.group(1)) >> bit & 1]
+            if flags:
+                bad.append(f"{line} ({', '.join(flags)})")
+        elif KERNEL_PROBLEM.match(line):
+            bad.append(line)
+    return bad
+
+
+def scan_logs(paths):
+    """--scan-log: print each problem line as FILE: LINE; 1 if any, 2 if a file is missing."""
+    found = missing = False
+    for path in paths:
+        try:
+            with open(path, errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError as e:
+            print(f"{path}: cannot read: {e.strerror}")
+            missing = True
+            continue
+        for line in kernel_problems(lines):
+            print(f"{path}: {line}")
+            found = True
+    return 1 if found else 2 if missing else 0
+
+
+# Appended to the guest's command: save the kernel log and taint flags, keep the exit status.
+SAVE_KERNEL_LOG = (
+    "rc=$?\n"
+    "{ dmesg; echo \"inputtrace-vm: kernel tainted: $(cat /proc/sys/kernel/tainted)\"; }"
+    " > /tmp/out/kernel.log 2>&1\n"
+    "exit $rc\n")
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--scan-log":
+        sys.exit(scan_logs(sys.argv[2:]))
     ap = argparse.ArgumentParser()
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--out", default=None)
@@ -71,8 +138,12 @@ def main():
 
     out = a.out or tempfile.mkdtemp(prefix="inputtrace-vm.")
     os.makedirs(os.path.join(out, "ack"), exist_ok=True)
+    try:
+        os.unlink(os.path.join(out, "kernel.log"))
+    except FileNotFoundError:
+        pass
     with open(os.path.join(out, "cmd.sh"), "w") as f:
-        f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+        f.write(" ".join(shlex.quote(c) for c in cmd) + "\n" + SAVE_KERNEL_LOG)
     with open(os.path.join(out, "cwd"), "w") as f:
         f.write(os.getcwd())
 

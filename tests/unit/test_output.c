@@ -268,7 +268,10 @@ static void test_loss_and_stats(void **state)
 		"\"bytes_written\":0,\"files_completed\":0,\"files_deleted\":0,\"files_recovered\":0,"
 		"\"events_by_type\":{\"EV_SYN\":0,\"EV_KEY\":0,\"EV_REL\":0,\"EV_ABS\":0,\"EV_MSC\":0,\"EV_SW\":0,"
 		"\"EV_LED\":0,\"EV_SND\":0,\"EV_REP\":0,\"EV_FF\":0,\"EV_PWR\":0,\"EV_FF_STATUS\":0}}\n");
+	/* every counter at its maximum; a bool holds only 0 or 1 (a 0xff byte read as a
+	 * bool is undefined behaviour: UBSan stops here) */
 	memset(&s, 0xff, sizeof(s));
+	s.missed_counted = true;
 	{
 		struct it_buf b = { 0 };
 		struct jc_field f[32];

@@ -12,6 +12,11 @@
 # on a failure, the check phase's output and the tail of that boot's console. Exit
 # status 1 if any check failed.
 #
+# After each boot, the check "kernel-log-NAME": the guest's kernel log (dmesg and taint
+# flags, saved by run.py as kernel.log) and the console must show no WARN, BUG, oops,
+# lockup, sanitizer or verifier report (run.py --scan-log): the agent can exit 0 while
+# the kernel complained. "kernel-log-matcher" first shows that the scan catches one.
+#
 # Environment: RECORDINGS (default ../shared/recordings), VM_TEST_OUT (default
 # build/vm-test: per boot, the console log, results and every capture), BOOTS (the
 # boots to run, default "main ops formats privacy control": ops is tests/vm/guest-ops.sh,
@@ -46,6 +51,23 @@ boot_qemu_args() {
 
 pass=0 fail=0
 t_start=$(date +%s)
+
+# the kernel log scan: a sample WARN and taint are found, a clean log passes
+scan() { python3 scripts/vm/run.py --scan-log "$@"; }
+sample=$(mktemp)
+printf '%s\n' '[    1.234567] usb 1-1: new full-speed USB device number 2 using xhci_hcd' \
+  '[   12.345678] ------------[ cut here ]------------' \
+  '[   12.345679] WARNING: CPU: 0 PID: 321 at kernel/bpf/ringbuf.c:123 __bpf_ringbuf_reserve+0x1/0x2' \
+  'inputtrace-vm: kernel tainted: 512' > "$sample"
+found=$(scan "$sample" | grep -c 'WARNING: CPU\|cut here\|tainted: 512 (W warning)')
+clean_rc=0; head -1 "$sample" | scan /dev/stdin > /dev/null || clean_rc=$?
+rm -f "$sample"
+if [ "$found" = 3 ] && [ "$clean_rc" = 0 ]; then
+  echo "ok kernel-log-matcher"; pass=$((pass + 1))
+else
+  echo "FAIL kernel-log-matcher: found $found of 3 problem lines in a sample, clean log: exit $clean_rc"
+  fail=$((fail + 1))
+fi
 for b in $BOOTS; do
   script=tests/vm/guest-$b.sh
   dir=$out/$b
@@ -84,6 +106,21 @@ for b in $BOOTS; do
       boot_failed=1
     fi
   done
+  # the kernel's own reports of trouble during the boot
+  if [ -f "$dir/kernel.log" ]; then
+    kproblems=$(scan "$dir/kernel.log" "$dir/console.log")
+    krc=$?
+  else
+    kproblems=$(scan "$dir/console.log"); krc=1
+    kproblems="no kernel.log (the guest's command did not finish)${kproblems:+$'\n'$kproblems}"
+  fi
+  if [ "$krc" -eq 0 ]; then
+    echo "ok kernel-log-$b"; pass=$((pass + 1))
+  else
+    echo "FAIL kernel-log-$b: the kernel reported a problem:"
+    printf '%s\n' "$kproblems" | head -n 40 | sed 's/^/    /'
+    fail=$((fail + 1)); boot_failed=1
+  fi
   if [ "$boot_failed" -ne 0 ]; then
     if [ -f "$dir/check.log" ]; then
       echo "# --- boot $b: checks ($dir/check.log) ---"
