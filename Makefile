@@ -32,7 +32,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
+.PHONY: all clean test test-kafka fuzz-kafka-config test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
 
 COMMON_SRCS := userspace/cli.c userspace/filter.c userspace/json.c userspace/sysfs.c \
 	userspace/output.c userspace/names.c userspace/keys.c userspace/sink.c userspace/collector.c \
@@ -110,6 +110,40 @@ $(OUTPUT)/tests/output_driver: tests/output/driver.c $(COMMON_SRCS) $(wildcard u
 
 test-output: $(OUTPUT)/tests/output_driver
 	@tests/output/run.sh $(OUTPUT)/tests/output_driver
+
+# --- Kafka delivery (docs/kafka.md): librdkafka's mock cluster, kcat as the consumer
+KAFKA_SRCS := userspace/kafka_conf.c userspace/stream.c userspace/spool_reader.c \
+	userspace/spool_state.c userspace/spool_cap.c userspace/shipper.c userspace/shipper_stats.c
+KAFKA_LDLIBS := -lrdkafka -lpthread
+KAFKA_DEPS := $(COMMON_SRCS) $(KAFKA_SRCS) $(wildcard userspace/*.h) $(wildcard include/*.h)
+
+$(OUTPUT)/tests/kafka_%: tests/kafka/%.c $(KAFKA_DEPS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) $(KAFKA_SRCS) -o $@ $(LDLIBS) $(KAFKA_LDLIBS)
+
+# unit tests of the Kafka modules: also linked with librdkafka
+$(OUTPUT)/tests/test_kafka: tests/unit/test_kafka.c $(KAFKA_DEPS) $(wildcard tests/unit/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuserspace $< $(COMMON_SRCS) $(KAFKA_SRCS) -o $@ $(LDLIBS) $(KAFKA_LDLIBS) -lcmocka
+
+# libFuzzer target for --kafka-config files (clang); `make fuzz-kafka-config` runs it
+# for FUZZ_RUNS inputs (test-kafka runs a short round)
+FUZZ_RUNS ?= 20000
+$(OUTPUT)/tests/fuzz_kafka_config: tests/fuzz/fuzz_kafka_config.c userspace/kafka_conf.c userspace/kafka_conf.h
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iuserspace -Iinclude \
+		$< userspace/kafka_conf.c -o $@ -lrdkafka
+
+fuzz-kafka-config: $(OUTPUT)/tests/fuzz_kafka_config
+	@mkdir -p $(OUTPUT)/fuzz/kafka_config
+	@$< -runs=$(FUZZ_RUNS) -max_len=4096 $(OUTPUT)/fuzz/kafka_config tests/fuzz/corpus/kafka_config
+
+test-kafka: $(OUTPUT)/tests/kafka_driver $(OUTPUT)/tests/kafka_mock_cluster $(OUTPUT)/tests/test_kafka \
+		$(OUTPUT)/tests/fuzz_kafka_config
+	@tests/kafka/run.sh $(OUTPUT)
 
 vm:
 	$(Q)scripts/vm/fetch-kernel.sh >/dev/null

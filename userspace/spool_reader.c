@@ -105,6 +105,14 @@ void it_spool_seek(struct it_spool_reader *r, const struct it_spool_pos *pos)
 	r->pos_done = false;
 }
 
+void it_spool_pass(struct it_spool_reader *r, const char *name)
+{
+	close_file(r);
+	snprintf(r->pos.name, sizeof(r->pos.name), "%s", name);
+	r->pos.off = 0;
+	r->pos_done = true;
+}
+
 static int cmp_file(const void *a, const void *b)
 {
 	return strcmp(((const struct it_spool_file *)a)->name, ((const struct it_spool_file *)b)->name);

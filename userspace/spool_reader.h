@@ -70,6 +70,10 @@ void it_spool_reader_close(struct it_spool_reader *r);
  * another inode starts at 0. */
 void it_spool_seek(struct it_spool_reader *r, const struct it_spool_pos *pos);
 
+/* Go on after the file name (deleted unread: --spool-max-bytes): the next read opens
+ * the file after it. */
+void it_spool_pass(struct it_spool_reader *r, const char *name);
+
 /*
  * Append complete lines from one file to out: up to max bytes, or one line if the
  * first is longer. Returns the bytes appended (*lines set; r->pos is after them), 0

@@ -116,7 +116,7 @@ uint64_t it_stream_stamp(struct it_stream *st, const char *p, size_t n, struct i
 {
 	const size_t plen = sizeof(RECORD_PREFIX) - 1;
 	const char *end = p + n;
-	uint64_t stamped = 0;
+	uint64_t stamped = 0, seq = st->next_seq;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -132,12 +132,14 @@ uint64_t it_stream_stamp(struct it_stream *st, const char *p, size_t n, struct i
 			it_buf_puts(out, ",\"stream\":\"");
 			it_buf_puts(out, st->id);
 			it_buf_puts(out, "\",\"seq\":");
-			it_buf_u64(out, st->next_seq++);
+			it_buf_u64(out, seq++);
 			it_buf_put(out, q, len - (size_t)(q - p));
 			stamped++;
 		}
 		p += len;
 	}
+	/* the shipper's thread reads it for its pending count */
+	__atomic_store_n(&st->next_seq, seq, __ATOMIC_RELAXED);
 	if (st->next_seq >= st->reserved) {
 		st->reserved = st->next_seq + IT_STREAM_RESERVE;
 		save(st, st->reserved);
