@@ -294,8 +294,8 @@ static bool fill(struct it_shipper *sh)
 {
 	bool sent = false;
 
-	while (!sh->rewind && !__atomic_load_n(&sh->draining, __ATOMIC_ACQUIRE) &&
-	       sh->inflight_bytes < sh->cfg.inflight_bytes &&
+	sh->idle = false;
+	while (!sh->rewind && sh->inflight_bytes < sh->cfg.inflight_bytes &&
 	       sh->tokens > 0) {
 		if (!sh->batch.len) {
 			uint64_t lines;
@@ -308,6 +308,7 @@ static bool fill(struct it_shipper *sh)
 					it_log_limited(&lim, LOG_WARNING, "warning: kafka: reading the spool: %s", strerror(errno));
 				}
 				sh->caught_up_at = mono();
+				sh->idle = !got;
 				break;
 			}
 			sh->batch_end = sh->rd.pos;
@@ -416,7 +417,9 @@ static void *run(void *arg)
 		rewind_now(sh);
 		sent = fill(sh);
 		wait_ms = sent ? 0 : (int)(sh->cfg.poll_s * 1000);
-		if (__atomic_load_n(&sh->draining, __ATOMIC_ACQUIRE) && !sh->head)
+		/* a stop: done once everything written is read and acknowledged */
+		if (__atomic_load_n(&sh->draining, __ATOMIC_ACQUIRE) && sh->idle && !sh->head &&
+		    !sh->batch.len)
 			break;
 		rd_kafka_poll(sh->rk, wait_ms);
 		advance(sh);
@@ -553,8 +556,8 @@ int it_shipper_stop(struct it_shipper *sh, double drain_s)
 	double until = mono() + drain_s;
 	int rc;
 
-	/* drain: the thread sends nothing new and ends once nothing is in flight; the
-	 * stop flag ends it at the deadline */
+	/* drain: the thread ends once it has read the spool to its end and all it sent is
+	 * acknowledged; the stop flag ends it at the deadline */
 	__atomic_store_n(&sh->draining, 1, __ATOMIC_RELEASE);
 	while (mono() < until && !__atomic_load_n(&sh->finished, __ATOMIC_ACQUIRE)) {
 		struct timespec ts = { 0, 20 * 1000000 };

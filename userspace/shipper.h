@@ -93,9 +93,10 @@ void it_shipper_get_stats(struct it_shipper *sh, struct it_shipper_stats *out);
 bool it_shipper_may_delete(void *ctx, const char *name);
 
 /*
- * Stop: wait up to drain_s seconds for what is sent to be acknowledged (and send
- * nothing new), save the state, stop the thread, destroy the producer and free sh.
- * What was not acknowledged is sent again by the next run. Returns 0, or -1 if the
+ * Stop: wait up to drain_s seconds for the rest of the spool (call it after the sink
+ * is closed: the last records, the stats record, are in it) to be sent and
+ * acknowledged, then save the state, stop the thread, destroy the producer and free
+ * sh. What was not acknowledged is sent by the next run. Returns 0, or -1 if the
  * state could not be saved (said).
  */
 int it_shipper_stop(struct it_shipper *sh, double drain_s);

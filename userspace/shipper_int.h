@@ -44,6 +44,7 @@ struct it_shipper {
 	struct it_spool_pos batch_end;
 	uint64_t batch_lines;
 	double batch_read_at, caught_up_at;
+	bool idle;			/* the last read found nothing new in the spool */
 	bool resume_checked;		/* the first record after the start was looked at */
 	bool rewind;
 	double retry_at;

@@ -109,20 +109,29 @@ static int load_line(struct it_spool_state *s, const char *key, const char *val)
 	return -1;
 }
 
-int it_spool_state_load(int dirfd, const char *name, struct it_spool_state *s)
+int it_file_read(int dirfd, const char *name, char *buf, size_t cap)
 {
-	char text[4096], *line, *save = NULL;
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	ssize_t n;
 
-	memset(s, 0, sizeof(*s));
 	if (fd < 0)
 		return errno == ENOENT ? 1 : -1;
-	n = read(fd, text, sizeof(text) - 1);
+	n = read(fd, buf, cap - 1);
 	close(fd);
 	if (n < 0)
 		return -1;
-	text[n] = 0;
+	buf[n] = 0;
+	return 0;
+}
+
+int it_spool_state_load(int dirfd, const char *name, struct it_spool_state *s)
+{
+	char text[4096], *line, *save = NULL;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = it_file_read(dirfd, name, text, sizeof(text))))
+		return rc;
 	if (strncmp(text, MAGIC "\n", sizeof(MAGIC)))
 		return errno = EINVAL, -1;
 	for (line = strtok_r(text + sizeof(MAGIC), "\n", &save); line;

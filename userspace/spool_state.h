@@ -44,6 +44,10 @@ struct it_spool_state {
  * -1 (errno; the old file is left as it was). */
 int it_file_replace(int dirfd, const char *name, const void *p, size_t n);
 
+/* Read a small file (at most cap - 1 bytes) into buf, NUL-terminated. Returns 0, 1
+ * when it does not exist, -1 (errno). */
+int it_file_read(int dirfd, const char *name, char *buf, size_t cap);
+
 /* Load. Returns 0, 1 when there is no state file (s zeroed), -1 unreadable or not a
  * state file (errno; EINVAL: bad content). */
 int it_spool_state_load(int dirfd, const char *name, struct it_spool_state *s);

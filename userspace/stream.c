@@ -37,16 +37,10 @@ static bool hex_id(const char *s)
 static int load(struct it_stream *st, uint64_t *next)
 {
 	char text[256], id[64];
-	int fd = openat(st->dirfd, st->file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
+	int rc = it_file_read(st->dirfd, st->file, text, sizeof(text));
 
-	if (fd < 0)
-		return errno == ENOENT ? 1 : -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	text[n] = 0;
+	if (rc)
+		return rc;
 	if (sscanf(text, "id %63s\nnext %" SCNu64, id, next) != 2 || !hex_id(id))
 		return errno = EINVAL, -1;
 	memcpy(st->id, id, sizeof(st->id));

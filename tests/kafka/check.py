@@ -55,6 +55,8 @@ def main():
             if not line:
                 continue
             r = json.loads(line)
+            if r.get("record") == "probe":   # run.sh's: kcat is consuming
+                continue
             if r.get("record") == "loss" and "first_seq" in r:
                 losses.append((r["first_seq"], r["last_seq"], r["count"]))
                 continue
