@@ -119,7 +119,7 @@ stop_consume got2 80000
 outages=$(stat_of stats2 outages); outage_s=$(stat_of stats2 outage_s)
 if [ $rc = 0 ] && c=$($check got2 --expect 80000 --spool spool2) && [ "$outage_seen" = 1 ] &&
    [ "$outages" = 1 ] && python3 -c "import sys; sys.exit(not 25 <= float('$outage_s') <= 60)" &&
-   [ "$backlog" -ge 50000 ] && [ $((rssmax - rss0)) -lt 16384 ] && [ "$pace" -le $((rate * 12 / 10)) ] &&
+   [ "$backlog" -ge 50000 ] && [ $((rssmax - rss0)) -lt 4096 ] && [ "$pace" -le $((rate * 12 / 10)) ] &&
    [ "$(grep -c 'kafka: outage' err2)" = 1 ] && [ "$(grep -c 'kafka: delivering again' err2)" = 1 ]; then
   ok "30 s outage: $c; backlog $backlog records on disk, RSS $rss0 -> max $rssmax kB, outage ${outage_s} s in the metrics, catch-up $((d1 - d0)) bytes in $catchup s ($pace B/s, pace $rate), one log line each way"
 else bad outage "rc $rc, ${c:-$($check got2 --expect 80000 --spool spool2)}, outage_seen $outage_seen outages $outages outage_s $outage_s backlog $backlog rss $rss0->$rssmax catchup $((d1 - d0)) B in $catchup s; $(grep kafka err2 | head -5)"; fi
