@@ -262,26 +262,24 @@ static int send_batch(struct it_shipper *sh)
 	seq_range(&sh->batch, &e->first_seq, &e->last_seq);
 	if (!sh->resume_checked && e->first_seq)
 		check_resume_gap(sh, e->first_seq);
-	if (sh->batch.len > sh->max_value) {
+	err = sh->batch.len > sh->max_value ? RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE :
+	      send_value(sh, sh->batch.p, sh->batch.len, e);
+	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+		free(e);
+		return 1;
+	}
+	if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && e->lines == 1) {
 		/* one record longer than the broker takes: counted, said once, passed */
 		if (!sh->said_too_large)
 			it_warn("kafka: a record of %zu bytes is larger than message.max.bytes allows: "
 				"not sent (counted in too_large_records)", sh->batch.len);
 		sh->said_too_large = true;
-		sh->too_large += e->lines;
+		sh->too_large++;
 		e->status = 1;
-		e->bytes = 0;
-		e->lines = 0;
-	} else {
-		err = send_value(sh, sh->batch.p, sh->batch.len, e);
-		if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-			free(e);
-			return 1;
-		}
-		if (err) {
-			e->status = -1;
-			e->err = err;
-		}
+		e->bytes = e->lines = 0;
+	} else if (err) {
+		e->status = -1;		/* sent again from the acknowledged position */
+		e->err = err;
 	}
 	push(sh, e);
 	sh->tokens -= (double)sh->batch.len;

@@ -11,7 +11,8 @@ order; seqs contiguous except inside the ranges of loss records; and, with optio
 files (plain and gzip), so nothing in the spool is missing from the topic;
 --dups-above S: duplicates allowed, only of seqs above S (not acknowledged when the
 agent was killed); --lost N: loss records name exactly N records, and exactly those
-are missing. Prints one summary line; exit 0 when all hold, 1 otherwise.
+are missing; --too-large N: exactly N seqs missing without a loss record (records
+larger than message.max.bytes). Prints one summary line; exit 0 when all hold, 1 otherwise.
 """
 import argparse
 import glob
@@ -41,6 +42,8 @@ def main():
     ap.add_argument("--spool")
     ap.add_argument("--dups-above", type=int)
     ap.add_argument("--lost", type=int)
+    ap.add_argument("--too-large", type=int, default=0,
+                    help="this many seqs may be missing without a loss record")
     a = ap.parse_args()
     errors = []
     seen = {}
@@ -85,7 +88,7 @@ def main():
         missing = [s for s in range(uniq[0], uniq[-1] + 1) if s not in have]
     unexplained = [s for s in missing
                    if not any(f <= s <= l for f, (l, _) in lost_ranges.items())]
-    if unexplained:
+    if len(unexplained) != a.too_large:
         errors.append(f"{len(unexplained)} seqs missing without a loss record "
                       f"(first {unexplained[:5]})")
     loss_total = sum(c for _, c in lost_ranges.values())

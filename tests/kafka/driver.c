@@ -8,8 +8,9 @@
  *   kafka_driver -o SPOOL --kafka-brokers B [--kafka-option K=V ...] [--kafka-config F]
  *       [--spool-max-bytes N] [--compress] [--rotate-size N]
  *       [--records N] [--rate RECORDS/S] [--ship-rate BYTES/S] [--inflight BYTES]
- *       [--stats FILE] [--wait SECONDS]
+ *       [--stats FILE] [--wait SECONDS] [--big-every N]
  *
+ * Every --big-every'th record is an 8 kB one (for message.max.bytes).
  * Writes --records records at --rate (0: as fast as it can) and then waits, up to
  * --wait seconds (default 120), until the broker acknowledged them all; SIGINT or
  * SIGTERM stop it earlier (the shipper drains for 5 s). --stats FILE is replaced
@@ -77,7 +78,7 @@ static long rss_kb(void)
 struct args {
 	struct it_kafka_opts k;
 	struct it_sink_cfg sink;
-	uint64_t records;
+	uint64_t records, big_every;
 	double rate, wait_s;
 	struct it_shipper_cfg ship;
 	const char *stats;
@@ -85,7 +86,7 @@ struct args {
 
 static int parse(int argc, char **argv, struct args *a)
 {
-	enum { O_RECORDS = 1000, O_RATE, O_SHIP_RATE, O_INFLIGHT, O_STATS, O_WAIT, O_ROTATE };
+	enum { O_RECORDS = 1000, O_RATE, O_SHIP_RATE, O_INFLIGHT, O_STATS, O_WAIT, O_ROTATE, O_BIG };
 	static const struct option longopts[] = {
 		IT_KAFKA_LONGOPTS,
 		{ "compress", no_argument, NULL, 'z' },
@@ -96,6 +97,7 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "inflight", required_argument, NULL, O_INFLIGHT },
 		{ "stats", required_argument, NULL, O_STATS },
 		{ "wait", required_argument, NULL, O_WAIT },
+		{ "big-every", required_argument, NULL, O_BIG },
 		{ 0 },
 	};
 	char err[512];
@@ -122,6 +124,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case O_INFLIGHT: a->ship.inflight_bytes = strtoull(optarg, NULL, 0); break;
 		case O_STATS: a->stats = optarg; break;
 		case O_WAIT: a->wait_s = atof(optarg); break;
+		case O_BIG: a->big_every = strtoull(optarg, NULL, 0); break;
 		default: return fprintf(stderr, "driver: bad flag\n"), -1;
 		}
 	}
@@ -167,6 +170,13 @@ static uint64_t produce(const struct args *a, struct it_sink *sink, struct it_st
 		uint64_t due = a->rate > 0 ? (uint64_t)((mono() - t0) * a->rate) + 1 : n + 1000;
 
 		for (; n < due && n < a->records; n++) {
+			if (a->big_every && n % a->big_every == a->big_every - 1) {
+				it_buf_puts(&rec, "{\"record\":\"big\",\"pad\":\"");
+				for (int i = 0; i < 200; i++)
+					it_buf_puts(&rec, "0123456789012345678901234567890123456789");
+				it_buf_puts(&rec, "\"}\n");
+				continue;
+			}
 			it_rec_event(&rec, 3, ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME), 2, 0,
 				     (int32_t)(n % 200) - 100, 0);
 		}
@@ -247,8 +257,8 @@ int main(int argc, char **argv)
 	it_shipper_stop(sh, 5);
 	it_stream_close(&st);
 	printf("driver: wrote %" PRIu64 " records (seq %" PRIu64 "-%" PRIu64 "), delivered %" PRIu64
-	       ", acked_seq %" PRIu64 ", lost %" PRIu64 "\n", n, first, st.next_seq - 1,
-	       s.delivered_records, s.acked_seq, s.lost_records);
+	       ", acked_seq %" PRIu64 ", lost %" PRIu64 ", too large %" PRIu64 "\n", n, first,
+	       st.next_seq - 1, s.delivered_records, s.acked_seq, s.lost_records, s.too_large_records);
 	free(copy);
 	return s.acked_seq + 1 >= st.next_seq ? 0 : 1;
 }

@@ -169,7 +169,19 @@ if [ $rc = 0 ] && [ "${lost:-0}" -gt 0 ] && c=$($check got4 --lost "$lost") &&
 else bad cap "rc $rc lost ${lost:-none}: ${c:-$($check got4 --lost "${lost:-0}")}; $(grep kafka err4 | head -3)"; fi
 stop_cluster
 
-# 5. unit tests of the Kafka modules (cmocka) and a short fuzzing round of --kafka-config
+# 5. records larger than message.max.bytes (an 8 kB one in every 1000, 10000 allowed):
+#    not sent, counted exactly, said once; everything else delivered
+start_cluster || exit 1
+consume got5
+if out=$("$drv" -o spool5/ --kafka-brokers "$boot" --kafka-option message.max.bytes=10000 \
+           --records 20500 --big-every 1000 --wait 30 2>err5) && stop_consume got5 20480 &&
+   c=$($check got5 --too-large 20) && [[ "$out" == *"too large 20"* ]] &&
+   [ "$(grep -c 'larger than message.max.bytes' err5)" = 1 ]; then
+  ok "records over message.max.bytes: 20 counted, said once; $c"
+else bad too-large "$out $(cat err5) ${c:-}"; fi
+stop_cluster
+
+# 6. unit tests of the Kafka modules (cmocka) and a short fuzzing round of --kafka-config
 if "$build/tests/test_kafka" > unit.out 2>&1; then
   ok "unit tests: $(grep -o 'PASSED  \] [0-9]* test' unit.out)"
 else bad unit "$(grep -E 'FAILED|Error|error' unit.out | head -5)"; fi
