@@ -21,7 +21,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS := -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iinclude -I$(OUTPUT) -DINPUTTRACE_VERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags libevdev 2>/dev/null) $(CFLAGS)
-LDLIBS += -lbpf -lelf -lz $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev) -lcap-ng
+LDLIBS += -lbpf -lelf -lz $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev) -lcap-ng -lrdkafka -lpthread
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 # every object and binary also writes what it included (OBJ.d), read back below
@@ -37,7 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
+.PHONY: all clean test test-kafka test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
 
 # Every userspace/*.c but main.c, compiled once into $(OUTPUT)/libinputtrace.a and
 # linked into the agent, the unit, BPF and output tests and the benchmark: a new
@@ -122,18 +122,16 @@ $(OUTPUT)/tests/output_driver: tests/output/driver.c $(LIB)
 test-output: $(OUTPUT)/tests/output_driver
 	@tests/output/run.sh $(OUTPUT)/tests/output_driver
 
-# libFuzzer target of the control socket's request parser, standalone until the fuzz
-# suite's tests/fuzz/fuzz.mk (which builds every tests/fuzz/fuzz_*.c) replaces this
-# rule. Run (new finds go to the first directory, a scratch one):
-#   build/fuzz/fuzz_control -dict=tests/fuzz/control.dict SCRATCH_DIR tests/fuzz/corpus/control
-$(OUTPUT)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(COMMON_SRCS) $(wildcard userspace/*.h) \
-		$(wildcard include/*.h)
-	$(call msg,FUZZ-LD,$@)
+# --- Kafka delivery (docs/kafka.md): librdkafka's mock cluster, kcat as the consumer.
+# The modules are in the library; its unit tests and --kafka-config's fuzz target are
+# picked up by test-unit and test-fuzz like every other.
+$(OUTPUT)/tests/kafka_%: tests/kafka/%.c $(LIB)
+	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
-		-Iinclude -Iuserspace -I$(OUTPUT) $(shell pkg-config --cflags libevdev 2>/dev/null) \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(COMMON_SRCS) \
-		-o $@ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS)
+
+test-kafka: $(OUTPUT)/tests/kafka_driver $(OUTPUT)/tests/kafka_mock_cluster
+	@tests/kafka/run.sh $(OUTPUT)
 
 vm:
 	$(Q)scripts/vm/fetch-kernel.sh >/dev/null

@@ -8,6 +8,9 @@ pkgs=(
   # build
   make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool
   libevdev-dev libcap-ng-dev
+  # Kafka delivery (docs/kafka.md): the client and its mock cluster; kcat as the
+  # tests' independent consumer
+  librdkafka-dev kcat
   # tests
   libcmocka-dev python3 gzip groff-base systemd
   # fuzz tests: clang's libFuzzer runtime (only recommended by clang, so not pulled in here)

@@ -11,7 +11,7 @@ pass=0 fail=0 broken=()
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-for suite in test-unit test-bpf test-cli test-ops test-output test-asan test-fuzz test-vm; do
+for suite in test-unit test-bpf test-cli test-ops test-output test-kafka test-asan test-fuzz test-vm; do
   echo "=== $suite"
   start=$(date +%s)
   $MAKE --no-print-directory "$suite" 2>&1 | tee "$log"

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# tests/kafka/run.sh [BUILD_DIR] - delivery to Kafka (docs/kafka.md) on this host:
+# librdkafka's mock cluster (tests/kafka/mock_cluster.c: the real protocol to the real
+# client; no broker is packaged here), the spool written and shipped by
+# tests/kafka/driver.c (the agent's sink, stream stamping and shipper thread), and
+# Debian's kcat as the independent consumer, judged by tests/kafka/check.py.
+# The mock keeps only the last 5 MiB of a partition, so kcat reads alongside the
+# producer (from the start, fetching before anything is sent), not afterwards, and the
+# shipper is paced (--ship-rate) so that kcat keeps up on a loaded machine.
+# One line "ok NAME" / "FAIL NAME: why" per check, then "N passed, M failed".
+set -uo pipefail
+build=$(realpath "${1:-build}")
+cd "$(dirname "$0")/../.."
+top=$PWD
+drv=$build/tests/kafka_driver
+mock=$build/tests/kafka_mock_cluster
+check="python3 $top/tests/kafka/check.py"
+pass=0 fail=0
+t0=$SECONDS
+ok() { echo "ok $1 ($((SECONDS - t0)) s)"; pass=$((pass + 1)); t0=$SECONDS; }
+bad() { echo "FAIL $1: $2 ($((SECONDS - t0)) s)"; fail=$((fail + 1)); t0=$SECONDS; }
+now() { date +%s.%N; }
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  exec 3>&- 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$tmp"
+host=$(hostname | tr -c 'A-Za-z0-9._\n-' '_')
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms
+wait_for() {
+  local n=$(( $1 * 20 )); shift
+  while ! "$@"; do n=$((n - 1)); [ $n -le 0 ] && return 1; sleep 0.05; done
+}
+# stat_of FILE KEY: a counter of the driver's --stats file
+stat_of() {
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); k=sys.argv[2]; print(d["kafka"].get(k, d.get(k)))' "$1" "$2" 2>/dev/null
+}
+
+# the producer's reconnect backoff (librdkafka's default grows to 10 s): shorter, so a
+# test's outage ends when the brokers are back; also a --kafka-option passed through
+fast=(--kafka-option reconnect.backoff.max.ms=1000)
+
+# start_cluster: a new mock cluster (3 brokers) on fd 3; $boot is its bootstrap list
+start_cluster() {
+  exec 3>&- 2>/dev/null
+  rm -f cmd mock.out && mkfifo cmd
+  "$mock" < cmd > mock.out 2> mock.err &
+  pids+=($!); mockpid=$!
+  exec 3> cmd
+  wait_for 10 grep -q '^bootstrap' mock.out || { echo "mock cluster did not start: $(cat mock.err)"; return 1; }
+  boot=$(awk '/^bootstrap/{print $2}' mock.out)
+}
+stop_cluster() { echo quit >&3; exec 3>&-; wait "$mockpid" 2>/dev/null; }
+mock_cmd() { echo "$*" >&3; }
+
+# consume OUT: kcat reads the topic from its start into OUT until stop_consume; returns
+# once it is fetching (it has read a probe record that check.py passes over)
+consume() {
+  kcat -C -E -b "$boot" -t inputtrace -o beginning -u -q -f '%s' \
+    -X reconnect.backoff.ms=100 -X reconnect.backoff.max.ms=500 > "$1" 2> kcat.err &
+  pids+=($!); kcatpid=$!
+  # one message holding the whole line, its '\n' too (-D: a delimiter not in it)
+  echo '{"record":"probe"}' | kcat -P -D '~' -b "$boot" -t inputtrace 2>> kcat.err
+  wait_for 20 grep -q probe "$1" || echo "kcat does not consume: $(cat kcat.err)"
+}
+lines_at_least() { [ "$(wc -l < "$1")" -gt "$2" ]; }   # the probe and LINES
+stop_consume() { # stop_consume OUT LINES: wait up to 20 s for LINES lines, then stop kcat
+  wait_for 20 lines_at_least "$1" "$2"
+  sleep 0.5   # duplicates (if any) come before; nothing should follow
+  kill "$kcatpid" 2>/dev/null; wait "$kcatpid" 2>/dev/null
+}
+
+# 1. 100k records, rotated plain files: kcat reads exactly 100k, in order, no gap, no
+#    duplicate by (stream, seq), equal to the spool's lines
+start_cluster || exit 1
+consume got1
+if out=$("$drv" -o spool1/ --kafka-brokers "$boot" "${fast[@]}" --records 100000 --rotate-size 2000000 \
+           --ship-rate 3000000 --wait 60 2>err1) && stop_consume got1 100000 &&
+   c=$($check got1 --expect 100000 --spool spool1) &&
+   [ "$(ls spool1/inputtrace-*.jsonl | wc -l)" -ge 5 ]; then
+  ok "100k records in $(ls spool1/inputtrace-*.jsonl | wc -l) files: $c"
+else stop_consume got1 0; bad 100k "$out $(cat err1) ${c:-$($check got1 --expect 100000 --spool spool1)}"; fi
+stop_cluster
+
+# 2. all brokers down for 30 s mid-stream (gzip spool): the same after recovery; RSS
+#    bounded while the backlog grows on disk; the metrics show the outage and the
+#    catch-up, which keeps to the pace (--ship-rate 1.5 MB/s: no unbounded burst)
+start_cluster || exit 1
+consume got2
+rate=1500000
+"$drv" -o spool2/ -z --kafka-brokers "$boot" "${fast[@]}" --records 80000 --rate 2000 --inflight 524288 \
+  --ship-rate $rate --stats stats2 --wait 90 > out2 2> err2 &
+dpid=$!; pids+=($dpid)
+wait_for 10 test -s stats2
+sleep 4
+rss0=$(stat_of stats2 rss_kb)
+mock_cmd down all
+down_at=$SECONDS
+rssmax=$rss0 backlog=0 outage_seen=0
+while [ $((SECONDS - down_at)) -lt 30 ]; do
+  r=$(stat_of stats2 rss_kb); [ "${r:-0}" -gt "$rssmax" ] && rssmax=$r
+  [ "$(stat_of stats2 outage)" = True ] && outage_seen=1
+  backlog=$(stat_of stats2 pending_records)
+  sleep 0.5
+done
+d0=$(stat_of stats2 delivered_bytes)
+mock_cmd up all
+up_at=$(now)
+wait "$dpid"; rc=$?
+d1=$(stat_of stats2 delivered_bytes)
+catchup=$(python3 -c "print(round($(now) - $up_at, 1))")
+pace=$(python3 -c "print(int(($d1 - $d0) / $catchup))")
+stop_consume got2 80000
+outages=$(stat_of stats2 outages); outage_s=$(stat_of stats2 outage_s)
+if [ $rc = 0 ] && c=$($check got2 --expect 80000 --spool spool2) && [ "$outage_seen" = 1 ] &&
+   [ "$outages" = 1 ] && python3 -c "import sys; sys.exit(not 25 <= float('$outage_s') <= 60)" &&
+   [ "$backlog" -ge 50000 ] && [ $((rssmax - rss0)) -lt 4096 ] && [ "$pace" -le $((rate * 12 / 10)) ] &&
+   [ "$(grep -c 'kafka: outage' err2)" = 1 ] && [ "$(grep -c 'kafka: delivering again' err2)" = 1 ]; then
+  ok "30 s outage: $c; backlog $backlog records on disk, RSS $rss0 -> max $rssmax kB, outage ${outage_s} s in the metrics, catch-up $((d1 - d0)) bytes in $catchup s ($pace B/s, pace $rate), one log line each way"
+else bad outage "rc $rc, ${c:-$($check got2 --expect 80000 --spool spool2)}, outage_seen $outage_seen outages $outages outage_s $outage_s backlog $backlog rss $rss0->$rssmax catchup $((d1 - d0)) B in $catchup s; $(grep kafka err2 | head -5)"; fi
+stop_cluster
+
+# 3. SIGKILL mid-stream, restart on the same spool: every record of the spool reaches
+#    the topic; duplicates only of records not acknowledged at the kill (seq above the
+#    state file's), and how many
+start_cluster || exit 1
+consume got3
+"$drv" -o spool3/ -z --rotate-size 500000 --kafka-brokers "$boot" "${fast[@]}" --records 400000 --rate 20000 \
+  --ship-rate 3000000 --stats stats3 > out3 2> err3 &
+dpid=$!; pids+=($dpid)
+acked_some() { [ "$(stat_of stats3 acked_seq)" -ge 20000 ] 2>/dev/null; }
+wait_for 20 acked_some
+kill -KILL $dpid; wait $dpid 2>/dev/null
+acked=$(awk '$1 == "seq" {print $2}' spool3/.inputtrace-"$host".kafka-state)
+"$drv" -o spool3/ -z --rotate-size 500000 --kafka-brokers "$boot" "${fast[@]}" --records 20000 --rate 0 \
+  --ship-rate 3000000 > out3b 2> err3b; rc=$?
+total=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import check; print(len(check.spool_records(sys.argv[2])))' "$top/tests/kafka" spool3)
+stop_consume got3 "$total"
+if [ $rc = 0 ] && [ "${acked:-0}" -ge 20000 ] && c=$($check got3 --expect "$total" --spool spool3 --dups-above "$acked"); then
+  ok "SIGKILL at acked seq $acked, restart: $c"
+else bad sigkill "rc $rc acked ${acked:-none}: ${c:-$($check got3 --expect "$total" --spool spool3 --dups-above "${acked:-0}")} $(tail -2 err3b)"; fi
+stop_cluster
+
+# 4. --spool-max-bytes during an outage: the oldest undelivered files go, the exact
+#    number of records lost is counted, and a loss record with that count and the seq
+#    range is in the topic
+start_cluster || exit 1
+consume got4
+"$drv" -o spool4/ --rotate-size 131072 --spool-max-bytes 1048576 --kafka-brokers "$boot" "${fast[@]}" \
+  --records 40000 --rate 4000 --inflight 262144 --ship-rate 4000000 --stats stats4 --wait 60 > out4 2> err4 &
+dpid=$!; pids+=($dpid)
+wait_for 10 test -s stats4
+sleep 1
+mock_cmd down all
+sleep 6
+mock_cmd up all
+wait "$dpid"; rc=$?
+lost=$(stat_of stats4 lost_records)
+total=$(awk '/^driver: wrote/ {print $3}' out4)
+stop_consume got4 $((total - ${lost:-0}))
+if [ $rc = 0 ] && [ "${lost:-0}" -gt 0 ] && c=$($check got4 --lost "$lost") &&
+   [ "$(grep -c '"record":"loss"' got4)" -ge 1 ] && grep -q 'spool over --spool-max-bytes' err4; then
+  ok "spool cap in an outage: $lost records lost, counted exactly: $c"
+else bad cap "rc $rc lost ${lost:-none}: ${c:-$($check got4 --lost "${lost:-0}")}; $(grep kafka err4 | head -3)"; fi
+stop_cluster
+
+# 5. records larger than message.max.bytes (an 8 kB one in every 1000, 10000 allowed):
+#    not sent, counted exactly, said once; everything else delivered
+start_cluster || exit 1
+consume got5
+if out=$("$drv" -o spool5/ --kafka-brokers "$boot" --kafka-option message.max.bytes=10000 \
+           --records 20500 --big-every 1000 --wait 30 2>err5) && stop_consume got5 20480 &&
+   c=$($check got5 --too-large 20) && [[ "$out" == *"too large 20"* ]] &&
+   [ "$(grep -c 'larger than message.max.bytes' err5)" = 1 ]; then
+  ok "records over message.max.bytes: 20 counted, said once; $c"
+else bad too-large "$out $(cat err5) ${c:-}"; fi
+stop_cluster
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
