@@ -8,8 +8,12 @@ pkgs=(
   # build
   make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool
   libevdev-dev libcap-ng-dev
+  # participation (issue 11): sd-bus for logind, libcrypto's HMAC for subject ids
+  libsystemd-dev libssl-dev
   # tests
   libcmocka-dev python3 gzip groff-base systemd
+  # session tests: a private bus and logind's mock on it
+  dbus-daemon python3-dbusmock
   # output tests: pandas (for Debian's /usr/bin/python3) and Node.js for DuckDB
   python3-pandas nodejs npm
   # VM tests: kernel image is fetched separately by scripts/vm/fetch-kernel.sh
