@@ -178,6 +178,10 @@ static void apply_session_props(struct it_logind *l, const struct props *p)
 		l->cur.locked = p->locked;
 	if (p->has_active)
 		l->active = p->active;
+	/* logind signals Active but not State (no EMITS_CHANGE on it): follow Active, except
+	 * for a session that is closing */
+	if (p->has_active && !p->has_state && strcmp(l->cur.state, "closing"))
+		snprintf(l->cur.state, sizeof(l->cur.state), "%s", p->active ? "active" : "online");
 }
 
 static int on_session_all(sd_bus_message *m, void *ud, sd_bus_error *e);

@@ -226,6 +226,21 @@ def scenario(w, lg, delays):
            "switch to bob's locked session")
     lg.lock("c2", False)
     expect(w, 0, [("active", 1001, "c2")], "bob unlocks")
+    # real logind signals Active, never State: a session read while "online" becomes
+    # active by its Active signal alone
+    lg.add_session("c4", 1003, "dave")
+    lg.iface(lg.seat, "org.freedesktop.DBus.Properties").Set(
+        SEAT, "ActiveSession", ("c4", dbus.ObjectPath("/org/freedesktop/login1/session/c4")))
+    lg.active = "c4"
+    expect(w, 0, [("switch", -1, "c4"), ("inactive", 1003, "c4")],
+           "dave's session is on the seat, not yet active")
+    t = time.monotonic_ns()
+    lg.session("c4").UpdateProperties(SESSION, {"Active": True})
+    expect(w, t, [("active", 1003, "c4")], "dave's session becomes active (Active only)")
+    lg.session("c4").UpdateProperties(SESSION, {"Active": False})
+    expect(w, 0, [("inactive", 1003, "c4")], "and leaves the foreground (Active only)")
+    t = lg.activate("c2")
+    expect(w, t, [("switch", -1, "c2"), ("active", 1001, "c2")], "back to bob")
     expect(w, lg.remove("c2"), [("inactive", 1001, "c2"), ("no-session", -1, "-")],
            "bob logs out: nobody on the seat")
 
