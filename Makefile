@@ -22,6 +22,8 @@ ALL_CFLAGS := -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOUR
 	-Iinclude -I$(OUTPUT) -DINPUTTRACE_VERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags libevdev 2>/dev/null) $(CFLAGS)
 LDLIBS += -lbpf -lelf -lz $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev) -lcap-ng -lrdkafka -lpthread
+# participation (issue 11): sd-bus for logind, libcrypto for the subjects' HMAC
+LDLIBS += $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd) -lcrypto
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf \
 	$(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 # every object and binary also writes what it included (OBJ.d), read back below
@@ -37,7 +39,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test test-kafka test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
+.PHONY: all clean test test-kafka test-session test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
 
 # Every userspace/*.c but main.c, compiled once into $(OUTPUT)/libinputtrace.a and
 # linked into the agent, the unit, BPF and output tests and the benchmark: a new
@@ -132,6 +134,16 @@ $(OUTPUT)/tests/kafka_%: tests/kafka/%.c $(LIB)
 
 test-kafka: $(OUTPUT)/tests/kafka_driver $(OUTPUT)/tests/kafka_mock_cluster
 	@tests/kafka/run.sh $(OUTPUT)
+
+# Sessions from logind: userspace/logind.c against python3-dbusmock's logind template on
+# a private dbus-daemon (tests/session/run.py): the exact state sequence and the delay.
+$(OUTPUT)/tests/logind_watch: tests/session/logind_watch.c $(LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS)
+
+test-session: $(OUTPUT)/tests/logind_watch
+	@/usr/bin/python3 tests/session/run.py $(OUTPUT)/tests/logind_watch
 
 vm:
 	$(Q)scripts/vm/fetch-kernel.sh >/dev/null

@@ -15,6 +15,10 @@ pkgs=(
   libcmocka-dev python3 gzip groff-base systemd
   # fuzz tests: clang's libFuzzer runtime (only recommended by clang, so not pulled in here)
   libclang-rt-dev
+  # participation (issue 11): sd-bus for logind, libcrypto's HMAC for subject ids
+  libsystemd-dev libssl-dev
+  # session tests: a private bus and logind's mock on it
+  dbus-daemon python3-dbusmock
   # output tests: pandas (for Debian's /usr/bin/python3) and Node.js for DuckDB
   python3-pandas nodejs npm
   # VM tests: kernel image is fetched separately by scripts/vm/fetch-kernel.sh
