@@ -81,6 +81,34 @@ $(OUTPUT)/tests/bpf_%: tests/bpf/test_%.c $(OUTPUT)/inputtrace_test.skel.h \
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iuserspace -Ibpf $< $(COMMON_SRCS) -o $@ $(LDLIBS) -lcmocka
 
+# The focus modules (issue 12, docs/context.md): focusctx.c is pure (the agent's side),
+# the helper's files need AT-SPI, GLib and xcb. Their unit tests build from their own
+# sources, not COMMON_SRCS.
+FOCUS_PKGS := atspi-2 gobject-2.0 xcb
+FOCUS_CFLAGS := $(shell pkg-config --cflags $(FOCUS_PKGS) 2>/dev/null)
+FOCUS_LIBS := $(shell pkg-config --libs $(FOCUS_PKGS) 2>/dev/null)
+FOCUS_SRCS := userspace/focus.c userspace/focus_atspi.c userspace/focus_x11.c \
+	userspace/focus_app.c userspace/focus_report.c userspace/focusctx.c
+
+$(OUTPUT)/tests/test_focusctx: tests/unit/test_focusctx.c userspace/focusctx.c userspace/focusctx.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuserspace $< userspace/focusctx.c -o $@ -lcmocka
+
+# libFuzzer on the focus report parser and decisions; a copy of the seed corpus grows
+# in build/fuzz/focus-corpus. FUZZ_TIME: seconds (default 30).
+.PHONY: fuzz-focus test-focus
+FUZZ_TIME ?= 30
+$(OUTPUT)/fuzz/fuzz_focus: tests/fuzz/fuzz_focus.c userspace/focusctx.c userspace/focusctx.h
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-D_GNU_SOURCE -Iuserspace $< userspace/focusctx.c -o $@
+
+fuzz-focus: $(OUTPUT)/fuzz/fuzz_focus
+	@mkdir -p $(OUTPUT)/fuzz/focus-corpus
+	@$< -max_total_time=$(FUZZ_TIME) -max_len=256 $(OUTPUT)/fuzz/focus-corpus tests/fuzz/corpus/focus
+
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
