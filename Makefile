@@ -95,6 +95,13 @@ $(OUTPUT)/tests/test_focusctx: tests/unit/test_focusctx.c userspace/focusctx.c u
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iuserspace $< userspace/focusctx.c -o $@ -lcmocka
 
+# The focus helper alone (tests/focus/helper.c calls it_focus_main), for test-focus
+$(OUTPUT)/tests/focus_helper: tests/focus/helper.c $(FOCUS_SRCS) userspace/log.c \
+		userspace/focus.h userspace/focusctx.h userspace/log.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(FOCUS_CFLAGS) -Iuserspace $< $(FOCUS_SRCS) userspace/log.c -o $@ $(FOCUS_LIBS)
+
 # libFuzzer on the focus report parser and decisions; a copy of the seed corpus grows
 # in build/fuzz/focus-corpus. FUZZ_TIME: seconds (default 30).
 .PHONY: fuzz-focus test-focus
