@@ -95,12 +95,29 @@ $(OUTPUT)/tests/test_focusctx: tests/unit/test_focusctx.c userspace/focusctx.c u
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iuserspace $< userspace/focusctx.c -o $@ -lcmocka
 
+$(OUTPUT)/tests/test_focushelper: tests/unit/test_focushelper.c userspace/focus_app.c \
+		userspace/focus_report.c userspace/focusctx.c userspace/log.c userspace/focus.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuserspace $< userspace/focus_app.c userspace/focus_report.c \
+		userspace/focusctx.c userspace/log.c -o $@ -lcmocka
+
 # The focus helper alone (tests/focus/helper.c calls it_focus_main), for test-focus
 $(OUTPUT)/tests/focus_helper: tests/focus/helper.c $(FOCUS_SRCS) userspace/log.c \
 		userspace/focus.h userspace/focusctx.h userspace/log.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(FOCUS_CFLAGS) -Iuserspace $< $(FOCUS_SRCS) userspace/log.c -o $@ $(FOCUS_LIBS)
+
+$(OUTPUT)/tests/focus_ctxdriver: tests/focus/ctxdriver.c userspace/focusctx.c userspace/focusctx.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuserspace $< userspace/focusctx.c -o $@
+
+# The helper on a real X server (Xvfb, openbox) with AT-SPI and GTK applications,
+# focus switched by xdotool: tests/focus/run.sh (about 30 s, no VM)
+test-focus: $(OUTPUT)/tests/focus_helper $(OUTPUT)/tests/focus_ctxdriver
+	@tests/focus/run.sh $(OUTPUT)/tests/focus_helper $(OUTPUT)/tests/focus_ctxdriver
 
 # libFuzzer on the focus report parser and decisions; a copy of the seed corpus grows
 # in build/fuzz/focus-corpus. FUZZ_TIME: seconds (default 30).

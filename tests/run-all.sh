@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test suite, in order of cost: unit (cmocka), BPF (BPF_PROG_TEST_RUN on this
-# kernel), CLI (the built binary on this kernel), VM (Debian's kernel under QEMU).
+# kernel), CLI (the built binary on this kernel), focus (the focus helper on Xvfb with
+# AT-SPI and GTK applications), VM (Debian's kernel under QEMU).
 # Prints each suite's output, then one closing line "total: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ pass=0 fail=0 broken=()
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-for suite in test-unit test-bpf test-cli test-ops test-output test-vm; do
+for suite in test-unit test-bpf test-cli test-ops test-output test-focus test-vm; do
   echo "=== $suite"
   start=$(date +%s)
   $MAKE --no-print-directory "$suite" 2>&1 | tee "$log"

@@ -14,7 +14,7 @@
 #define NS_PER_S 1000000000ull
 #define ANSWER_TIMEOUT_NS (3 * NS_PER_S)
 #define BACKOFF_MAX_S 30
-#define STABLE_NS (10 * NS_PER_S)	/* a connection that lasted this long was no refusal */
+#define STABLE_NS (2 * NS_PER_S)	/* a connection that lasted this long was no refusal */
 
 uint64_t it_focus_now(void)
 {
@@ -43,22 +43,33 @@ void it_focus_reporter_close(struct it_focus_reporter *r)
 	r->sent[0] = 0;
 }
 
-/* The connection failed or ended: try again later, later still when the agent keeps
- * closing at once. */
-static void drop(struct it_focus_reporter *r, uint64_t now_ns)
+/* Connect again at the backoff; grow: the last try failed too, wait longer next. A
+ * retry already planned stays (a change while the agent is away tries at once, and
+ * does not push the retry later). */
+static void plan_retry(struct it_focus_reporter *r, uint64_t now_ns, bool grow)
 {
-	bool stable = r->fd >= 0 && now_ns - r->connected_ns >= STABLE_NS;
+	if (!r->retry_ns || grow)
+		r->retry_ns = now_ns + (uint64_t)r->backoff_s * NS_PER_S;
+	if (grow)
+		r->backoff_s = r->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : r->backoff_s * 2;
+}
+
+/* The connection ended (the agent closed it, stopped answering or reading): try again
+ * in a second, later and later while the agent keeps closing at once. */
+static void lost(struct it_focus_reporter *r, uint64_t now_ns)
+{
+	bool stable = now_ns - r->connected_ns >= STABLE_NS;
 
 	it_focus_reporter_close(r);
 	r->failures++;
 	if (stable)
 		r->backoff_s = 1;
-	r->retry_ns = now_ns + (uint64_t)r->backoff_s * NS_PER_S;
-	if (!stable && r->backoff_s < BACKOFF_MAX_S)
-		r->backoff_s = r->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : r->backoff_s * 2;
+	r->retry_ns = 0;
+	plan_retry(r, now_ns, !stable);
 }
 
-static int connect_agent(struct it_focus_reporter *r, uint64_t now_ns)
+/* Connect; from_retry: planned by the backoff (a failure grows it). */
+static int connect_agent(struct it_focus_reporter *r, uint64_t now_ns, bool from_retry)
 {
 	static struct it_log_limit lim = { .interval_s = 60 };
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -71,7 +82,8 @@ static int connect_agent(struct it_focus_reporter *r, uint64_t now_ns)
 			       r->path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		drop(r, now_ns);
+		r->failures++;
+		plan_retry(r, now_ns, from_retry);
 		return -1;
 	}
 	r->fd = fd;
@@ -81,13 +93,13 @@ static int connect_agent(struct it_focus_reporter *r, uint64_t now_ns)
 }
 
 /* Send the current id on the connection (made first if needed). */
-static void send_current(struct it_focus_reporter *r, uint64_t now_ns)
+static void send_current(struct it_focus_reporter *r, uint64_t now_ns, bool from_retry)
 {
 	char line[IT_FOCUS_LINE_MAX + 2];
 	bool fresh = r->fd < 0;
 	int n;
 
-	if (!r->current[0] || r->awaiting || (r->fd < 0 && connect_agent(r, now_ns)))
+	if (!r->current[0] || r->awaiting || (r->fd < 0 && connect_agent(r, now_ns, from_retry)))
 		return;
 	n = snprintf(line, sizeof(line), IT_FOCUS_PREFIX "%s\n", r->current);
 	/* a fresh line into an empty socket buffer: anything short of all of it means the
@@ -95,11 +107,11 @@ static void send_current(struct it_focus_reporter *r, uint64_t now_ns)
 	 * agent that answers one line per connection): then once more on a new one */
 	if (send(r->fd, line, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) != n) {
 		if (fresh) {
-			drop(r, now_ns);
+			lost(r, now_ns);
 			return;
 		}
 		it_focus_reporter_close(r);
-		send_current(r, now_ns);
+		send_current(r, now_ns, from_retry);
 		return;
 	}
 	r->sends++;
@@ -120,7 +132,7 @@ void it_focus_reporter_set(struct it_focus_reporter *r, const char *id, uint64_t
 		fflush(stdout);
 		return;
 	}
-	send_current(r, now_ns);
+	send_current(r, now_ns, false);
 }
 
 int it_focus_reporter_fd(const struct it_focus_reporter *r)
@@ -154,7 +166,7 @@ void it_focus_reporter_input(struct it_focus_reporter *r, uint64_t now_ns)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {		/* the agent closed, or went away */
-		drop(r, now_ns);
+		lost(r, now_ns);
 		return;
 	}
 	r->inlen += (size_t)n;
@@ -166,12 +178,12 @@ void it_focus_reporter_input(struct it_focus_reporter *r, uint64_t now_ns)
 		memmove(r->inbuf, nl + 1, r->inlen);
 	}
 	if (r->inlen >= sizeof(r->inbuf) - 1) {	/* no line: not our agent */
-		drop(r, now_ns);
+		lost(r, now_ns);
 		return;
 	}
 	/* changes that came while the answer was awaited */
 	if (!r->awaiting && strcmp(r->current, r->sent))
-		send_current(r, now_ns);
+		send_current(r, now_ns, false);
 }
 
 uint64_t it_focus_reporter_deadline(const struct it_focus_reporter *r)
@@ -188,11 +200,11 @@ void it_focus_reporter_tick(struct it_focus_reporter *r, uint64_t now_ns)
 	if (r->awaiting && now_ns >= r->sent_ns + ANSWER_TIMEOUT_NS) {
 		it_log_limited(&lim, LOG_NOTICE, "focus: the agent at %s did not answer within 3 s",
 			       r->path);
-		drop(r, now_ns);
+		lost(r, now_ns);
 		return;
 	}
 	if (r->fd < 0 && r->retry_ns && now_ns >= r->retry_ns) {
 		r->retry_ns = 0;
-		send_current(r, now_ns);
+		send_current(r, now_ns, true);
 	}
 }
