@@ -133,6 +133,14 @@ fuzz-focus: $(OUTPUT)/fuzz/fuzz_focus
 	@mkdir -p $(OUTPUT)/fuzz/focus-corpus
 	@$< -max_total_time=$(FUZZ_TIME) -max_len=256 $(OUTPUT)/fuzz/focus-corpus tests/fuzz/corpus/focus
 
+# Tool activity (bpf/tools.bpf.c: its own object and skeleton, userspace/tools.c)
+$(OUTPUT)/tools.bpf.o: bpf/tools.h
+$(OUTPUT)/tests/bpf_tools: tests/bpf/test_tools.c userspace/tools.c userspace/tools_user.h \
+		bpf/tools.h $(OUTPUT)/tools.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuserspace -Ibpf $< userspace/tools.c -o $@ -lbpf -lelf -lz -lcmocka
+
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
