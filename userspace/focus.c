@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* focus.c - `inputtrace focus`: options, GLib main loop, the current id (focus.h). */
+#include <fcntl.h>
 #include <getopt.h>
 #include <glib.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include "control.h"
 #include "focus.h"
 #include "log.h"
@@ -112,6 +115,28 @@ static void usage(FILE *f, const char *prog)
 		prog, IT_CONTROL_SOCKET_DEFAULT);
 }
 
+/* One helper per display: the XDG autostart entry and the user unit may both start
+ * one. Returns 0 when this one goes on (or cannot tell), 1 when another holds the
+ * display. The lock's fd stays open for the process's life. */
+static int one_per_display(void)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR"), *w = getenv("WAYLAND_DISPLAY");
+	const char *x = getenv("DISPLAY");
+	char path[512];
+	int fd;
+
+	if (!run)
+		return 0;
+	snprintf(path, sizeof(path), "%s/inputtrace-focus-%s-%s.lock", run, w ? w : "",
+		 x ? x : "");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || !flock(fd, LOCK_EX | LOCK_NB))
+		return 0;
+	it_notice("focus: another focus helper runs for this display (%s): not starting", path);
+	close(fd);
+	return 1;
+}
+
 /* Start the source asked for; auto: AT-SPI, else X11. Returns 0 or -1 (said why). */
 static int start_source(struct it_focus_helper *h, const char *source)
 {
@@ -169,6 +194,8 @@ int it_focus_main(int argc, char **argv)
 		       optind < argc ? argv[optind] : source);
 		return 2;
 	}
+	if (!to_stdout && one_per_display())
+		return 0;
 	it_focus_reporter_init(&h.rep, path, to_stdout);
 	h.loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_stop, &h);

@@ -180,6 +180,10 @@ wait_for 10 has_line "$tmp/agent1.log" "focus yad" || bad "agent: first report m
 focus zenity
 wait_for 10 last_is "$tmp/agent1.log" "focus zenity" || bad "agent: zenity not reported"
 check "agent: the reports, one line each" "$(lines "$tmp/agent1.log")" "focus yad focus zenity"
+"$helper" --socket "$sock" 2> "$tmp/second.err"
+rc=$?
+grep -q "another focus helper runs for this display" "$tmp/second.err" && [ "$rc" = 0 ] &&
+  ok "a second helper for the same display exits 0" || bad "second helper: rc $rc, $(cat "$tmp/second.err")"
 kill "$apid"; wait "$apid" 2> /dev/null
 focus demo		# while no agent is there
 focus yad
