@@ -39,7 +39,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test test-kafka test-session test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
+.PHONY: all clean test test-kafka test-session test-focus test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
 
 # Every userspace/*.c but main.c, compiled once into $(OUTPUT)/libinputtrace.a and
 # linked into the agent, the unit, BPF and output tests and the benchmark: a new
@@ -61,7 +61,7 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
 $(OUTPUT)/obj/%.o: userspace/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(FOCUS_CFLAGS) -Ibpf $(DEPFLAGS) -c $< -o $@
 
 # the objects that include a generated skeleton (later builds know it from OBJ.d)
 $(OUTPUT)/obj/capture.o: $(OUTPUT)/inputtrace.skel.h
@@ -94,6 +94,32 @@ $(OUTPUT)/tests/bpf_%: tests/bpf/test_%.c $(OUTPUT)/inputtrace_test.skel.h $(LIB
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace -Ibpf $< $(LIB) -o $@ $(LDLIBS) -lcmocka
+
+# The focus modules (issue 12, docs/context.md): focusctx.c is pure (the agent's side),
+# the helper's files need AT-SPI, GLib and xcb (compiled into the library with their
+# headers; linked only where the helper is). tools.c needs its own skeleton.
+FOCUS_PKGS := atspi-2 gobject-2.0 xcb
+FOCUS_CFLAGS := $(shell pkg-config --cflags $(FOCUS_PKGS) 2>/dev/null)
+FOCUS_LIBS := $(shell pkg-config --libs $(FOCUS_PKGS) 2>/dev/null)
+
+$(OUTPUT)/obj/tools.o: $(OUTPUT)/tools.skel.h
+$(OUTPUT)/tools.bpf.o: bpf/tools.h
+
+# The focus helper alone (tests/focus/helper.c calls it_focus_main), for test-focus
+$(OUTPUT)/tests/focus_helper: tests/focus/helper.c $(LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(FOCUS_CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(FOCUS_LIBS) $(LDLIBS)
+
+$(OUTPUT)/tests/focus_ctxdriver: tests/focus/ctxdriver.c $(LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS)
+
+# The helper on a real X server (Xvfb, openbox) with AT-SPI and GTK applications,
+# focus switched by xdotool: tests/focus/run.sh (about 30 s, no VM)
+test-focus: $(OUTPUT)/tests/focus_helper $(OUTPUT)/tests/focus_ctxdriver
+	@tests/focus/run.sh $(OUTPUT)/tests/focus_helper $(OUTPUT)/tests/focus_ctxdriver
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

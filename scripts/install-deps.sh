@@ -11,6 +11,8 @@ pkgs=(
   # Kafka delivery (docs/kafka.md): the client and its mock cluster; kcat as the
   # tests' independent consumer
   librdkafka-dev kcat
+  # focus helper (inputtrace focus): AT-SPI and X11 (xcb)
+  libatspi2.0-dev libxcb1-dev
   # tests
   libcmocka-dev python3 gzip groff-base systemd
   # fuzz tests: clang's libFuzzer runtime (only recommended by clang, so not pulled in here)
@@ -21,6 +23,8 @@ pkgs=(
   dbus-daemon python3-dbusmock
   # output tests: pandas (for Debian's /usr/bin/python3) and Node.js for DuckDB
   python3-pandas nodejs npm
+  # focus tests (tests/focus): X server, EWMH window manager, AT-SPI, GTK applications
+  xvfb openbox xdotool at-spi2-core dbus gtk-3-examples zenity yad
   # VM tests: kernel image is fetched separately by scripts/vm/fetch-kernel.sh
   qemu-system-x86 busybox-static cpio evemu-tools libinput-tools kmod
 )

@@ -3,7 +3,8 @@
 # kernel), CLI (the built binary on this kernel), output files, the unit and output
 # tests again under ASan and UBSan (test-asan), the libFuzzer targets briefly
 # (test-fuzz), Kafka (librdkafka's mock cluster), sessions (logind's mock on a
-# private D-Bus), VM (Debian's kernel under QEMU).
+# private D-Bus), focus (the focus helper on Xvfb with AT-SPI and GTK
+# applications), VM (Debian's kernel under QEMU).
 # Prints each suite's output, then one closing line "total: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ pass=0 fail=0 broken=()
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-for suite in test-unit test-bpf test-cli test-ops test-output test-kafka test-session test-asan test-fuzz test-vm; do
+for suite in test-unit test-bpf test-cli test-ops test-output test-kafka test-session test-focus test-asan test-fuzz test-vm; do
   echo "=== $suite"
   start=$(date +%s)
   $MAKE --no-print-directory "$suite" 2>&1 | tee "$log"

@@ -17,10 +17,10 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_
 .PHONY: test-fuzz fuzz
 
 $(FUZZ_DIR)/obj/%.o: userspace/%.c $(wildcard userspace/*.h) $(wildcard include/*.h) \
-		$(OUTPUT)/inputtrace.skel.h
+		$(OUTPUT)/inputtrace.skel.h $(OUTPUT)/tools.skel.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FOCUS_CFLAGS) -Ibpf $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_DIR)/libinputtrace.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
