@@ -9,6 +9,7 @@
  * name, phys, uniq and sysname decode the same way.
  */
 #include "json.h"
+#include "format_jsonl.h"
 #include "output.h"
 #include "fuzz.h"
 

@@ -63,7 +63,7 @@ static void records(struct it_buf *all, struct it_buf *mine, struct it_buf *rest
 		else
 			snprintf(line, sizeof(line), "{\"record\":\"device\",\"dev\":%d}\n", i);
 		it_buf_puts(all, line);
-		it_buf_puts(s == (const char *)A ? mine : rest, line);
+		it_buf_puts(s && !strcmp(s, A) ? mine : rest, line);
 	}
 }
 
