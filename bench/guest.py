@@ -2,7 +2,7 @@
 """Guest side of `make bench` (bench/run.py boots the VM with scripts/vm/run.py and runs
 this in its chroot, cwd = the repository). Writes /tmp/out/vm.json.
 
-Parts (numbers in README "Performance"):
+Parts (numbers in docs/performance.md):
   kernel  -- per mechanism (fentry, kprobe): the agent, the agent with a type filter
              that rejects everything (--types EV_PWR), and a counting-only floor program
              (itbench floor) attached together on evdev_events(); one 8 kHz uinput

@@ -8,7 +8,7 @@
    and libinput record side by side with the agent; scaling with devices and rate).
 
 Prints one table, writes bench/results.json (every figure, with the kernel, CPU model
-and date) and bench/results.md (the table, as the README quotes it). Never fails on a
+and date) and bench/results.md (the table, as docs/performance.md quotes it). Never fails on a
 time: a part that cannot run is reported as missing, and the exit status is 0 unless
 nothing at all could be measured. BENCH_SCALE (default 1) scales the VM event counts;
 BENCH_SKIP_VM=1 skips the VM.

@@ -45,7 +45,7 @@ struct {
 	__type(value, struct it_device);
 } it_devices SEC(".maps");
 
-/* Key classification (README "Data contract"): key code -> class code (keyclass.h),
+/* Key classification (docs/data-contract.md): key code -> class code (keyclass.h),
  * or the code itself for modifiers and buttons. Written by userspace from
  * it_keyclass_table before attach; read with one lookup per EV_KEY value. An entry
  * still 0 (never written) counts as KEYCLASS_OTHER, so an unfilled table redacts. */
@@ -242,7 +242,7 @@ enum { IT_RD_WRITE = 0, IT_RD_FILTERED = 1, IT_RD_DROP_KEY = 2, IT_RD_DROP = 3 }
 #define IT_FS_KEPT 2			/* a value of this frame was written (or lost) */
 
 /*
- * Filter and redact (--keys) one value of device dev_key; README "Data contract".
+ * Filter and redact (--keys) one value of device dev_key; docs/data-contract.md.
  * cfg: keys mode (enum it_keys_mode) | kmods << 8 | frame state << 16 | dev_drop << 24,
  * kmods being what the input core's key bitmap shows of Ctrl/Alt/Meta (IT_MOD_ALL if
  * unknown) and dev_drop the device's IT_DEV_DROP verdict. tc: type | code << 16.
@@ -476,7 +476,7 @@ __attribute__((noinline)) int it_frame_chunk(__u32 base, __u32 n)
 				continue;	/* filtered or dropped, and counted */
 			v.code = r & 0xffff;
 		}
-		/* --pointer coarse (README "Data contract"): one test of f->grid when exact */
+		/* --pointer coarse (docs/data-contract.md): one test of f->grid when exact */
 		if (f->grid && v.type == EV_ABS && v.code < 64 && ((IT_ABS_POS_MASK >> v.code) & 1))
 			v.value = it_coarsen(v.value, f->grid);
 		f->rec.v[f->rec.n & (IT_FRAME_VALS - 1)] = v;
@@ -528,7 +528,7 @@ static __always_inline int it_dev_forget(__u64 key)
 }
 
 /*
- * Injected input (README "Injected versus physical input"): a write to an evdev node
+ * Injected input (docs/operations.md "Injected versus physical input"): a write to an evdev node
  * (evemu-play, remappers) reaches the input core through input_inject_event(), which
  * takes dev->event_lock with interrupts off and, at a SYN_REPORT, flushes the frame to
  * the handlers, evdev_events() included, in the writing task. The entry probe

@@ -253,7 +253,7 @@ struct it_switches {
 	__u32 keys_mode;	/* enum it_keys_mode (keyclass.h); 0 is class */
 };
 
-/* --pointer: what absolute pointer positions keep (README "Data contract"). */
+/* --pointer: what absolute pointer positions keep (docs/data-contract.md). */
 enum it_pointer_mode {
 	IT_POINTER_EXACT = 0,	/* as the device reports them */
 	IT_POINTER_COARSE = 1,	/* position axes (IT_ABS_POS_MASK) floored to a multiple of

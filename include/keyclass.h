@@ -6,7 +6,7 @@
  * The collector builds a KEY_MAX+1 array of __u16 from it_keyclass_table
  * (it_keyclass_build()) and writes it to the BPF array map it_keyclass before it
  * attaches; the BPF side then redacts an EV_KEY value with one array lookup
- * (bpf/capture.bpf.h, it_redact()). README "Data contract" documents this table.
+ * (bpf/capture.bpf.h, it_redact()). docs/data-contract.md documents this table.
  *
  * Class codes live above KEY_MAX (0x2ff), from 0x300, so a redacted code can never be
  * mistaken for a real key code; the JSON names them "KEYCLASS_LETTER" etc.

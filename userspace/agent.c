@@ -195,7 +195,7 @@ static void begin(struct it_agent *a)
 	it_notice_text_devices(&a->text, &a->col);
 	it_status_write(&a->ps.status);
 	a->col.st.missed_counted = it_capture_misses_counted(a->cap.used);
-	/* transparency (README "Transparency"): what is recorded, to stderr and syslog */
+	/* transparency (docs/data-contract.md "Transparency"): what is recorded, to stderr and syslog */
 	it_notice_start(&a->text, a->o, it_sink_name(a->sink), a->cap.used, a->col.st.missed_counted);
 	if (a->o->duration_s > 0)
 		a->deadline = now_s() + a->o->duration_s;

@@ -13,7 +13,7 @@
 
 /* --format: what the records are written as. */
 enum it_format {
-	IT_FMT_JSONL = 0,	/* JSON Lines (default; README "Output format") */
+	IT_FMT_JSONL = 0,	/* JSON Lines (default; docs/output-format.md) */
 	IT_FMT_CSV,		/* one header line, then one line per event or loss */
 	IT_FMT_EVEMU,		/* evemu-record's text format, one file per device, in a directory */
 };
@@ -39,7 +39,7 @@ struct it_opts {
 	uint32_t pointer_grid;		/* --pointer-grid UNITS, > 0; default IT_POINTER_GRID_DEFAULT */
 	bool list_devices;
 	bool no_time;			/* leave out the RFC 3339 "time" field */
-	/* output files (userspace/sink.c, README "Output files") */
+	/* output files (userspace/sink.c, docs/output-files.md) */
 	enum it_format format;		/* --format */
 	int compress;			/* --compress[=LEVEL]: gzip level 1..9; 0 none */
 	double flush_interval_s;	/* --flush-interval, default 1 */
@@ -48,12 +48,13 @@ struct it_opts {
 	unsigned int max_files;		/* --max-files N; 0: keep all */
 	double max_age_s;		/* --max-age SECONDS; 0: keep all */
 	unsigned int file_mode;		/* --file-mode OCTAL, default 0600 */
-	/* operating the agent (README "Operating the agent") */
+	/* operating the agent (docs/operations.md) */
 	const char *pin;		/* --pin[=DIR]: pin the maps in DIR; NULL: no pinning */
 	const char *user;		/* --user NAME: drop to NAME, no capabilities; NULL: stay */
 	double stats_interval_s;	/* --stats-interval SECONDS: stats record; 0: at the end only */
 	const char *metrics_file;	/* --metrics-file PATH: Prometheus text format; NULL: none */
-	/* privacy and transparency (README "Pause and resume", "Transparency") */
+	/* privacy and transparency (docs/operations.md "Pause and resume",
+	   docs/data-contract.md "Transparency") */
 	struct it_devspec exclude[IT_MAX_SPECS];	/* --exclude-device: dropped in the kernel */
 	int n_exclude;
 	const char *control_socket;	/* --control-socket PATH; NULL: no socket */

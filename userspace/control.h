@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * control.h - the agent's control socket (`inputtrace ctl pause|resume|status`), pausing
- * (the socket and SIGUSR1/SIGUSR2) and the pause and resume records (README "Pause and
- * resume"). The status file it rewrites is status.h's.
+ * (the socket and SIGUSR1/SIGUSR2) and the pause and resume records (docs/operations.md
+ * "Pause and resume"). The status file it rewrites is status.h's.
  *
  * The socket is a unix stream socket, owned by root and --control-group, mode 0660:
  * the file permissions let only root and the group's members connect, and the agent
@@ -28,7 +28,7 @@
 
 enum it_ctl_cmd { IT_CTL_NONE = 0, IT_CTL_PAUSE, IT_CTL_RESUME, IT_CTL_STATUS };
 
-/* Limits of the server side (README "Pause and resume"). */
+/* Limits of the server side (docs/operations.md "Pause and resume"). */
 #define IT_CTL_LINE_MAX 64	/* a request longer than this, newline included, is refused */
 #define IT_CTL_MAX_CLIENTS 64	/* connections being read at once; more are closed at once */
 #define IT_CTL_DEADLINE_S 1.0	/* a client's whole request must arrive within this */
@@ -116,8 +116,8 @@ int it_control_request_peer(const char *path, const char *cmd, char *reply, size
 			    pid_t *peer_pid, char *err, size_t errlen);
 
 /*
- * Pausing (README "Pause and resume"). The module decides when and records who asked;
- * what pausing does to the kernel and to the output is the agent's, through these
+ * Pausing (docs/operations.md "Pause and resume"). The module decides when and records
+ * who asked; what pausing does to the kernel and to the output is the agent's, through these
  * hooks. it_pause_set() orders them so that the record sits between the last event
  * before and the first after: pause = set_kernel(true), drain, record; resume =
  * record, set_kernel(false).

@@ -2,7 +2,7 @@
 /*
  * finish.h - the end of a run's output, shared by the agent (main.c) and the output
  * tests' driver (tests/output/driver.c), so that both stop the same way when the
- * output keeps failing (README "Usage", exit status).
+ * output keeps failing (docs/usage.md, exit status).
  */
 #ifndef IT_FINISH_H
 #define IT_FINISH_H

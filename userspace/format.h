@@ -74,7 +74,7 @@ struct it_format_ops {
 	/* Capture paused or resumed by r at mono_ns/real_ns. */
 	void (*control)(struct it_format_ctx *fc, struct it_buf *b, bool pause,
 			const struct it_ctl_req *r, uint64_t mono_ns, uint64_t real_ns);
-	/* The counters (README "Counters"). */
+	/* The counters (docs/output-format.md "Counters"). */
 	void (*stats)(struct it_format_ctx *fc, struct it_buf *b, const struct it_stats *s);
 
 	/* Write what the format buffers itself (files of its own). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * format_jsonl.h - --format jsonl, JSON Lines (README "Output format"), and the
+ * format_jsonl.h - --format jsonl, JSON Lines (docs/output-format.md), and the
  * record writers behind it: each function appends one complete line, newline
  * included, to b. The stats record is it_rec_stats() in output.h. The evemu format
  * writes its index file with these too.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * header.h - what the header record every file starts with says about this machine
- * (README "Output files"; the record itself: format_jsonl.h it_rec_header).
+ * (docs/output-files.md; the record itself: format_jsonl.h it_rec_header).
  */
 #ifndef IT_HEADER_H
 #define IT_HEADER_H

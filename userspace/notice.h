@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * notice.h - the start notice (README "Transparency"): what is recorded, said on stderr
+ * notice.h - the start notice (docs/data-contract.md "Transparency"): what is recorded, said on stderr
  * and syslog (log.h) once capture runs, and the texts the status file repeats; and the
  * warning for a --device/--exclude-device spec that matches no device present.
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * output.h - the counters of a run (struct it_stats) and the stats record that carries
- * them (README "Counters"). The other records: format_jsonl.h, format_csv.h.
+ * them (docs/output-format.md "Counters"). The other records: format_jsonl.h, format_csv.h.
  */
 #ifndef IT_OUTPUT_H
 #define IT_OUTPUT_H
@@ -39,7 +39,7 @@ struct it_stats {
 	uint64_t by_type[IT_STATS_TYPES];	/* event records output, by EV_ type */
 };
 
-/* {"record":"stats",...}: the counters (README "Counters"), ending with
+/* {"record":"stats",...}: the counters (docs/output-format.md "Counters"), ending with
  * "events_by_type":{"EV_SYN":N,...}. */
 void it_rec_stats(struct it_buf *b, const struct it_stats *s);
 

@@ -3,7 +3,7 @@
  * sink.c - the file output (sink.h): writing whole lines, plain or through the gzip
  * stream (sink_gzip.c), bounded flushes, rotation, write errors survived and marked,
  * open, close, and the output interface (outputs.h). Directory mode's names, scan and
- * retention: sink_dir.c; what a crash left: sink_recover.c. README "Output files".
+ * retention: sink_dir.c; what a crash left: sink_recover.c. docs/output-files.md.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * sink.h - the file output: stdout, one file, or a directory of rotated files; plain or
- * gzip; flushed at a bounded interval; write errors survived (README "Output files").
+ * gzip; flushed at a bounded interval; write errors survived (docs/output-files.md).
  * It is an output (outputs.h: it_sink_output()) and opaque: callers use the functions
  * below. Its parts: sink.c (writing, errors, open/close), sink_gzip.c (the gzip
  * members), sink_dir.c (directory mode: names, the directory scan, retention),

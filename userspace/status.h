@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * status.h - the agent's world-readable status file (README "Transparency"), written by
+ * status.h - the agent's world-readable status file (docs/data-contract.md "Transparency"), written by
  * the agent and read by `inputtrace ctl status`.
  */
 #ifndef IT_STATUS_H

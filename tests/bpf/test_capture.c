@@ -749,7 +749,7 @@ static void inject(struct fx *f, uint64_t key, uint32_t begin)
 	assert_int_equal(o.retval, 0);
 }
 
-/* Injected input (README "Injected versus physical input"): a frame of a device flushed
+/* Injected input (docs/operations.md "Injected versus physical input"): a frame of a device flushed
  * while this task injects into that very device is flagged IT_EVF_INJECTED, by the
  * real programs' prologue (it_handle_frame()); another device's frame, or one after the
  * injection ended, is not. A test program with a prologue of its own never set it. */

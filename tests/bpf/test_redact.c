@@ -4,7 +4,7 @@
  * syscall program it_test_frame (bpf/inputtrace_test.bpf.c, which shares
  * bpf/capture.bpf.h with the real programs) is driven with BPF_PROG_TEST_RUN, and
  * what reaches the ring buffer is compared with the C table of include/keyclass.h,
- * for every key code from 0 to KEY_MAX, in each mode (README "Data contract").
+ * for every key code from 0 to KEY_MAX, in each mode (docs/data-contract.md).
  *
  * Needs root (CAP_BPF + CAP_SYS_ADMIN for syscall programs).
  */
@@ -674,7 +674,7 @@ static void reset_pointer(enum it_pointer_mode mode, __u32 grid)
 }
 
 /* Floor to a multiple of g, computed apart from the BPF code (signed 64-bit), clamped
- * to the __s32 range as README "Data contract" says. */
+ * to the __s32 range as docs/data-contract.md says. */
 static int32_t floor_grid(int32_t v, uint32_t g)
 {
 	long long q = (long long)v / g, r = (long long)v % g, e;

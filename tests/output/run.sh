@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/output/run.sh DRIVER - output files on this host (README "Output files"), through
+# tests/output/run.sh DRIVER - output files on this host (docs/output-files.md), through
 # tests/output/driver.c: the agent's flags, sink and collector fed synthetic records
 # (the host kernel cannot attach the agent; end-to-end runs are in tests/vm).
 # One line "ok NAME" / "FAIL NAME: why" per check, then "N passed, M failed".

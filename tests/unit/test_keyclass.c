@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * test_keyclass.c - the key classification of include/keyclass.h (the table the
- * kernel redacts with, README "Data contract"), the class names in the JSON output
+ * kernel redacts with, docs/data-contract.md), the class names in the JSON output
  * (userspace/names.c) and the --keys flag (userspace/cli.c).
  */
 #include <stdarg.h>

@@ -143,7 +143,7 @@ def main():
         st = [r for r in recs if r.get("record") == "stats"][-1]
         # the device existed before the agent, but the kernel's table learns its address
         # at its first frame: that frame (MSC_SCAN redacted, KEY, SYN) reaches user space
-        # and is dropped there (README "Pause, exclusions"); every later one in the kernel
+        # and is dropped there (docs/data-contract.md "Pause, exclusions"); every later one in the kernel
         if st["filtered_user"] > 2 or st["filtered"] + st["filtered_user"] + 1 < len(ref[kbd]):
             fail(f"not filtered in the kernel: {st}")
         print(f"excluded input{kbd}: {st['filtered']} events filtered in the kernel, none output")

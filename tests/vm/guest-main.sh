@@ -23,7 +23,7 @@
 # (f) Map calls: a second uinput keyboard holds KEY_B (kernel autorepeat, from a timer
 #     interrupt) while `bpftool map dump` runs in a loop. fentry must still record
 #     every autorepeat; a kprobe program would be skipped by the kernel in those
-#     windows (README "Where it hooks, and why"), so this device is left out of the
+#     windows (docs/architecture.md "Where it hooks, and why"), so this device is left out of the
 #     kprobe-same-as-fentry comparison and the kprobe agent's count is only logged.
 # Each device's stream ends with a marker frame (lib.sh: mark_end), so that
 # evemu-record is known to have read everything before it is stopped.

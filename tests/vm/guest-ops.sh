@@ -239,7 +239,7 @@ nobody() {
 }
 check user-nobody-captures nobody
 
-# --- the capabilities loading needs (README "Privileges"), as uid 0 with a bounding
+# --- the capabilities loading needs (docs/operations.md "Privileges"), as uid 0 with a bounding
 # set of exactly: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN captures with both mechanisms;
 # without CAP_SYS_ADMIN both fail (evdev is a module on Debian: its BTF, the kprobe) --
 caps_agent() {	# caps_agent NAME CAPS [ARGS]: start the agent with bounding set CAPS
@@ -264,7 +264,7 @@ caps_needed() {
       rc=1
     fi
     if caps_agent "nocaps-$m" +bpf,+perfmon --attach "$m" 2>/dev/null; then
-      log "$m attached without CAP_SYS_ADMIN: README Privileges is wrong"
+      log "$m attached without CAP_SYS_ADMIN: docs/operations.md (Privileges) is wrong"
       stop_agent "nocaps-$m"
       rc=1
     fi
