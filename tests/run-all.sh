@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
-# Every test suite, in order of cost: unit (cmocka), BPF (BPF_PROG_TEST_RUN on this
-# kernel), CLI (the built binary on this kernel), output files, the unit and output
-# tests again under ASan and UBSan (test-asan), the libFuzzer targets briefly
-# (test-fuzz), Kafka (librdkafka's mock cluster), sessions (logind's mock on a
-# private D-Bus), focus (the focus helper on Xvfb with AT-SPI and GTK
-# applications), VM (Debian's kernel under QEMU).
-# Prints each suite's output, then one closing line "total: N passed, M failed".
+# Every test suite: unit (cmocka), BPF (BPF_PROG_TEST_RUN on this kernel), CLI and ops
+# (the built binary on this kernel), sessions (logind's mock on a private D-Bus), focus
+# (the focus helper on Xvfb with AT-SPI and GTK applications), output files, Kafka
+# (librdkafka's mock cluster), the libFuzzer targets briefly (test-fuzz), the unit and
+# output tests again under ASan and UBSan (test-asan), VM (Debian's kernel under QEMU).
+#
+# test-asan (mostly compiling, one core) runs beside the host suites, which mostly wait
+# on timers and child processes; the VM suite, whose checks time the guest, runs alone
+# at the end. Each suite's output is printed whole when it ends, then one closing line
+# "total: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 MAKE=${MAKE:-make}
 pass=0 fail=0 broken=()
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 
-for suite in test-unit test-bpf test-cli test-ops test-output test-kafka test-session test-focus test-asan test-fuzz test-vm; do
+# run SUITE: its output to $logs/SUITE.log, exit status and seconds to SUITE.rc
+run() {
+  local start=$(date +%s) rc
+  $MAKE --no-print-directory "$1" > "$logs/$1.log" 2>&1
+  rc=$?
+  echo "$rc $(( $(date +%s) - start ))" > "$logs/$1.rc"
+}
+
+# count SUITE: print its output and add its tests to the totals
+count() {
+  local suite=$1 log=$logs/$1.log rc secs p f p2 f2
+  read -r rc secs < "$logs/$suite.rc"
   echo "=== $suite"
-  start=$(date +%s)
-  $MAKE --no-print-directory "$suite" 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
+  cat "$log"
   # cmocka: "[  PASSED  ] 5 test(s)." / "[  FAILED  ] 1 test(s), listed below:"
   p=$(awk '/^\[  PASSED  \] [0-9]+ test/{s+=$4} END{print s+0}' "$log")
   f=$(awk '/^\[  FAILED  \] [0-9]+ test/{s+=$4} END{print s+0}' "$log")
@@ -29,8 +41,19 @@ for suite in test-unit test-bpf test-cli test-ops test-output test-kafka test-se
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # a suite that died counts as a failure
   [ "$rc" -ne 0 ] && broken+=("$suite")
   pass=$((pass + p)); fail=$((fail + f))
-  echo "=== $suite: $p passed, $f failed ($(( $(date +%s) - start )) s)"
+  echo "=== $suite: $p passed, $f failed ($secs s)"
+}
+
+run test-asan &
+asan=$!
+for suite in test-unit test-bpf test-cli test-ops test-session test-focus test-output test-kafka test-fuzz; do
+  run "$suite"
+  count "$suite"
 done
+wait "$asan"
+count test-asan
+run test-vm
+count test-vm
 [ ${#broken[@]} -eq 0 ] || echo "failed suites: ${broken[*]}"
 echo "total: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ ${#broken[@]} -eq 0 ]
