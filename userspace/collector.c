@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "collector.h"
 #include "sysfs.h"
 
 static void preamble(void *ctx, uint64_t file_seq, struct it_buf *b);
+static int flush_buf(struct it_collector *c);
+static void stages_loss(struct it_collector *c, uint64_t count, uint32_t dev);
 static void gap_record(void *ctx, uint64_t lines, uint64_t bytes, int error, struct it_buf *b);
 
 int it_collector_init(struct it_collector *c, const struct it_opts *o, struct it_sink *sink,
@@ -69,7 +72,28 @@ void it_collector_free(struct it_collector *c)
 	it_buf_free(&c->buf);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int it_collector_flush(struct it_collector *c)
+{
+	if (c->st.k.dev_lost)
+		c->reconcile = true;
+	/* not after the stats record: it is the last line */
+	if (c->reconcile && !c->ended && mono_ns() >= c->reconcile_next_ns) {
+		c->reconcile_next_ns = mono_ns() + 1000000000ull;
+		it_collector_reconcile(c);
+	}
+	return flush_buf(c);
+}
+
+/* What is buffered, to the outputs (also mid-drain, when the buffer is full). */
+static int flush_buf(struct it_collector *c)
 {
 	int rc = 0;
 
@@ -107,6 +131,12 @@ void it_collector_stats(struct it_collector *c)
 {
 	unsigned int i;
 
+	if (c->reconcile || c->st.k.dev_lost)
+		it_collector_reconcile(c);
+	c->ended = true;
+	/* lost after the last record written: the device is not known here */
+	if (c->st.k.lost_pending && !c->count_reached)
+		stages_loss(c, c->st.k.lost_pending, IT_DEV_MIXED);
 	for (i = 0; i < c->n_stages; i++)
 		if (c->stages[i]->ops->finish)
 			c->stages[i]->ops->finish(c->stages[i], c);
@@ -175,11 +205,20 @@ static void stages_device(struct it_collector *c, const struct it_fmt_dev *d, co
 			c->stages[i]->ops->device(c->stages[i], c, d, action);
 }
 
-/* Device id's slot, a new one if it has none (the first free or dead slot on its probe
- * chain); NULL when all IT_COLLECTOR_DEV_SLOTS hold devices still present. Slots of
- * removed devices are reused (dev_forget()), so a long run with many hotplugs never
- * runs out. */
-static struct it_dev_state *dev_slot(struct it_collector *c, uint32_t id)
+static void stages_loss(struct it_collector *c, uint64_t count, uint32_t dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_stages; i++)
+		if (c->stages[i]->ops->loss)
+			c->stages[i]->ops->loss(c->stages[i], c, count, dev);
+}
+
+/* Device id's slot; if it has none, a new one when create (the first free or dead slot
+ * on its probe chain), else NULL. NULL too when all IT_COLLECTOR_DEV_SLOTS hold devices
+ * still present. Slots of removed devices are reused (dev_forget()), so a long run
+ * with many hotplugs never runs out. */
+static struct it_dev_state *dev_lookup(struct it_collector *c, uint32_t id, bool create)
 {
 	uint32_t i, h = id * 2654435761u;
 	struct it_dev_state *reuse = NULL;
@@ -200,6 +239,8 @@ static struct it_dev_state *dev_slot(struct it_collector *c, uint32_t id)
 		if (d->id == id)
 			return d;
 	}
+	if (reuse && !create)
+		return NULL;
 	if (reuse) {
 		memset(reuse, 0, sizeof(*reuse));
 		reuse->used = true;
@@ -222,9 +263,16 @@ static void dev_forget(struct it_collector *c, struct it_dev_state *d)
 	d->dead = true;
 }
 
-/* A device is known: decide whether it is captured, tell the kernel, write its record. */
+static struct it_dev_state *dev_slot(struct it_collector *c, uint32_t id)
+{
+	return dev_lookup(c, id, true);
+}
+
+/* A device is known: decide whether it is captured, tell the kernel, write its record
+ * (reconstructed: made up here, the kernel's record was lost). */
 static struct it_dev_state *dev_announce(struct it_collector *c, uint32_t id,
-					 const struct it_devinfo *info, const char *action)
+					 const struct it_devinfo *info, const char *action,
+					 bool reconstructed)
 {
 	struct it_dev_state *d = dev_slot(c, id);
 	char node[64];
@@ -246,7 +294,7 @@ static struct it_dev_state *dev_announce(struct it_collector *c, uint32_t id,
 	}
 	if (d->capture && !d->announced) {
 		struct it_fmt_dev v = { .id = id, .info = info, .node = d->node[0] ? d->node : NULL,
-					.priv = &d->fmt_priv };
+					.priv = &d->fmt_priv, .reconstructed = reconstructed };
 
 		d->virt = (int8_t)it_sysfs_is_virtual(c->sysfs_root, info->sysname);
 		v.virt = d->virt;
@@ -272,14 +320,16 @@ static bool frame_dev(struct it_collector *c, uint32_t id, struct it_dev_state *
 		return !filters;
 	d = dev_slot(c, id);
 	if (d && !d->announced) {
-		/* its device record was lost, or it predates the capture: ask sysfs */
+		/* its device record was lost, or it predates the capture: ask sysfs.
+		 * Devices present at start were all announced by then: a later one was
+		 * added, and its "add" record lost */
 		struct it_devinfo info;
 		char sysname[IT_SYSNAME_LEN];
 
 		snprintf(sysname, sizeof(sysname), "input%u", id);
 		if (it_sysfs_devinfo(c->sysfs_root, sysname, &info))
 			snprintf(info.sysname, sizeof(info.sysname), "%s", sysname);
-		d = dev_announce(c, id, &info, "present");
+		d = dev_announce(c, id, &info, c->present_done ? "add" : "present", c->present_done);
 	}
 	*dp = d;
 	return d ? d->capture : !filters;
@@ -318,9 +368,10 @@ static void on_frame(struct it_collector *c, const struct it_frame_rec *r)
 		return;
 	}
 	/* the gap first, whatever becomes of these events: it sits before them */
-	for (i = 0; r->lost_before && i < c->n_stages; i++)
-		if (c->stages[i]->ops->loss)
-			c->stages[i]->ops->loss(c->stages[i], c, r->lost_before, r->lost_dev);
+	if (r->lost_before) {
+		stages_loss(c, r->lost_before, r->lost_dev);
+		c->reconcile = true;	/* a full ring may have taken device records too */
+	}
 	if (!frame_dev(c, r->hdr.dev, &d)) {
 		c->st.filtered_user += r->n;
 		return;
@@ -334,26 +385,32 @@ static void on_frame(struct it_collector *c, const struct it_frame_rec *r)
 	}
 }
 
+/* Device d (of id, info) went away: its "remove" record, and its slot freed. */
+static void dev_remove(struct it_collector *c, struct it_dev_state *d, uint32_t id,
+		       const struct it_devinfo *info, bool reconstructed)
+{
+	if (d->capture && !c->count_reached) {
+		struct it_fmt_dev v = { .id = id, .info = info, .virt = d->virt,
+					.priv = &d->fmt_priv, .reconstructed = reconstructed };
+
+		stages_device(c, &v, "remove");
+	}
+	d->removed = true;
+	dev_forget(c, d);
+}
+
 /* A device record from the kernel: added, or removed. */
 static void on_device(struct it_collector *c, const struct it_device_rec *r)
 {
 	struct it_dev_state *d;
 
 	if (r->hdr.kind == IT_REC_DEVICE_ADD) {
-		dev_announce(c, r->hdr.dev, &r->info, "add");
+		dev_announce(c, r->hdr.dev, &r->info, "add", false);
 		return;
 	}
 	d = dev_slot(c, r->hdr.dev);
-	if (!d)
-		return;
-	if (d->capture && !c->count_reached) {
-		struct it_fmt_dev v = { .id = r->hdr.dev, .info = &r->info, .virt = d->virt,
-					.priv = &d->fmt_priv };
-
-		stages_device(c, &v, "remove");
-	}
-	d->removed = true;
-	dev_forget(c, d);
+	if (d)
+		dev_remove(c, d, r->hdr.dev, &r->info, false);
 }
 
 int it_collector_on_record(void *ctx, void *data, size_t size)
@@ -388,7 +445,7 @@ int it_collector_on_record(void *ctx, void *data, size_t size)
 		break;
 	}
 	if (c->buf.len >= IT_COLLECTOR_FLUSH_BYTES)
-		it_collector_flush(c);
+		flush_buf(c);
 	return 0;
 }
 
@@ -398,10 +455,51 @@ static void present_one(void *ctx, const char *sysname)
 	struct it_devinfo info;
 
 	if (!it_sysfs_devinfo(c->sysfs_root, sysname, &info))
-		dev_announce(c, (uint32_t)strtoul(sysname + 5, NULL, 10), &info, "present");
+		dev_announce(c, (uint32_t)strtoul(sysname + 5, NULL, 10), &info, "present", false);
 }
 
 void it_collector_present(struct it_collector *c)
 {
 	it_sysfs_foreach(c->sysfs_root, present_one, c);
+	c->present_done = true;
+}
+
+/* The devices sysfs lists, for it_collector_reconcile(): their slots marked seen,
+ * those the collector does not know announced as added. */
+struct reconcile {
+	struct it_collector *c;
+	bool seen[IT_COLLECTOR_DEV_SLOTS];
+};
+
+static void reconcile_one(void *ctx, const char *sysname)
+{
+	struct reconcile *r = ctx;
+	uint32_t id = (uint32_t)strtoul(sysname + 5, NULL, 10);
+	struct it_dev_state *d = dev_lookup(r->c, id, false);
+	struct it_devinfo info;
+
+	if (!d && !it_sysfs_devinfo(r->c->sysfs_root, sysname, &info))
+		d = dev_announce(r->c, id, &info, "add", true);
+	if (d)
+		r->seen[d - r->c->devs] = true;
+}
+
+void it_collector_reconcile(struct it_collector *c)
+{
+	struct reconcile *r = calloc(1, sizeof(*r));
+	unsigned int i;
+
+	if (!r)
+		return;
+	r->c = c;
+	if (it_sysfs_foreach(c->sysfs_root, reconcile_one, r) >= 0) {
+		for (i = 0; i < IT_COLLECTOR_DEV_SLOTS; i++) {
+			struct it_dev_state *d = &c->devs[i];
+
+			/* known here, gone from sysfs: its "remove" record was lost */
+			if (d->used && !d->dead && d->announced && !r->seen[i])
+				dev_remove(c, d, d->id, d->has_info ? &d->info : NULL, true);
+		}
+	}
+	free(r);
 }

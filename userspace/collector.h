@@ -60,6 +60,13 @@ struct it_collector {
 	/* tell the kernel a device's verdict (enum it_verdict); NULL: nobody to tell */
 	int (*set_verdict)(void *ctx, uint32_t id, uint32_t verdict);
 	void *verdict_ctx;
+	/* device records may have been lost (dev_lost, or the ring buffer was full):
+	 * it_collector_flush() reconciles with sysfs, at most once a second */
+	bool present_done;		/* it_collector_present() ran: a device first seen
+					 * later was added during capture */
+	bool reconcile;
+	bool ended;			/* it_collector_stats() ran: no record after it */
+	uint64_t reconcile_next_ns;	/* CLOCK_MONOTONIC */
 	struct it_dev_state devs[IT_COLLECTOR_DEV_SLOTS];
 };
 
@@ -81,8 +88,17 @@ int it_collector_add_stage(struct it_collector *c, struct it_stage *st);
  * returns 0. */
 int it_collector_on_record(void *ctx, void *data, size_t size);
 
-/* A "present" device record for each device sysfs lists now. */
+/* A "present" device record for each device sysfs lists now. From here on a device
+ * first seen without its "add" record (lost) gets a reconstructed "add". */
 void it_collector_present(struct it_collector *c);
+
+/* Device records the kernel could not write (counted in dev_lost): compare the
+ * devices known here with sysfs_root/class/input and write what was missed, marked
+ * "reconstructed": "remove" for each device gone, "add" for each one that appeared.
+ * Nothing when sysfs cannot be read. it_collector_flush() calls it, at most once a
+ * second, from the first sign of such loss on (c->st.k.dev_lost > 0, or a record
+ * with lost_before: the ring buffer was full); it_collector_stats() once more. */
+void it_collector_reconcile(struct it_collector *c);
 
 /* Capture paused or resumed (by r, at mono_ns/real_ns): its record, in the format,
  * unless --count was reached. Flush after it so that it sits where it happened. */
@@ -101,13 +117,16 @@ void it_collector_update_stats(struct it_collector *c);
  * record (if the format has one; CSV does not). c->st.k must be fresh. */
 void it_collector_stats_record(struct it_collector *c);
 
-/* At the end of a capture, before the outputs close: the stages finish, the format
- * completes its own files, the counts are copied into the stats and the stats record
- * (the last line) is buffered. */
+/* At the end of a capture, before the outputs close, c->st.k read after the last
+ * drain: devices reconciled if records were lost, the events lost after the last
+ * record written (c->st.k.lost_pending: no record carries them) written as a loss
+ * record, the stages finish, the format completes its own files, the counts are
+ * copied into the stats and the stats record (the last line) is buffered. */
 void it_collector_stats(struct it_collector *c);
 
-/* Write what is buffered to every output, then let them do their time-driven work
- * (flush interval, rotation, retry, SIGHUP). Returns 0 or -1 (the output said why). */
+/* Reconcile the devices if due (it_collector_reconcile()), write what is buffered to
+ * every output, then let them do their time-driven work (flush interval, rotation,
+ * retry, SIGHUP). Returns 0 or -1 (the output said why). */
 int it_collector_flush(struct it_collector *c);
 
 /* Free what the collector holds (not the outputs: their owners close and free them). */

@@ -43,6 +43,8 @@ struct it_fmt_dev {
 	int virt;			/* sits under /sys/devices/virtual: 1, 0, -1 not known */
 	void **priv;			/* the format's state for this device (*priv NULL at
 					 * first); NULL: the device has no slot */
+	bool reconstructed;		/* its record is made up by the collector: the
+					 * kernel's was lost (collector.h) */
 };
 
 struct it_format_ops {

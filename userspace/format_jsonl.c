@@ -215,6 +215,10 @@ void it_jsonl_device(struct it_format_ctx *fc, struct it_buf *b, const struct it
 	static const struct it_devinfo none;
 
 	it_rec_device_ex(b, d->id, d->info ? d->info : &none, action, d->node, d->virt);
+	if (d->reconstructed && !b->oom && b->len >= 2) {
+		b->len -= 2;	/* the record's closing "}\n" */
+		it_buf_puts(b, ",\"reconstructed\":true}\n");
+	}
 }
 
 static void jsonl_event(struct it_format_ctx *fc, struct it_buf *b, const struct it_fmt_dev *d,

@@ -25,8 +25,15 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "inputtrace.h"
+#include "cli.h"
+#include "collector.h"
 #include "counters.h"
+#include "finish.h"
+#include "sink.h"
 #include "inputtrace_test.skel.h"
+#include "../unit/fakesysfs.h"
+#include "../unit/flags.h"
+#include "../unit/slurp.h"
 
 #include "inputtrace_test.h"
 
@@ -940,6 +947,95 @@ static void test_lost_smallest_ring(void **state)
 	assert_int_equal(f->recs[0].e.lost_dev, 5);
 }
 
+/* Lines of file path holding needle. */
+static int lines_with(const char *path, const char *needle)
+{
+	int n;
+
+	sum_after(path, needle, &n);
+	return n;
+}
+
+/* The collector fed by the capture path over a 4 KiB ring, as the agent runs it
+ * (drain, flush; at the end the counters, then it_finish_output()): a device appears
+ * and another goes away while the ring is full, so both records are lost; floods
+ * leave losses both between records and after the last one. The loss records add up
+ * to the stats record's lost, the lost device records are reconstructed from sysfs,
+ * the device added during capture is never "present". */
+static void test_collector_small_ring(void **state)
+{
+	struct fx *f = fx_get(state, RING_SMALL, ~0u, IT_DEV_CAPTURE);
+	struct it_devinfo a = devinfo("input4", "dev 4"), b = devinfo("input5", "dev 5");
+	static struct it_collector col;
+	char out[] = "/tmp/it-bpfcol-XXXXXX", root[64], err[256], flags[64], line[4096];
+	char *last = NULL;
+	struct ring_buffer *rb;
+	struct it_sink_cfg cfg;
+	struct it_sink *sink;
+	struct it_opts o;
+	FILE *fp;
+	int n, i;
+
+	fake_sysfs(root, sizeof(root));
+	fake_dev(root, 3, true);
+	assert_true((n = mkstemp(out)) >= 0);
+	close(n);
+	unlink(out);
+	snprintf(flags, sizeof(flags), "-o %s", out);
+	parse_flags(flags, &o);
+	it_sink_cfg_from_opts(&cfg, &o);
+	sink = it_sink_open_cfg(&cfg, err, sizeof(err));
+	assert_non_null(sink);
+	assert_int_equal(it_collector_init(&col, &o, sink, root), 0);
+	rb = ring_buffer__new(bpf_map__fd(f->skel->maps.it_events), it_collector_on_record, &col, NULL);
+	assert_non_null(rb);
+	it_collector_present(&col);		/* input3 */
+
+	fake_dev(root, 4, true);
+	for (i = 0; i < 7; i++)			/* its add record, then the ring full */
+		assert_int_equal(key_frame(f, 1, &a, 64, i * 64), 0);
+	fake_dev(root, 5, true);
+	assert_int_equal(key_frame(f, 2, &b, 64, 1000), 0);	/* add lost */
+	assert_int_equal(unreg(f, 1), 0);			/* remove lost */
+	fake_dev(root, 4, false);
+	assert_int_equal(counters(f).dev_lost, 2);
+	ring_buffer__consume(rb);
+	it_collector_flush(&col);
+	assert_int_equal(key_frame(f, 2, &b, 17, 2000), 0);	/* carries the gap */
+	ring_buffer__consume(rb);
+	it_collector_flush(&col);
+	for (i = 0; i < 7; i++)			/* 13 records fit, 32 values pending */
+		assert_int_equal(key_frame(f, 2, &b, 64, 3000 + i * 64), 0);
+
+	ring_buffer__consume(rb);
+	col.st.k = counters(f);
+	assert_int_equal(col.st.k.lost_pending, 32);
+	assert_int_equal(it_finish_output(&col, err, sizeof(err)), 0);
+	assert_int_equal(col.st.k.lost, 64 + 64 + 32);	/* 2 floods, the frame of input5 */
+	assert_int_equal(sum_after(out, "{\"record\":\"loss\",\"count\":", &n), col.st.k.lost);
+	assert_int_equal(n, 2);
+	assert_int_equal(sum_after(out, ",\"lost\":", &n), col.st.k.lost);
+	assert_int_equal(n, 1);
+	assert_int_equal(lines_with(out, "\"action\":\"present\""), 1);
+	assert_int_equal(lines_with(out, "\"action\":\"present\",\"dev\":3,"), 1);
+	assert_int_equal(lines_with(out, "\"action\":\"add\",\"dev\":4,"), 1);
+	assert_int_equal(lines_with(out, "\"action\":\"add\",\"dev\":5,"), 1);
+	assert_int_equal(lines_with(out, "\"action\":\"remove\",\"dev\":4,"), 1);
+	assert_int_equal(lines_with(out, "\"reconstructed\":true}"), 2);
+	assert_int_equal(col.st.devices - col.st.devices_removed, 2);	/* 3 and 5 */
+	fp = fopen(out, "r");		/* the stats record last */
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		last = line;
+	fclose(fp);
+	assert_int_equal(strncmp(last, "{\"record\":\"stats\",", 18), 0);
+	ring_buffer__free(rb);
+	it_collector_free(&col);
+	it_sink_free(sink);
+	unlink(out);
+	fake_sysfs_free(root);
+}
+
 static void test_unregister(void **state)
 {
 	struct fx *f = fx_get(state, RING_BIG, ~0u, IT_DEV_CAPTURE);
@@ -1041,6 +1137,7 @@ int main(void)
 		cmocka_unit_test_setup(test_paused, need_root),
 		cmocka_unit_test_setup(test_injected_flag, need_root),
 		cmocka_unit_test_setup(test_lost_smallest_ring, need_root),
+		cmocka_unit_test_setup(test_collector_small_ring, need_root),
 		cmocka_unit_test_setup(test_unregister, need_root),
 		cmocka_unit_test_setup(test_device_table_full, need_root),
 	};

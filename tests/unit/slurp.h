@@ -3,11 +3,14 @@
 #ifndef IT_TEST_SLURP_H
 #define IT_TEST_SLURP_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The file at path (at most 64 KiB), NUL-terminated, in a static buffer that the next
  * call reuses; fails the test if it cannot be opened. */
-static char *slurp(const char *path)
+static inline char *slurp(const char *path)
 {
 	static char buf[1 << 16];
 	FILE *f = fopen(path, "r");
@@ -18,6 +21,25 @@ static char *slurp(const char *path)
 	buf[n] = 0;
 	fclose(f);
 	return buf;
+}
+
+/* Sum of N over the lines of file path that hold "...needle N..."; *lines: how many
+ * lines hold needle. */
+static inline uint64_t sum_after(const char *path, const char *needle, int *lines)
+{
+	char line[4096], *p;
+	FILE *f = fopen(path, "r");
+	uint64_t sum = 0;
+
+	assert_non_null(f);
+	*lines = 0;
+	while (fgets(line, sizeof(line), f))
+		if ((p = strstr(line, needle))) {
+			sum += strtoull(p + strlen(needle), NULL, 10);
+			(*lines)++;
+		}
+	fclose(f);
+	return sum;
 }
 
 #endif

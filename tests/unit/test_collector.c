@@ -8,6 +8,8 @@
  * gets the same lines as the file, with the collector's preamble, and its counts in the
  * stats; an added stage sees every event and device and finishes before the stats
  * record; a format table the collector was not built with is used for every record.
+ * Issue 14: the loss still pending at the end is a loss record before the stats, and
+ * device records the kernel lost are reconstructed from a fake sysfs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include <cmocka.h>
 #include "cli.h"
 #include "collector.h"
+#include "fakesysfs.h"
 #include "finish.h"
 #include "flags.h"
 #include "slurp.h"
@@ -81,15 +84,9 @@ static void key(struct it_collector *c, uint32_t id, uint32_t lost_before)
 /* Lines of the output file containing needle. */
 static int count_lines(const char *needle)
 {
-	char line[4096];
-	FILE *f = fopen(path, "r");
-	int n = 0;
+	int n;
 
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, needle))
-			n++;
-	fclose(f);
+	sum_after(path, needle, &n);
 	return n;
 }
 
@@ -371,6 +368,92 @@ static void test_format_table(void **state)
 }
 
 /* Each --format has its table, of its name. */
+/* Events lost after the last record the kernel wrote (its lost_pending at the end)
+ * get a loss record of their own, before the stats record: the loss records add up
+ * to the stats record's lost. */
+static void test_loss_at_end(void **state)
+{
+	static struct it_collector c;
+	struct it_sink *sink;
+	struct it_opts o;
+	char err[256], *file, *last;
+	int n;
+
+	sink = start(&c, &o, "");
+	dev_rec(&c, IT_REC_DEVICE_ADD, 4, "kbd");
+	key(&c, 4, 0);
+	key(&c, 4, 300);
+	key(&c, 4, 0);
+	key(&c, 4, 11);
+	/* what the agent reads after the last drain */
+	c.st.k.lost = 300 + 11 + 297;
+	c.st.k.lost_pending = 297;
+	assert_int_equal(it_finish_output(&c, err, sizeof(err)), 0);
+	assert_int_equal(sum_after(path, "{\"record\":\"loss\",\"count\":", &n), 300 + 11 + 297);
+	assert_int_equal(n, 3);
+	assert_int_equal(sum_after(path, "\"lost\":", &n), 300 + 11 + 297);
+	assert_int_equal(n, 1);
+	/* the last loss record has no device (per CPU, not known), the stats follow */
+	file = slurp(path);
+	assert_non_null(strstr(file, "{\"record\":\"loss\",\"count\":297}\n{\"record\":\"stats\""));
+	last = strrchr(file, '\n');
+	*last = 0;
+	assert_int_equal(strncmp(strrchr(file, '\n') + 1, "{\"record\":\"stats\",", 18), 0);
+	it_collector_free(&c);
+	it_sink_free(sink);
+}
+
+/* Device records the kernel lost in a hotplug storm (dev_lost): the collector
+ * compares its devices with sysfs and writes the missed "remove" and "add" records,
+ * marked reconstructed; a device added during capture whose "add" was lost is never
+ * "present"; the devices gauge ends at the devices really there. */
+static void test_lost_device_records(void **state)
+{
+	static struct it_collector c;
+	struct it_sink *sink;
+	struct it_opts o;
+	char err[256], root[64], *file, *last;
+
+	fake_sysfs(root, sizeof(root));
+	fake_dev(root, 3, true);
+	sink = start(&c, &o, "");
+	c.sysfs_root = root;
+	it_collector_present(&c);		/* input3: present at start */
+	fake_dev(root, 4, true);		/* added, its record lost */
+	fake_dev(root, 5, true);
+	dev_rec(&c, IT_REC_DEVICE_ADD, 5, "dev 5");
+	fake_dev(root, 6, true);
+	dev_rec(&c, IT_REC_DEVICE_ADD, 6, "dev 6");
+	fake_dev(root, 5, false);		/* gone, its record lost */
+	fake_dev(root, 7, true);		/* added, no event, its record lost */
+	key(&c, 4, 40);
+	c.st.k.dev_lost = 3;
+	it_collector_flush(&c);
+	assert_int_equal(count_lines("\"action\":\"present\""), 1);
+	assert_int_equal(count_lines("\"action\":\"present\",\"dev\":3,"), 1);
+	assert_int_equal(count_lines("{\"record\":\"device\",\"action\":\"add\",\"dev\":4,\"name\":\"dev 4\""), 1);
+	assert_int_equal(count_lines("\"action\":\"remove\",\"dev\":5,"), 1);
+	assert_int_equal(count_lines("\"action\":\"add\",\"dev\":7,"), 1);
+	assert_int_equal(count_lines("\"reconstructed\":true}"), 3);
+	assert_int_equal(count_lines("\"dev\":6,"), 1);	/* its own add, not repeated */
+	assert_int_equal(c.st.devices - c.st.devices_removed, 4);
+	/* at the end: a remove lost after the last reconciling, written before the stats */
+	fake_dev(root, 6, false);
+	c.st.k.dev_lost = 4;
+	assert_int_equal(it_finish_output(&c, err, sizeof(err)), 0);
+	assert_int_equal(count_lines("\"action\":\"remove\",\"dev\":6,"), 1);
+	assert_int_equal(count_lines("\"reconstructed\":true}"), 4);
+	assert_int_equal(count_lines("\"reconstructed\""), 4);
+	assert_int_equal(c.st.devices - c.st.devices_removed, 3);	/* 3, 4, 7 */
+	file = slurp(path);
+	last = strrchr(file, '\n');
+	*last = 0;
+	assert_int_equal(strncmp(strrchr(file, '\n') + 1, "{\"record\":\"stats\",", 18), 0);
+	it_collector_free(&c);
+	it_sink_free(sink);
+	fake_sysfs_free(root);
+}
+
 static void test_format_of(void **state)
 {
 	enum it_format f[] = { IT_FMT_JSONL, IT_FMT_CSV, IT_FMT_EVEMU };
@@ -393,6 +476,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_second_output, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_added_stage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_format_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loss_at_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_device_records, setup, teardown),
 		cmocka_unit_test(test_format_of),
 	};
 
