@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "sysfs.h"
+#include "text.h"
 
 static int read_line(const char *path, char *buf, size_t len)
 {
@@ -176,14 +177,17 @@ static void list_one(void *ctx, const char *sysname)
 {
 	struct list_ctx *l = ctx;
 	struct it_devinfo info;
-	char node[64];
+	char node[64], phys[IT_TEXT_ESC_LEN(IT_PHYS_LEN)], name[IT_TEXT_ESC_LEN(IT_NAME_LEN)];
 
 	if (it_sysfs_devinfo(l->root, sysname, &info))
 		return;	/* gone meanwhile */
 	if (it_sysfs_event_node(l->root, sysname, node, sizeof(node)))
 		snprintf(node, sizeof(node), "-");
+	/* names, phys: whatever the driver (or a USB device) says: escaped (text.h) */
 	fprintf(l->out, "%-9s %-18s %04x:%04x:%04x  %-28s %s\n", info.sysname, node,
-		info.bustype, info.vendor, info.product, info.phys[0] ? info.phys : "-", info.name);
+		info.bustype, info.vendor, info.product,
+		info.phys[0] ? it_text_escs(phys, sizeof(phys), info.phys, sizeof(info.phys)) : "-",
+		it_text_escs(name, sizeof(name), info.name, sizeof(info.name)));
 	l->shown++;
 }
 
