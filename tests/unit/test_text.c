@@ -23,6 +23,7 @@
 #include "ctl.h"
 #include "format_csv.h"
 #include "format_evemu.h"
+#include "format_jsonl.h"
 #include "notice.h"
 #include "status.h"
 #include "sysfs.h"
@@ -219,7 +220,7 @@ static void test_list_devices(void **state)
 	char *got;
 
 	put("class/input/input4/name", EVIL "\n", strlen(EVIL) + 1);
-	put("class/input/input4/phys", "usb-1\x1b]0;t\x07\n", 13);
+	put("class/input/input4/phys", "usb-1\x1b]0;t\x07\n", 12);
 	got = captured(1, list_out, &l);
 	assert_int_equal(l.n, 1);
 	assert_non_null(strstr(got, " " EVIL_ESC "\n"));
@@ -256,6 +257,68 @@ static void test_cli_error(void **state)
 	assert_string_equal(err, "invalid --keys 'x\\x1b[2J\\\\': expected class, shortcuts, none or raw");
 }
 
+/* Defect 9: a device present at start gets its whole name from sysfs (newlines inside
+ * kept, only the final one dropped), as the kernel side records it; a name longer than
+ * IT_NAME_LEN - 1 bytes is cut there and flagged */
+static void test_sysfs_names(void **state)
+{
+	static const struct { const char *name; size_t len; int cut; } cases[] = {
+		{ "Multi\nLine\nName", 15, 0 },
+		{ NULL, 80, 0 },		/* an 80-byte name, once cut to 79 */
+		{ NULL, IT_NAME_LEN - 1, 0 },	/* fills the field exactly */
+		{ NULL, IT_NAME_LEN, 1 },
+		{ NULL, 300, 1 },
+	};
+	char text[400], want[400];
+	struct it_devinfo info;
+	unsigned int k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		size_t i, len = cases[k].len;
+
+		for (i = 0; i < len; i++)
+			text[i] = cases[k].name ? cases[k].name[i] : (char)('a' + i % 26);
+		text[len] = '\n';
+		put("class/input/input6/name", text, len + 1);
+		assert_int_equal(it_sysfs_devinfo(dir, "input6", &info), 0);
+		len = len < IT_NAME_LEN - 1 ? len : IT_NAME_LEN - 1;
+		memcpy(want, text, len);
+		want[len] = 0;
+		assert_string_equal(info.name, want);
+		assert_int_equal(!!(info.flags & IT_DEVF_NAME_TRUNCATED), cases[k].cut);
+	}
+	put("class/input/input6/name", "", 0);		/* empty: "" */
+	assert_int_equal(it_sysfs_devinfo(dir, "input6", &info), 0);
+	assert_string_equal(info.name, "");
+	assert_int_equal(info.flags, 0);
+}
+
+/* Defect 9: the device record says so, and is otherwise the same bytes */
+static void test_record_truncated(void **state)
+{
+	struct it_devinfo i = { .bustype = 3, .vendor = 1, .product = 2, .version = 3 };
+	struct it_buf b = { 0 };
+	const char *rest = ",\"bus\":3,\"vendor\":1,\"product\":2,\"version\":3,\"phys\":\"\","
+			   "\"uniq\":\"\",\"sysname\":\"input6\"}\n";
+	char want[256];
+
+	snprintf(i.name, sizeof(i.name), "kbd");
+	snprintf(i.sysname, sizeof(i.sysname), "input6");
+	it_rec_device(&b, 6, &i, "present", NULL);
+	it_buf_putc(&b, 0);
+	snprintf(want, sizeof(want), "{\"record\":\"device\",\"action\":\"present\",\"dev\":6,"
+		 "\"name\":\"kbd\"%s", rest);
+	assert_string_equal(b.p, want);
+	i.flags = IT_DEVF_NAME_TRUNCATED;
+	it_buf_reset(&b);
+	it_rec_device(&b, 6, &i, "present", NULL);
+	it_buf_putc(&b, 0);
+	snprintf(want, sizeof(want), "{\"record\":\"device\",\"action\":\"present\",\"dev\":6,"
+		 "\"name\":\"kbd\",\"name_truncated\":true%s", rest);
+	assert_string_equal(b.p, want);
+	it_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +330,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_devices, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_ctl_devices, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_cli_error),
+		cmocka_unit_test_setup_teardown(test_sysfs_names, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test(test_record_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
