@@ -52,11 +52,17 @@ struct {
 
 static __always_inline void it_fill_info(struct it_devinfo *i, struct input_dev *dev)
 {
+	const char *name = BPF_CORE_READ(dev, name);
+	char more = 0;
+
 	i->bustype = BPF_CORE_READ(dev, id.bustype);
 	i->vendor = BPF_CORE_READ(dev, id.vendor);
 	i->product = BPF_CORE_READ(dev, id.product);
 	i->version = BPF_CORE_READ(dev, id.version);
-	bpf_probe_read_kernel_str(i->name, sizeof(i->name), BPF_CORE_READ(dev, name));
+	/* a full buffer is a name of exactly IT_NAME_LEN - 1 bytes, or a cut one */
+	if (bpf_probe_read_kernel_str(i->name, sizeof(i->name), name) == sizeof(i->name) &&
+	    !bpf_probe_read_kernel(&more, 1, name + sizeof(i->name) - 1) && more)
+		i->flags |= IT_DEVF_NAME_TRUNCATED;
 	bpf_probe_read_kernel_str(i->phys, sizeof(i->phys), BPF_CORE_READ(dev, phys));
 	bpf_probe_read_kernel_str(i->uniq, sizeof(i->uniq), BPF_CORE_READ(dev, uniq));
 	bpf_probe_read_kernel_str(i->sysname, sizeof(i->sysname), BPF_CORE_READ(dev, dev.kobj.name));

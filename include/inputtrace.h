@@ -32,8 +32,11 @@
  * counted in it_counters.truncated. */
 #define IT_MAX_VALS 2048
 
-/* String sizes, bytes, NUL included; longer kernel strings are truncated. */
-#define IT_NAME_LEN 80
+/* String sizes, bytes, NUL included; longer kernel strings are truncated (a name so
+ * cut is flagged: IT_DEVF_NAME_TRUNCATED). IT_NAME_LEN holds a HID device's whole name
+ * (struct hid_device.name is char[128], include/linux/hid.h; uinput's are at most 80,
+ * UINPUT_MAX_NAME_SIZE); hid-input's per-application suffixes can go past it. */
+#define IT_NAME_LEN 128
 #define IT_PHYS_LEN 64
 #define IT_UNIQ_LEN 64
 #define IT_SYSNAME_LEN 16
@@ -140,8 +143,14 @@ struct it_devinfo {
 	char phys[IT_PHYS_LEN];
 	char uniq[IT_UNIQ_LEN];
 	char sysname[IT_SYSNAME_LEN];	/* kobject name, "inputN" (/sys/class/input) */
+	__u32 flags;	/* IT_DEVF_* */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct it_devinfo) == 232, "it_devinfo layout");
+_Static_assert(sizeof(struct it_devinfo) == 288, "it_devinfo layout");
+
+/* it_devinfo.flags: the kernel's name is longer than IT_NAME_LEN - 1 bytes, and name
+ * holds its first IT_NAME_LEN - 1 */
+#define IT_DEVF_NAME_TRUNCATED 0x1u
 
 /* Device filter verdicts (struct it_device.verdict), set by userspace. */
 enum it_verdict {

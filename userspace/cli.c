@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include "cli.h"
+#include "text.h"
 
 #ifndef INPUTTRACE_VERSION
 #define INPUTTRACE_VERSION "dev"
@@ -656,13 +657,10 @@ static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_
 int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
 	int rc = parse_args(argc, argv, o, err, errlen, out);
-	char *p;
 
 	/* messages quote the arguments: keep them one line on a terminal ("-\n" is an
-	 * unknown option too) */
+	 * unknown option too), escaped as every text output is (text.h) */
 	if (rc < 0)
-		for (p = err; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
+		it_text_esc_inplace(err, errlen);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "log.h"
 #include "pin.h"
+#include "text.h"
 
 static const char ctl_usage[] =
 "Usage: inputtrace ctl status [--json] [--pin DIR]\n"
@@ -222,6 +223,18 @@ static int print_pinned_json(const struct pinned_view *v, FILE *out, char *err, 
 	return json_flush(&b, out, err, errlen);
 }
 
+void it_ctl_devices_plain(const struct it_device *devs, int n, FILE *out)
+{
+	char sys[IT_TEXT_ESC_LEN(IT_SYSNAME_LEN)], name[IT_TEXT_ESC_LEN(IT_NAME_LEN)];
+	int i;
+
+	fprintf(out, "devices:\n  %-6s %-9s %-10s %s\n", "ID", "VERDICT", "SYSNAME", "NAME");
+	for (i = 0; i < n; i++)
+		fprintf(out, "  %-6u %-9s %-10s %s\n", devs[i].id, verdict_name(devs[i].verdict),
+			it_text_escs(sys, sizeof(sys), devs[i].info.sysname, IT_SYSNAME_LEN),
+			it_text_escs(name, sizeof(name), devs[i].info.name, IT_NAME_LEN));
+}
+
 /* The same as a few lines and two tables. */
 static void print_pinned_plain(const struct pinned_view *v, FILE *out)
 {
@@ -236,10 +249,7 @@ static void print_pinned_plain(const struct pinned_view *v, FILE *out)
 	fprintf(out, "counters (summed over %d CPUs):\n", v->ncpus);
 	for (i = 0; i < v->ncounters; i++)
 		fprintf(out, "  %-22s %llu\n", v->names[i], (unsigned long long)v->vals[i]);
-	fprintf(out, "devices:\n  %-6s %-9s %-10s %s\n", "ID", "VERDICT", "SYSNAME", "NAME");
-	for (i = 0; i < v->ndev; i++)
-		fprintf(out, "  %-6u %-9s %-10s %s\n", v->devs[i].id, verdict_name(v->devs[i].verdict),
-			v->devs[i].info.sysname, v->devs[i].info.name);
+	it_ctl_devices_plain(v->devs, v->ndev, out);
 }
 
 int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errlen)

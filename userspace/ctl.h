@@ -34,4 +34,8 @@ int it_ctl_status(const char *dir, bool json, FILE *out, char *err, size_t errle
 int it_ctl_agent_status(const char *sock, const char *status_file, bool json, FILE *out,
 			char *err, size_t errlen);
 
+/* The "devices:" table of `ctl status` (plain): one line per device, id, verdict,
+ * sysname and name, the strings escaped (text.h). */
+void it_ctl_devices_plain(const struct it_device *devs, int n, FILE *out);
+
 #endif

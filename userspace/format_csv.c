@@ -12,6 +12,8 @@ void it_csv_field(struct it_buf *b, const char *s, size_t maxlen)
 
 	if (quote)
 		it_buf_putc(b, '"');
+	if (n && strchr(IT_CSV_FORMULA_LEAD, s[0]))
+		it_buf_putc(b, '\'');	/* not a formula: OWASP, "CSV Injection" */
 	while (i < n) {
 		size_t l = it_utf8_len(u + i, n - i);
 

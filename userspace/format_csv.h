@@ -18,8 +18,13 @@
 #define IT_CSV_HEAD "record,dev,device,sec,usec,time,type,code,value"
 #define IT_CSV_HEADER IT_CSV_HEAD "\n"
 
-/* A CSV field: quoted when it holds a comma, quote, CR or LF ('"' doubled); other
- * control characters become spaces, so a line is always one record. */
+/* First bytes that make a spreadsheet read a cell as a formula (OWASP, "CSV
+ * Injection"): a text cell starting with one gets a leading "'". */
+#define IT_CSV_FORMULA_LEAD "=+-@\t\r"
+
+/* A text field: quoted when it holds a comma, quote, CR or LF ('"' doubled); other
+ * control characters become spaces, so a line is always one record; a field starting
+ * with one of IT_CSV_FORMULA_LEAD gets a leading "'" (numbers are not text fields). */
 void it_csv_field(struct it_buf *b, const char *s, size_t maxlen);
 
 void it_csv_event(struct it_buf *b, uint32_t dev, const char *devname, uint64_t mono_ns,

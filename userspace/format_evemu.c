@@ -12,6 +12,7 @@
 #include "format_evemu.h"
 #include "format_jsonl.h"
 #include "log.h"
+#include "text.h"
 
 static void putf(struct it_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(struct it_buf *b, const char *fmt, ...)
@@ -57,15 +58,12 @@ int it_evemu_describe(struct it_buf *b, const struct it_devinfo *info, const cha
 		{ EV_REP, REP_CNT }, { EV_FF, FF_CNT },
 	};
 	struct libevdev *dev = NULL;
-	char name[IT_NAME_LEN + 1];
+	char name[IT_TEXT_ESC_LEN(IT_NAME_LEN)];
 	unsigned char m[KEY_CNT / 8 + 8];
 	unsigned int t, c, i;
 	int fd = -1, rc = -1;
 
-	snprintf(name, sizeof(name), "%.*s", IT_NAME_LEN, info->name);
-	for (i = 0; name[i]; i++)
-		if (name[i] == '\n' || name[i] == '\r')
-			name[i] = ' ';
+	it_text_escs(name, sizeof(name), info->name, sizeof(info->name));
 	it_buf_puts(b, "# EVEMU 1.3\n");
 	putf(b, "# Input device name: \"%s\"\n", name);
 	putf(b, "# Recorded by inputtrace from %s (%s)\n", info->sysname, node ? node : "no node");
@@ -74,7 +72,8 @@ int it_evemu_describe(struct it_buf *b, const struct it_devinfo *info, const cha
 		if (fd >= 0 && libevdev_new_from_fd(fd, &dev) < 0)
 			dev = NULL;
 	}
-	/* the sanitized name: a newline in the device name would end the N: line */
+	/* the escaped name (text.h): a newline in the device name would end the N: line,
+	 * and evemu tools print it */
 	putf(b, "N: %s\n", name);
 	if (dev)
 		putf(b, "I: %04x %04x %04x %04x\n", libevdev_get_id_bustype(dev),

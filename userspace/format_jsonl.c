@@ -29,6 +29,8 @@ void it_rec_device_ex(struct it_buf *b, uint32_t id, const struct it_devinfo *in
 	kv_str(b, "action", action, 16);
 	it_json_kv_u64(b, "dev", id);
 	kv_str(b, "name", info->name, sizeof(info->name));
+	if (info->flags & IT_DEVF_NAME_TRUNCATED)
+		it_buf_puts(b, ",\"name_truncated\":true");	/* only then: issue 14 */
 	it_json_kv_u64(b, "bus", info->bustype);
 	it_json_kv_u64(b, "vendor", info->vendor);
 	it_json_kv_u64(b, "product", info->product);

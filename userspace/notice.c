@@ -10,6 +10,7 @@
 #include "log.h"
 #include "notice.h"
 #include "sysfs.h"
+#include "text.h"
 
 /* "all" or "EV_SYN,EV_KEY" */
 static void types_text(uint32_t mask, char *buf, size_t len)
@@ -105,19 +106,30 @@ static const char *keys_meaning(enum it_keys_mode m)
 	return "?";
 }
 
+/* s escaped for a log line (text.h: device names may hold any byte), in b until the
+ * next call with b; "" if memory runs out */
+static const char *esc(struct it_buf *b, const char *s)
+{
+	it_buf_reset(b);
+	it_text_esc(b, s, strlen(s));
+	it_buf_putc(b, 0);
+	return b->oom ? "" : b->p;
+}
+
 void it_notice_start(const struct it_notice_text *t, const struct it_opts *o, const char *output,
 		     enum it_attach used, bool missed_counted)
 {
+	struct it_buf b = { 0 }, b2 = { 0 };
 	bool raw = o->keys == IT_KEYS_RAW;
 
 	if (raw)
 		it_warn("--keys raw: keystroke content is being recorded (every key code as "
 			"typed: the output shows what was typed)");
-	it_notice("notice: recording input events of this computer to %s (%s)", output,
+	it_notice("notice: recording input events of this computer to %s (%s)", esc(&b, output),
 		  it_format_name(o->format));
-	it_notice("notice: devices captured: %s", t->devs_on);
-	it_notice("notice: devices not captured (dropped in the kernel): %s%s", t->devs_off,
-		  t->why_off);
+	it_notice("notice: devices captured: %s", esc(&b, t->devs_on));
+	it_notice("notice: devices not captured (dropped in the kernel): %s%s", esc(&b, t->devs_off),
+		  esc(&b2, t->why_off));
 	it_notice("notice: event types: %s", t->types);
 	it_log(raw ? LOG_WARNING : LOG_NOTICE, "notice: keys: %s (%s)%s", it_keys_name(o->keys),
 	       keys_meaning(o->keys), raw ? "" : "; scan codes (MSC_SCAN/MSC_RAW) never recorded");
@@ -126,15 +138,17 @@ void it_notice_start(const struct it_notice_text *t, const struct it_opts *o, co
 			  "device units in the kernel; relative motion exact)", o->pointer_grid);
 	else
 		it_notice("notice: pointer: exact (absolute positions as the device reports them)");
-	it_notice("notice: pause and resume: %s; status file: %s", t->control,
-		  o->status_file ? o->status_file : "none");
+	it_notice("notice: pause and resume: %s; status file: %s", esc(&b, t->control),
+		  esc(&b2, o->status_file ? o->status_file : "none"));
 	if (used == IT_ATTACH_KPROBE)
 		it_warn("kprobe mode: input an interrupt delivers while another BPF program or a "
 			"bpf() map call runs on the same CPU is skipped by the kernel%s; fentry has "
 			"no such gap", missed_counted ? " (counted: stats missed_frames)" :
 			", and this kernel (before 6.7) does not count it");
 	/* the notice tests and operators wait for: from here on, nothing is missed */
-	it_notice("capturing input events (%s) to %s", it_attach_name(used), output);
+	it_notice("capturing input events (%s) to %s", it_attach_name(used), esc(&b, output));
+	it_buf_free(&b);
+	it_buf_free(&b2);
 }
 
 /* The highest N of the inputN in devs, or -1. The input core numbers devices from a

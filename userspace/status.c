@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "format.h"
 #include "status.h"
+#include "text.h"
 
 int it_make_parent(const char *path)
 {
@@ -85,8 +86,8 @@ static void kv(struct it_buf *b, const char *k, const char *v)
 {
 	it_buf_puts(b, k);
 	it_buf_putc(b, '=');
-	for (; v && *v; v++)
-		it_buf_putc(b, *v == '\n' || *v == '\r' ? ' ' : *v);
+	if (v)
+		it_text_esc(b, v, strlen(v));	/* one line, nothing a terminal obeys */
 	it_buf_putc(b, '\n');
 }
 

@@ -2,6 +2,7 @@
 /* sysfs.c - reading /sys/class/input. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,21 +10,34 @@
 #include <string.h>
 #include <unistd.h>
 #include "sysfs.h"
+#include "text.h"
 
-static int read_line(const char *path, char *buf, size_t len)
+/*
+ * The whole of sysfs attribute path (one page at most: the kernel formats it with
+ * "%s\n") into buf[len], NUL-terminated, with only its final newline stripped: a
+ * newline inside a device name is kept, as the kernel side (bpf) records it. Returns
+ * 1 if it did not fit (buf holds its first len - 1 bytes), 0 if it did, -1 if the
+ * file cannot be opened.
+ */
+static int read_attr(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "re");
-	size_t n;
+	char page[4096];
+	size_t got = 0, n;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (!f)
+	buf[0] = 0;
+	if (fd < 0)
 		return -1;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = 0;
-	fclose(f);
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
-	return 0;
+	while (got < sizeof(page) && (r = read(fd, page + got, sizeof(page) - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	if (got && page[got - 1] == '\n')
+		got--;
+	n = got < len - 1 ? got : len - 1;
+	memcpy(buf, page, n);
+	buf[n] = 0;
+	return got > n;
 }
 
 static unsigned read_hex(const char *root, const char *sysname, const char *field)
@@ -31,7 +45,7 @@ static unsigned read_hex(const char *root, const char *sysname, const char *fiel
 	char path[PATH_MAX], buf[32];
 
 	snprintf(path, sizeof(path), "%s/class/input/%s/id/%s", root, sysname, field);
-	if (read_line(path, buf, sizeof(buf)))
+	if (read_attr(path, buf, sizeof(buf)) < 0)
 		return 0;
 	return (unsigned)strtoul(buf, NULL, 16);
 }
@@ -74,15 +88,19 @@ int it_sysfs_is_virtual(const char *root, const char *sysname)
 int it_sysfs_devinfo(const char *root, const char *sysname, struct it_devinfo *info)
 {
 	char path[PATH_MAX];
+	int cut;
 
 	memset(info, 0, sizeof(*info));
 	snprintf(path, sizeof(path), "%s/class/input/%s/name", root, sysname);
-	if (read_line(path, info->name, sizeof(info->name)))
+	cut = read_attr(path, info->name, sizeof(info->name));
+	if (cut < 0)
 		return -1;
+	if (cut)
+		info->flags |= IT_DEVF_NAME_TRUNCATED;	/* as the kernel side marks it */
 	snprintf(path, sizeof(path), "%s/class/input/%s/phys", root, sysname);
-	read_line(path, info->phys, sizeof(info->phys));
+	read_attr(path, info->phys, sizeof(info->phys));
 	snprintf(path, sizeof(path), "%s/class/input/%s/uniq", root, sysname);
-	read_line(path, info->uniq, sizeof(info->uniq));
+	read_attr(path, info->uniq, sizeof(info->uniq));
 	info->bustype = read_hex(root, sysname, "bustype");
 	info->vendor = read_hex(root, sysname, "vendor");
 	info->product = read_hex(root, sysname, "product");
@@ -176,14 +194,17 @@ static void list_one(void *ctx, const char *sysname)
 {
 	struct list_ctx *l = ctx;
 	struct it_devinfo info;
-	char node[64];
+	char node[64], phys[IT_TEXT_ESC_LEN(IT_PHYS_LEN)], name[IT_TEXT_ESC_LEN(IT_NAME_LEN)];
 
 	if (it_sysfs_devinfo(l->root, sysname, &info))
 		return;	/* gone meanwhile */
 	if (it_sysfs_event_node(l->root, sysname, node, sizeof(node)))
 		snprintf(node, sizeof(node), "-");
+	/* names, phys: whatever the driver (or a USB device) says: escaped (text.h) */
 	fprintf(l->out, "%-9s %-18s %04x:%04x:%04x  %-28s %s\n", info.sysname, node,
-		info.bustype, info.vendor, info.product, info.phys[0] ? info.phys : "-", info.name);
+		info.bustype, info.vendor, info.product,
+		info.phys[0] ? it_text_escs(phys, sizeof(phys), info.phys, sizeof(info.phys)) : "-",
+		it_text_escs(name, sizeof(name), info.name, sizeof(info.name)));
 	l->shown++;
 }
 

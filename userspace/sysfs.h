@@ -18,7 +18,9 @@ int it_sysfs_event_node(const char *sysfs_root, const char *sysname, char *node,
  * device (USB, serio, platform...), -1 if not known (gone, or not a link). */
 int it_sysfs_is_virtual(const char *sysfs_root, const char *sysname);
 
-/* Fill info from /sys/class/input/<sysname>/. Returns 0, or -1 if the device is gone. */
+/* Fill info from /sys/class/input/<sysname>/: the whole name (only the final newline
+ * dropped), IT_DEVF_NAME_TRUNCATED set when it is longer than IT_NAME_LEN - 1 bytes,
+ * as the BPF side reads it. Returns 0, or -1 if the device is gone. */
 int it_sysfs_devinfo(const char *sysfs_root, const char *sysname, struct it_devinfo *info);
 
 /*

@@ -6,10 +6,10 @@
  * Properties: a field is exactly one RFC 4180 field, a line exactly one record of 9
  * fields ending in its only '\n'; neither has a control byte or invalid UTF-8; the
  * field decodes to the input up to its first NUL with invalid UTF-8 as U+FFFD and
- * control bytes as spaces (a leading "'" is allowed before a cell a spreadsheet would
- * take for a formula: issue 14, defect 4); type, code and value read back.
+ * control bytes as spaces, and a leading "'" exactly when the name starts with a byte
+ * that makes a spreadsheet read a formula (= + - @ TAB CR: issue 14, defect 4), so no
+ * text cell starts with one; type, code and value read back.
  */
-#include <ctype.h>
 #include "format_csv.h"
 #include "names.h"
 #include "fuzz.h"
@@ -61,19 +61,22 @@ static int csv_parse(const char *p, size_t n, char *buf, struct csv_field *f, in
 	}
 }
 
-/* The decoded cell got equals the reference of name[max], or "'" and the reference when
- * that starts with punctuation (formula neutralising). */
+/* The decoded text cell got equals the reference of name[max], with a "'" before it
+ * exactly when name starts with a formula lead (IT_CSV_FORMULA_LEAD); so no text cell
+ * starts with one. */
 static void check_cell(const struct csv_field *got, const char *name, size_t max)
 {
 	size_t wlen;
 	char *want = fuzz_utf8_ref(name, max, ' ', &wlen);
-	int same = got->len == wlen && !memcmp(got->s, want, wlen);
-	int quoted = wlen && got->len == wlen + 1 && got->s[0] == '\'' &&
-		     (ispunct((unsigned char)want[0]) || want[0] == ' ') &&
+	int lead = name[0] && max && strchr(IT_CSV_FORMULA_LEAD, name[0]);
+	int same = !lead && got->len == wlen && !memcmp(got->s, want, wlen);
+	int quoted = lead && got->len == wlen + 1 && got->s[0] == '\'' &&
 		     !memcmp(got->s + 1, want, wlen);
 
-	FUZZ_ASSERT(same || quoted, "cell '%.*s' (%zu bytes), want '%.*s' (%zu bytes)",
-		    (int)got->len, got->s, got->len, (int)wlen, want, wlen);
+	FUZZ_ASSERT(same || quoted, "cell '%.*s' (%zu bytes), want '%s%.*s' (%zu bytes)",
+		    (int)got->len, got->s, got->len, lead ? "'" : "", (int)wlen, want, wlen);
+	FUZZ_ASSERT(!got->len || !strchr(IT_CSV_FORMULA_LEAD, got->s[0]) || !got->s[0],
+		    "text cell starts with a formula lead: '%.*s'", (int)got->len, got->s);
 	free(want);
 }
 
@@ -110,6 +113,10 @@ static void check_line(const char *name, unsigned int type, unsigned int code, i
 		    "not one record of %d fields: %.*s", NFIELDS, (int)b.len, b.p);
 	FUZZ_ASSERT(f[0].len == 5 && !memcmp(f[0].s, "event", 5), "record %.*s", (int)f[0].len, f[0].s);
 	check_cell(&f[2], name, 256);	/* it_csv_event's bound */
+	FUZZ_ASSERT(!f[6].len || !strchr(IT_CSV_FORMULA_LEAD, f[6].s[0]), "type cell '%.*s'",
+		    (int)f[6].len, f[6].s);
+	FUZZ_ASSERT(!f[7].len || !strchr(IT_CSV_FORMULA_LEAD, f[7].s[0]), "code cell '%.*s'",
+		    (int)f[7].len, f[7].s);
 	FUZZ_ASSERT(f[5].len == 27, "time '%.*s'", (int)f[5].len, f[5].s);
 	FUZZ_ASSERT(f[6].len == strlen(it_type_name(type, t)) && !memcmp(f[6].s, it_type_name(type, t), f[6].len),
 		    "type '%.*s'", (int)f[6].len, f[6].s);

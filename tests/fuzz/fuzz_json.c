@@ -38,7 +38,7 @@ static void check_member(const struct jc_field *f, int nf, const char *k, const 
 {
 	const struct jc_field *x = jc_find(f, nf, k);
 	size_t wlen, glen;
-	char *want = fuzz_utf8_ref(s, max, 0, &wlen), got[4 * 80 + 8];
+	char *want = fuzz_utf8_ref(s, max, 0, &wlen), got[4 * IT_NAME_LEN + 8];
 
 	FUZZ_ASSERT(x, "no member %s", k);
 	FUZZ_ASSERT(!jc_decode_string(x->val, x->vlen, got, sizeof(got), &glen) &&

@@ -22,6 +22,9 @@
 # check: evemu-touchpad-round-trip
 # check: evemu-description-replayable
 # check: agent-gzip-header
+# check: names-whole-both-sources
+# check: names-csv-not-formula
+# check: names-escaped-text
 . tests/vm/lib.sh
 
 KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
@@ -104,7 +107,36 @@ capture() {
     [ -n "${!s:-}" ] && (cd "/sys/class/input/${!s}/capabilities" && grep -H . * > "$W/caps.$n" 2>/dev/null;
                           cat ../properties >> "$W/caps.$n" 2>/dev/null)
   done
-  save_vars KBD1_SYS MOUSE1_SYS TP1_SYS KBD2_SYS MOUSE2_SYS TOUCHPAD2_SYS
+  names_pass
+  save_vars KBD1_SYS MOUSE1_SYS TP1_SYS KBD2_SYS MOUSE2_SYS TOUCHPAD2_SYS NAME_A NAME_B
+}
+
+# --- pass 3 (issue 14, defects 4, 5, 9): a hostile device name of 79 bytes, uinput's
+# most: a formula, ESC, DEL (evemu-device ends a name at a CR). Device a is present
+# when the agents start (its name read from sysfs), device b plugged in after (its name
+# read by the BPF side); one key each.
+names_pass() {
+  local name
+  name=$(printf '=HYPERLINK("http://x")\033[31mred\177 %s' "$(printf 'n%.0s' {1..50})")
+  { grep -v '^N:' "$KBD" | grep -v '^E:'; } > "$W/hostile.desc"
+  sed -i "1a N: $name" "$W/hostile.desc"
+  setup names-a-device create_device names_a "$W/hostile.desc"; NAME_A=$SYSNAME; local A=$NODE
+  setup agent-names-jsonl agent_start names_jsonl -o "$W/names.jsonl"
+  setup agent-names-csv agent_start names_csv --format csv -o "$W/names.csv"
+  setup agent-names-evemu agent_start names_evemu --format evemu -o "$W/names_evemu"
+  setup names-b-device create_device names_b "$W/hostile.desc"; NAME_B=$SYSNAME; local B=$NODE
+  for n in "$A" "$B"; do
+    evemu-event "$n" --type EV_KEY --code KEY_A --value 1 --sync
+    evemu-event "$n" --type EV_KEY --code KEY_A --value 0 --sync
+  done
+  setup stop-names-jsonl agent_stop names_jsonl
+  setup stop-names-csv agent_stop names_csv
+  setup stop-names-evemu agent_stop names_evemu
+  cp "/sys/class/input/$NAME_A/name" "$W/names.want" 2>/dev/null
+  for s in "$NAME_A" "$NAME_B"; do
+    f2=$(evemu_of "$W/names_evemu" "$s")
+    [ -n "$f2" ] && cp "$f2" "$W/names.$s.evemu"
+  done
 }
 
 # events FILE: "type code value" per E: line, autorepeats (EV_KEY value 2) and the end
@@ -160,6 +192,46 @@ print(f"gzip: {len(recs)} records, header ok, {len(ev)} events placed in wall ti
 PY
 }
 
+# the name whole in both device records (present: sysfs; add: BPF), not flagged cut
+names_whole() {
+  python3 - "$W/names.jsonl" "$W/names.want" "$NAME_A" "$NAME_B" <<'PY'
+import json, sys
+want = open(sys.argv[2], "rb").read().decode()[:-1]	# sysfs: the kernel's name + "\n"
+assert "\x1b[31mred" in want and len(want) == 79, repr(want)
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+dev = {r["sysname"]: r for r in recs if r["record"] == "device" and r["action"] in ("present", "add")}
+a, b = dev[sys.argv[3]], dev[sys.argv[4]]
+assert a["action"] == "present" and b["action"] == "add", (a, b)
+assert a["name"] == want and b["name"] == want, (a["name"], b["name"], want)
+assert "name_truncated" not in a and "name_truncated" not in b
+print(f"both records name the device whole ({len(want)} bytes)")
+PY
+}
+
+# every event row of the hostile devices starts its device cell with "'"
+names_csv() {
+  python3 - "$W/names.csv" <<'PY'
+import csv, sys
+rows = [r for r in csv.reader(open(sys.argv[1], newline="", encoding="utf-8")) if r[0] == "event"]
+hostile = [r for r in rows if "HYPERLINK" in r[2]]
+assert len(hostile) >= 4, len(hostile)
+assert all(r[2].startswith("'=HYPERLINK") for r in hostile), hostile[0]
+assert not any(r[2][:1] in "=+-@\t\r" for r in rows)
+print(f"{len(hostile)} rows, device cell neutralised")
+PY
+}
+
+# the notice (stderr), the status file and the evemu N: lines carry no ESC, CR or DEL
+names_escaped() {
+  local f ok=0
+  for f in "$W/names_jsonl.err" "$W/names.$NAME_A.evemu" "$W/names.$NAME_B.evemu"; do
+    [ -s "$f" ] || { log "missing $f"; ok=1; continue; }
+    if LC_ALL=C grep -q $'[\x1b\r\x7f]' "$f"; then log "raw control byte in $f"; ok=1; fi
+    grep -qF '\x1b[31mred' "$f" || { log "no escaped name in $f"; ok=1; }
+  done
+  return $ok
+}
+
 checks() {
   load_vars
   check evemu-kbd-as-recorded same_evemu_events "$W/kbd1.evemu" "$W/kbd.pass1.evemu"
@@ -170,6 +242,9 @@ checks() {
   check evemu-touchpad-round-trip same_evemu_events "$W/touchpad.pass1.evemu" "$W/touchpad.pass2.evemu"
   check evemu-description-replayable caps_same
   check agent-gzip-header gzip_header
+  check names-whole-both-sources names_whole
+  check names-csv-not-formula names_csv
+  check names-escaped-text names_escaped
 }
 
 case ${1:-capture} in
