@@ -8,7 +8,7 @@
  *   kafka_driver -o SPOOL --kafka-brokers B [--kafka-option K=V ...] [--kafka-config F]
  *       [--spool-max-bytes N] [--compress] [--rotate-size N]
  *       [--records N] [--rate RECORDS/S] [--ship-rate BYTES/S] [--inflight BYTES]
- *       [--stats FILE] [--wait SECONDS] [--big-every N]
+ *       [--stats FILE] [--wait SECONDS] [--big-every N] [--max-files N]
  *
  * Every --big-every'th record is an 8 kB one (for message.max.bytes).
  * Writes --records records at --rate (0: as fast as it can) and then waits, up to
@@ -87,7 +87,8 @@ struct args {
 
 static int parse(int argc, char **argv, struct args *a)
 {
-	enum { O_RECORDS = 1000, O_RATE, O_SHIP_RATE, O_INFLIGHT, O_STATS, O_WAIT, O_ROTATE, O_BIG };
+	enum { O_RECORDS = 1000, O_RATE, O_SHIP_RATE, O_INFLIGHT, O_STATS, O_WAIT, O_ROTATE, O_BIG,
+	       O_MAX_FILES };
 	static const struct option longopts[] = {
 		IT_KAFKA_LONGOPTS,
 		{ "compress", no_argument, NULL, 'z' },
@@ -99,6 +100,7 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "stats", required_argument, NULL, O_STATS },
 		{ "wait", required_argument, NULL, O_WAIT },
 		{ "big-every", required_argument, NULL, O_BIG },
+		{ "max-files", required_argument, NULL, O_MAX_FILES },
 		{ 0 },
 	};
 	char err[512];
@@ -126,6 +128,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case O_STATS: a->stats = optarg; break;
 		case O_WAIT: a->wait_s = atof(optarg); break;
 		case O_BIG: a->big_every = strtoull(optarg, NULL, 0); break;
+		case O_MAX_FILES: a->sink.max_files = (unsigned int)strtoul(optarg, NULL, 0); break;
 		default: return fprintf(stderr, "driver: bad flag\n"), -1;
 		}
 	}
@@ -163,7 +166,7 @@ static void write_stats(const char *path, struct it_shipper *sh, const struct it
 static uint64_t produce(const struct args *a, struct it_sink *sink, struct it_stream *st,
 			struct it_shipper *sh, uint64_t first_seq)
 {
-	struct it_buf rec = { 0 }, out = { 0 };
+	struct it_buf rec = { 0 };
 	double t0 = mono(), last_stats = 0;
 	uint64_t n = 0;
 
@@ -181,10 +184,8 @@ static uint64_t produce(const struct args *a, struct it_sink *sink, struct it_st
 			it_rec_event(&rec, 3, ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME), 2, 0,
 				     (int32_t)(n % 200) - 100, 0);
 		}
-		it_stream_stamp(st, rec.p, rec.len, &out);
-		it_sink_write(sink, out.p, out.len);
+		it_sink_write(sink, rec.p, rec.len);	/* stamped there (it_sink_set_stream) */
 		it_buf_reset(&rec);
-		it_buf_reset(&out);
 		it_sink_tick(sink);
 		if (a->stats && mono() - last_stats >= 0.2) {
 			write_stats(a->stats, sh, st, first_seq);
@@ -194,7 +195,6 @@ static uint64_t produce(const struct args *a, struct it_sink *sink, struct it_st
 			usleep(5000);
 	}
 	it_buf_free(&rec);
-	it_buf_free(&out);
 	return n;
 }
 
@@ -232,6 +232,7 @@ int main(int argc, char **argv)
 	if (it_stream_open(&st, state_dir, host, a.sink.path, err, sizeof(err)))
 		return fprintf(stderr, "driver: %s\n", err), 2;
 	first = st.next_seq;
+	it_sink_set_stream(sink, &st);	/* as the agent: the sink stamps what it writes */
 	a.ship.spool = a.sink.path;
 	a.ship.state_dir = state_dir;
 	a.ship.host = host;
@@ -243,6 +244,7 @@ int main(int argc, char **argv)
 	sh = it_shipper_start(&a.ship, conf, err, sizeof(err));
 	if (!sh)
 		return fprintf(stderr, "driver: %s\n", err), 2;
+	it_sink_set_may_delete(sink, it_shipper_may_delete, sh);	/* --max-files asks */
 	fprintf(stderr, "driver: stream %s from seq %" PRIu64 "\n", st.id, first);
 	n = produce(&a, sink, &st, sh, first);
 	it_sink_close(sink);
