@@ -175,7 +175,7 @@ vm:
 	$(Q)scripts/vm/fetch-kernel.sh >/dev/null
 	$(Q)scripts/vm/build-initramfs.sh >/dev/null
 
-test-vm: $(OUTPUT)/inputtrace vm
+test-vm: $(OUTPUT)/inputtrace $(OUTPUT)/tests/kafka_mock_cluster vm
 	@tests/vm/run.sh
 
 # Every test: what CI runs (.ci/run) and what the README gives. Installs what is

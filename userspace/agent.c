@@ -66,7 +66,7 @@ struct it_agent {
 	struct it_stream stream;
 	bool stream_open;
 	char state_dir[PATH_MAX];	/* the -o directory, or the -o file's directory */
-	char host[64];			/* it_sink_hostname */
+	char host[64];			/* it_sink_hostname; -o FILE: HOST-FILE */
 	rd_kafka_conf_t *kconf;		/* built before the drop to --user; given to the shipper */
 	struct it_shipper *sh;
 	/* around the capture, in the order start sets them up */
@@ -131,11 +131,14 @@ static int check_opts(const struct it_opts *o)
 }
 
 /* Stream and seq for a JSON Lines file (not stdout: no place to keep the stream), kept
- * beside the records: in the -o directory, or the -o file's directory. */
+ * beside the records: in the -o directory, or the -o file's directory. Opened once
+ * capture is attached (a failed start leaves no stream file) and while still
+ * privileged, before anything is written. */
 static int open_stream(struct it_agent *a)
 {
 	const struct it_opts *o = a->o;
-	char err[768], copy[PATH_MAX];
+	char err[768], copy[PATH_MAX], base[PATH_MAX];
+	size_t l;
 
 	if (o->format != IT_FMT_JSONL || !strcmp(o->output, "-"))
 		return 0;
@@ -143,6 +146,14 @@ static int open_stream(struct it_agent *a)
 	snprintf(a->state_dir, sizeof(a->state_dir), "%s",
 		 it_sink_is_dir(a->sink) ? o->output : dirname(copy));
 	it_sink_hostname(a->host, sizeof(a->host));
+	if (!it_sink_is_dir(a->sink)) {
+		/* one stream (and Kafka state) per file: agents writing files side by side
+		 * in one directory must not share a stream */
+		snprintf(copy, sizeof(copy), "%s", o->output);
+		snprintf(base, sizeof(base), "%s", basename(copy));
+		l = strlen(a->host);
+		snprintf(a->host + l, sizeof(a->host) - l, "-%s", base);
+	}
 	if (it_stream_open(&a->stream, a->state_dir, a->host, o->output, err, sizeof(err))) {
 		it_err("%s", err);
 		return -1;
@@ -317,7 +328,7 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	a->ps.ops = (struct it_pause_ops){ .set_kernel = pause_kernel, .drain = pause_drain,
 		.record = pause_record, .kctx = &a->cap, .rctx = &a->col };
 	it_notice_text_init(&a->text, o);
-	if (check_opts(o) || open_output(a) || open_stream(a)) {
+	if (check_opts(o) || open_output(a)) {
 		ret = 2;
 		goto cleanup;
 	}
@@ -342,6 +353,9 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	 * privileged (those files may be root's; a failed start before here touched
 	 * nothing) */
 	a->col.st.files_recovered = (uint64_t)it_sink_recover(a->sink);
+	/* stream and seq continue after the records of the files just completed */
+	if (open_stream(a))
+		goto cleanup;
 	/* pin the maps, then drop to --user: from here on no privilege is needed */
 	if (it_ops_after_attach(&a->ops, &a->cap, err, sizeof(err))) {
 		it_err("%s", err);
