@@ -199,7 +199,8 @@ $(OUTPUT)/bench/itbench: bench/itbench.c $(OUTPUT)/bench.skel.h $(LIB)
 
 bench:
 	@scripts/install-deps.sh
-	@$(MAKE) --no-print-directory all vm $(OUTPUT)/bench/itbench
+	@$(MAKE) --no-print-directory all vm $(OUTPUT)/bench/itbench $(OUTPUT)/tests/kafka_driver \
+		$(OUTPUT)/tests/kafka_mock_cluster
 	@python3 bench/run.py
 
 deps:
