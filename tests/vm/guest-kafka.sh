@@ -10,12 +10,14 @@
 # for line, by (stream, seq) (duplicates allowed only as exact copies), seq without a
 # gap; the events consumed equal evemu-record's; the final stats record was delivered
 # and carries the shipper's counters; the status file and the metrics file showed them
-# while the agent ran.
+# while the agent ran. An agent started with brokers that cannot be reached captures
+# anyway: one outage warning, the events in its spool, exit 0.
 #
 # check: kafka-topic-equals-spool
 # check: kafka-kbd-as-recorded
 # check: kafka-mouse-as-recorded
 # check: kafka-counters-visible
+# check: kafka-unreachable-capture-goes-on
 . tests/vm/lib.sh
 
 KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
@@ -61,6 +63,22 @@ replay_kbd() {
 # the shipper has acknowledged something, as the status file says (refreshed each second)
 delivered_some() { grep -Eq '^kafka_delivered_records=[1-9]' "$W/k.status" 2>/dev/null; }
 
+# an agent whose brokers cannot be reached (nothing listens on port 9): capture starts,
+# one warning, the spool grows; its exit status goes to u.rc
+unreachable() {
+  local pid
+  "$AGENT" --status-file "$W/u.status" --keys raw -o "$W/uspool/" --kafka-brokers 127.0.0.1:9 \
+    -d "$KBD1" 2> "$W/u.err" &
+  pid=$!; AGENT_PIDS[u]=$pid
+  await_agent u || return 1
+  wait_for 30 "the outage warning" file_has "$W/u.err" 'kafka: outage' || return 1
+  evemu-event "$KBD1" --type EV_KEY --code KEY_A --value 1 --sync &&
+    evemu-event "$KBD1" --type EV_KEY --code KEY_A --value 0 --sync || return 1
+  kill -INT "$pid"
+  wait_for 60 "agent u to exit" proc_gone "$pid" || kill -KILL "$pid"
+  wait "$pid"; echo $? > "$W/u.rc"
+}
+
 consume() {
   timeout 120 kcat -C -b "$BOOT" -t inputtrace -o beginning -e -q -f '%s' > "$W/kafka.jsonl" 2> "$W/kcat.err"
 }
@@ -80,6 +98,7 @@ capture() {
   cp "$W/k.prom" "$W/k.prom.running" 2>/dev/null
   setup stop-kafka agent_stop
   setup consume consume
+  setup unreachable unreachable
   echo quit >&3; exec 3>&-
   wait_for 10 "mock cluster to exit" proc_gone "$MOCK_PID" || kill "$MOCK_PID" 2>/dev/null
   ls -la "$W/spool" >&2
@@ -143,12 +162,22 @@ print(f"stats kafka: {k}; status delivered {status['kafka_delivered_records']}")
 PY
 }
 
+unreachable_ok() {
+  local rc
+  rc=$(cat "$W/u.rc" 2>/dev/null)
+  [ "$rc" = 0 ] || { log "exit ${rc:-none}"; cat "$W/u.err" >&2; return 1; }
+  [ "$(grep -c 'kafka: outage' "$W/u.err")" = 1 ] || { log "not one outage line"; cat "$W/u.err" >&2; return 1; }
+  grep -q '"code":"KEY_A","value":1' "$W"/uspool/inputtrace-*.jsonl || { log "KEY_A not in the spool"; return 1; }
+  log "captured with brokers unreachable: $(grep 'kafka: outage' "$W/u.err")"
+}
+
 checks() {
   load_vars
   check kafka-topic-equals-spool topic_equals_spool
   check kafka-kbd-as-recorded compare_streams "$W/kafka.dedup.jsonl" "$W/kbd1.evemu" --sysname "$KBD1_SYS"
   check kafka-mouse-as-recorded compare_streams "$W/kafka.dedup.jsonl" "$W/mouse1.evemu" --sysname "$MOUSE1_SYS"
   check kafka-counters-visible counters_visible
+  check kafka-unreachable-capture-goes-on unreachable_ok
 }
 
 case ${1:-capture} in
