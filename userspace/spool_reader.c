@@ -364,10 +364,14 @@ static void pass_skip(struct it_spool_reader *r)
 /* Complete lines at the head of pend, at most max bytes (or the first line). */
 static size_t take_lines(struct it_spool_reader *r, size_t max, uint64_t *lines)
 {
-	const char *p = r->pend.p + r->pend_off, *end = r->pend.p + r->pend.len, *nl;
+	const char *p, *end, *nl;
 	size_t len = 0;
 
 	*lines = 0;
+	if (!r->pend.p)
+		return 0;	/* nothing read yet (no offset on a NULL pointer) */
+	p = r->pend.p + r->pend_off;
+	end = r->pend.p + r->pend.len;
 	while ((nl = memchr(p + len, '\n', (size_t)(end - p) - len))) {
 		size_t l = (size_t)(nl - p) + 1;
 
