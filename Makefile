@@ -175,7 +175,7 @@ vm:
 	$(Q)scripts/vm/fetch-kernel.sh >/dev/null
 	$(Q)scripts/vm/build-initramfs.sh >/dev/null
 
-test-vm: $(OUTPUT)/inputtrace vm
+test-vm: $(OUTPUT)/inputtrace $(OUTPUT)/tests/kafka_mock_cluster vm
 	@tests/vm/run.sh
 
 # Every test: what CI runs (.ci/run) and what the README gives. Installs what is
@@ -199,7 +199,8 @@ $(OUTPUT)/bench/itbench: bench/itbench.c $(OUTPUT)/bench.skel.h $(LIB)
 
 bench:
 	@scripts/install-deps.sh
-	@$(MAKE) --no-print-directory all vm $(OUTPUT)/bench/itbench
+	@$(MAKE) --no-print-directory all vm $(OUTPUT)/bench/itbench $(OUTPUT)/tests/kafka_driver \
+		$(OUTPUT)/tests/kafka_mock_cluster
 	@python3 bench/run.py
 
 deps:

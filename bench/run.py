@@ -6,6 +6,9 @@
 2. In the test VM (scripts/vm/run.py: Debian's 6.1 under QEMU TCG): bench/guest.py
    (kernel overhead per event vs a counting floor, for fentry and kprobe; evemu-record
    and libinput record side by side with the agent; scaling with devices and rate).
+3. On this host: records per second and CPU per 1M records through the sink alone and
+   through the sink and the Kafka shipper to librdkafka's mock cluster
+   (build/tests/kafka_driver; BENCH_KAFKA_RECORDS, default 1000000).
 
 Prints one table, writes bench/results.json (every figure, with the kernel, CPU model
 and date) and bench/results.md (the table, as docs/performance.md quotes it). Never fails on a
@@ -70,6 +73,62 @@ def run_ring():
     d["unavailable"] = [l.split("format ", 1)[1].split(" not")[0]
                         for l in p.stderr.splitlines() if "not available" in l]
     return d
+
+
+def run_kafka():
+    """Records through the sink into a spool, with the shipper delivering it to
+    librdkafka's mock cluster (3 brokers, this host) until all are acknowledged, and
+    the file alone, in one run: tests/kafka/driver.c, the agent's write and delivery
+    path without the kernel."""
+    drv = os.path.join(TOP, "build/tests/kafka_driver")
+    mock = os.path.join(TOP, "build/tests/kafka_mock_cluster")
+    n = int(os.environ.get("BENCH_KAFKA_RECORDS", "1000000"))
+    if not (os.path.exists(drv) and os.path.exists(mock)):
+        return {"error": "build/tests/kafka_driver or kafka_mock_cluster missing"}
+    say(f"Kafka delivery on this host: {n} records, file alone and shipped to the mock cluster ...")
+    res = {"records": n, "runs": []}
+    for mode in ("file", "kafka"):
+        tmp = tempfile.mkdtemp(prefix="inputtrace-bench-kafka.")
+        mp = None
+        try:
+            args = [drv, "-o", os.path.join(tmp, "spool") + "/", "--records", str(n), "--rate", "0",
+                    "--rotate-size", str(64 << 20)]
+            if mode == "kafka":
+                mp = subprocess.Popen([mock], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True)
+                boot = None
+                for line in mp.stdout:
+                    if line.startswith("bootstrap"):
+                        boot = line.split()[1]
+                        break
+                if not boot:
+                    raise RuntimeError("the mock cluster did not start")
+                # the shipper unpaced (its default pace is 32 MiB/s)
+                args += ["--kafka-brokers", boot, "--ship-rate", "1e12", "--wait", "300"]
+            t0 = time.monotonic()
+            p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            _, status, ru = os.wait4(p.pid, 0)
+            wall = time.monotonic() - t0
+            out = p.stdout.read().strip()
+            rc = os.waitstatus_to_exitcode(status)
+            if rc:
+                raise RuntimeError(f"driver exit {rc}: {out} {p.stderr.read()[-300:]}")
+            cpu = ru.ru_utime + ru.ru_stime
+            res["runs"].append({"mode": mode, "wall_s": wall, "records_per_s": n / wall,
+                                "cpu_s_per_million": cpu * 1e6 / n, "peak_rss_kb": ru.ru_maxrss,
+                                "driver": out})
+        except Exception as e:
+            res["runs"].append({"mode": mode, "error": str(e)})
+        finally:
+            if mp:
+                try:
+                    mp.stdin.write("quit\n")
+                    mp.stdin.close()
+                    mp.wait(timeout=10)
+                except Exception:
+                    mp.kill()
+            subprocess.run(["rm", "-rf", tmp])
+    return res
 
 
 def run_vm():
@@ -227,6 +286,23 @@ def table(res):
                      f"| {fmt(p['agent_cpu_ms_per_100k'] / b if b else None, '{:.2f}')} | {fmt(p['bpf_ns_per_event'])} |")
     else:
         L.append("4. Scaling: missing")
+    L.append("")
+    k = res.get("kafka", {})
+    L.append(f"5. Delivery to Kafka, this host: {k.get('records', '?')} event records written through the sink "
+             "(stamped, 64 MiB files) into a spool, alone and with the shipper delivering them to librdkafka's "
+             "mock cluster (3 brokers, acks=all, idempotent) until all are acknowledged (tests/kafka/driver.c)")
+    if "error" in k:
+        L.append(f"   missing: {k['error']}")
+    else:
+        L.append("| path | records/s (wall, to the last acknowledgement) | CPU s per 1M records (user+sys) | peak RSS MiB |")
+        L.append("|---|---|---|---|")
+        for r in k.get("runs", []):
+            name = "file alone" if r["mode"] == "file" else "file + shipped to Kafka"
+            if "error" in r:
+                L.append(f"| {name} | missing: {r['error'][:200]} | | |")
+                continue
+            L.append(f"| {name} | {si(r['records_per_s'])} | {fmt(r['cpu_s_per_million'], '{:.2f}')} "
+                     f"| {fmt(r['peak_rss_kb'] / 1024, '{:.1f}')} |")
     errs = vm.get("errors") or []
     if errs:
         L.append("")
@@ -251,6 +327,7 @@ def main():
         say(f"{ITB} missing: run `make bench`")
         sys.exit(1)
     res["ring"] = run_ring()
+    res["kafka"] = run_kafka()
     res["vm"] = run_vm()
     res["bench_seconds"] = time.monotonic() - T_START
     t = table(res)

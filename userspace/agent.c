@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +24,9 @@
 #include "log.h"
 #include "notice.h"
 #include "ops.h"
+#include "shipper.h"
 #include "sink.h"
+#include "stream.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -58,6 +61,14 @@ struct it_agent {
 	bool output_open;		/* it_sink_open_cfg() succeeded */
 	bool output_closed;		/* it_finish_output() closed it */
 	struct it_collector col;
+	/* stream and seq in every JSON Lines record of a file (stream.h), and the Kafka
+	 * shipper that delivers the file as a spool (shipper.h, docs/kafka.md) */
+	struct it_stream stream;
+	bool stream_open;
+	char state_dir[PATH_MAX];	/* the -o directory, or the -o file's directory */
+	char host[64];			/* it_sink_hostname; -o FILE: HOST-FILE */
+	rd_kafka_conf_t *kconf;		/* built before the drop to --user; given to the shipper */
+	struct it_shipper *sh;
 	/* around the capture, in the order start sets them up */
 	struct it_ops ops;
 	struct it_capture cap;
@@ -65,6 +76,7 @@ struct it_agent {
 	struct it_pause_state ps;	/* its status: the status file */
 	struct it_notice_text text;	/* the notice; the status file points into it */
 	double deadline;		/* CLOCK_MONOTONIC seconds of --duration's end; 0 none */
+	double status_at;		/* with Kafka: the status file rewritten then (its counters) */
 };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -115,6 +127,73 @@ static int check_opts(const struct it_opts *o)
 		it_err("invalid --control-group '%s': no such group", o->control_group);
 		return -1;
 	}
+	return 0;
+}
+
+/* Stream and seq for a JSON Lines file (not stdout: no place to keep the stream), kept
+ * beside the records: in the -o directory, or the -o file's directory. Opened once
+ * capture is attached (a failed start leaves no stream file) and while still
+ * privileged, before anything is written. */
+static int open_stream(struct it_agent *a)
+{
+	const struct it_opts *o = a->o;
+	char err[768], copy[PATH_MAX], base[PATH_MAX];
+	size_t l;
+
+	if (o->format != IT_FMT_JSONL || !strcmp(o->output, "-"))
+		return 0;
+	snprintf(copy, sizeof(copy), "%s", o->output);
+	snprintf(a->state_dir, sizeof(a->state_dir), "%s",
+		 it_sink_is_dir(a->sink) ? o->output : dirname(copy));
+	it_sink_hostname(a->host, sizeof(a->host));
+	if (!it_sink_is_dir(a->sink)) {
+		/* one stream (and Kafka state) per file: agents writing files side by side
+		 * in one directory must not share a stream */
+		snprintf(copy, sizeof(copy), "%s", o->output);
+		snprintf(base, sizeof(base), "%s", basename(copy));
+		l = strlen(a->host);
+		snprintf(a->host + l, sizeof(a->host) - l, "-%s", base);
+	}
+	if (it_stream_open(&a->stream, a->state_dir, a->host, o->output, err, sizeof(err))) {
+		it_err("%s", err);
+		return -1;
+	}
+	a->stream_open = true;
+	it_sink_set_stream(a->sink, &a->stream);
+	if (o->kafka.brokers) {
+		/* now, while the --kafka-config file can still be read (it is 0600) */
+		a->kconf = it_kafka_conf_build(&o->kafka, err, sizeof(err));
+		if (!a->kconf) {
+			it_err("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The shipper, after the drop to --user (the network code runs unprivileged). Brokers
+ * that cannot be reached are no error: capture starts, the spool grows. */
+static int start_shipper(struct it_agent *a)
+{
+	const struct it_opts *o = a->o;
+	struct it_shipper_cfg c = { .spool = o->output, .state_dir = a->state_dir,
+		.host = a->host, .key_host = a->col.host.host, .boot_id = a->col.host.boot_id,
+		.topic = o->kafka.topic, .stream = &a->stream,
+		.spool_max_bytes = o->kafka.spool_max_bytes };
+	rd_kafka_conf_t *conf = a->kconf;
+	char err[768];
+
+	if (!conf)
+		return 0;
+	a->kconf = NULL;	/* the shipper takes it, also on failure */
+	a->sh = it_shipper_start(&c, conf, err, sizeof(err));
+	if (!a->sh) {
+		it_err("%s", err);
+		return -1;
+	}
+	it_sink_set_may_delete(a->sink, it_shipper_may_delete, a->sh);
+	a->col.shipper = a->sh;		/* the stats record and --metrics-file */
+	a->ps.status.shipper = a->sh;	/* the status file: ctl status */
 	return 0;
 }
 
@@ -209,6 +288,18 @@ static void cleanup(struct it_agent *a)
 	it_control_close(&a->ctl);
 	it_capture_stop(&a->cap);
 	it_ops_finish(&a->ops, &a->col);	/* the last metrics; the pins removed */
+	if (a->sh) {
+		/* after the output is finished: the last records, the stats record, are in
+		 * the spool; what is not acknowledged in 5 s goes with the next run */
+		it_sink_set_may_delete(a->sink, NULL, NULL);
+		a->col.shipper = NULL;
+		it_shipper_stop(a->sh, 5);
+		a->sh = NULL;
+	}
+	if (a->kconf)
+		rd_kafka_conf_destroy(a->kconf);
+	if (a->stream_open)
+		it_stream_close(&a->stream);	/* saves the next seq */
 	it_collector_free(&a->col);
 	if (a->output_open && !a->output_closed)
 		it_sink_abort(a->sink);	/* a failed start: no new file left behind */
@@ -262,9 +353,16 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	 * privileged (those files may be root's; a failed start before here touched
 	 * nothing) */
 	a->col.st.files_recovered = (uint64_t)it_sink_recover(a->sink);
+	/* stream and seq continue after the records of the files just completed */
+	if (open_stream(a))
+		goto cleanup;
 	/* pin the maps, then drop to --user: from here on no privilege is needed */
 	if (it_ops_after_attach(&a->ops, &a->cap, err, sizeof(err))) {
 		it_err("%s", err);
+		goto cleanup;
+	}
+	if (start_shipper(a)) {
+		ret = 2;
 		goto cleanup;
 	}
 	begin(a);
@@ -314,6 +412,10 @@ int it_agent_run(struct it_agent *a)
 		}
 		it_ops_tick(&a->ops, &a->cap, &a->col, now_s());
 		it_control_tick(&a->ctl, &a->ps, now_s());	/* pause signals, control requests */
+		if (a->sh && now_s() - a->status_at >= 1) {	/* the delivery counters */
+			a->status_at = now_s();
+			it_status_write(&a->ps.status);
+		}
 		it_collector_flush(&a->col);
 	}
 	return 0;

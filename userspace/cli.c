@@ -91,6 +91,15 @@ static const char usage_text[] =
 "                          'none': no file); removed at exit\n"
 "      --syslog            also send every message (the start-up notice, pause and\n"
 "                          resume, warnings, errors) to syslog\n"
+"      --kafka-brokers LIST  also deliver every record to Kafka (host:port,...),\n"
+"                          from the -o file or directory as a spool (JSON Lines;\n"
+"                          docs/kafka.md)\n"
+"      --kafka-topic NAME  topic (default inputtrace)\n"
+"      --kafka-option KEY=VALUE  a librdkafka property (repeatable)\n"
+"      --kafka-config FILE  librdkafka properties as KEY=VALUE lines; the file must\n"
+"                          not be readable by group or others (chmod 600)\n"
+"      --spool-max-bytes BYTES  cap on the spool's files (K, M, G); undelivered\n"
+"                          records deleted by it are counted in a loss record\n"
 "  -v, --verbose           say which mechanism was attached and why others were\n"
 "                          skipped; -vv also shows libbpf's log\n"
 "  -h, --help              show this help and exit\n"
@@ -123,6 +132,7 @@ void it_opts_init(struct it_opts *o)
 	o->flush_interval_s = 1;
 	o->file_mode = 0600;
 	o->status_file = "/run/inputtrace/status";
+	it_kafka_opts_init(&o->kafka);
 }
 
 static const char *const format_names[] = {
@@ -388,6 +398,7 @@ static const struct option longopts[] = {
 	{ "control-group", required_argument, NULL, OPT_CTL_GROUP },
 	{ "status-file", required_argument, NULL, OPT_STATUS_FILE },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	IT_KAFKA_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -599,6 +610,32 @@ static int ops_opt(int c, const char *arg, struct it_opts *o, char *err, size_t 
 	return NOT_MINE;
 }
 
+/* Delivery to Kafka (docs/kafka.md): --kafka-brokers, --kafka-topic, --kafka-option,
+ * --kafka-config, --spool-max-bytes. */
+static int kafka_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
+{
+	int rc = it_kafka_opt(&o->kafka, c, arg, err, errlen);
+
+	return rc > 0 ? 0 : rc < 0 ? -1 : NOT_MINE;
+}
+
+/* The Kafka flags with the output: a spool in JSON Lines, and librdkafka's own check
+ * of every property (built here and thrown away; the agent builds it again). */
+static int check_kafka_opts(const struct it_opts *o, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf;
+
+	if (it_kafka_opts_check(&o->kafka, o->output, o->format == IT_FMT_JSONL, err, errlen))
+		return -1;
+	if (!o->kafka.brokers)
+		return 0;
+	conf = it_kafka_conf_build(&o->kafka, err, errlen);
+	if (!conf)
+		return -1;
+	rd_kafka_conf_destroy(conf);
+	return 0;
+}
+
 /* What getopt_long could not take: a missing value, an unknown option, a value given
  * to a flag. */
 static int getopt_error(int c, char **argv, char *err, size_t errlen)
@@ -620,7 +657,7 @@ static int getopt_error(int c, char **argv, char *err, size_t errlen)
 static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
 	static int (*const groups[])(int c, const char *arg, struct it_opts *o, char *err,
-				     size_t errlen) = { capture_opt, output_opt, ops_opt };
+				     size_t errlen) = { capture_opt, output_opt, ops_opt, kafka_opt };
 	unsigned int i;
 	int c, rc;
 
@@ -651,7 +688,9 @@ static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->control_group && !o->control_socket)
 		o->control_socket = "/run/inputtrace/control.sock";
-	return it_check_output_opts(o, err, errlen);
+	if (it_check_output_opts(o, err, errlen))
+		return -1;
+	return check_kafka_opts(o, err, errlen);
 }
 
 int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "filter.h"
+#include "kafka_conf.h"
 
 #define IT_MAX_SPECS 32
 
@@ -61,6 +62,7 @@ struct it_opts {
 	const char *control_group;	/* --control-group NAME: may use the socket */
 	const char *status_file;	/* --status-file PATH; NULL: none ("none") */
 	bool syslog;			/* --syslog: every message to syslog too (log.h) */
+	struct it_kafka_opts kafka;	/* --kafka-*, --spool-max-bytes (docs/kafka.md) */
 	int verbose;
 };
 

@@ -118,6 +118,9 @@ void it_collector_update_stats(struct it_collector *c)
 	c->st.files_completed = os.files_completed;
 	c->st.files_deleted = os.files_deleted;
 	c->st.files_recovered = os.files_recovered;
+	c->st.has_kafka = c->shipper != NULL;
+	if (c->shipper)
+		it_shipper_get_stats(c->shipper, &c->st.kafka);
 }
 
 void it_collector_stats_record(struct it_collector *c)

@@ -57,6 +57,7 @@ struct it_collector {
 	bool count_reached;
 	uint64_t flush_gen;		/* it_collector_flush() calls */
 	struct it_hostinfo host;	/* for the header record */
+	struct it_shipper *shipper;	/* delivering the output to Kafka; NULL: not */
 	/* tell the kernel a device's verdict (enum it_verdict); NULL: nobody to tell */
 	int (*set_verdict)(void *ctx, uint32_t id, uint32_t verdict);
 	void *verdict_ctx;

@@ -98,6 +98,8 @@ int it_metrics_write(const char *path, const struct it_stats *s, double start_ti
 		return -1;
 	}
 	it_metrics_format(&b, s, start_time, now);
+	if (s->has_kafka)
+		it_shipper_metrics(&b, &s->kafka);
 	if (b.oom) {
 		snprintf(err, errlen, "--metrics-file: out of memory");
 		goto out;

@@ -45,6 +45,8 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	it_json_kv_u64(b, "files_completed", s->files_completed);
 	it_json_kv_u64(b, "files_deleted", s->files_deleted);
 	it_json_kv_u64(b, "files_recovered", s->files_recovered);
+	if (s->has_kafka)
+		it_shipper_json(b, &s->kafka);	/* ,"kafka":{...} */
 	it_json_key(b, "events_by_type");
 	it_buf_putc(b, '{');
 	for (t = 0; t < IT_STATS_TYPES; t++) {

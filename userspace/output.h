@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "inputtrace.h"
 #include "json.h"
+#include "shipper.h"
 
 #define IT_STATS_TYPES 32	/* EV_CNT */
 
@@ -37,6 +38,8 @@ struct it_stats {
 	uint64_t files_deleted;		/* complete files deleted by --max-files/--max-age */
 	uint64_t files_recovered;	/* leftover .tmp files of a crashed run completed at start */
 	uint64_t by_type[IT_STATS_TYPES];	/* event records output, by EV_ type */
+	bool has_kafka;			/* delivering to Kafka: kafka is filled in */
+	struct it_shipper_stats kafka;	/* the shipper's counters (docs/kafka.md) */
 };
 
 /* {"record":"stats",...}: the counters (docs/output-format.md "Counters"), ending with

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "log.h"
 #include "sink_impl.h"
+#include "stream.h"
 
 static volatile sig_atomic_t hup_pending;
 
@@ -185,6 +186,22 @@ static int emit(struct it_sink *s, const void *p, size_t n, uint64_t lines)
 	return 0;
 }
 
+/* n bytes of lines at *p stamped with stream and seq (it_sink_set_stream), in the
+ * order they go to the file: *p and *n then point at the stamped copy. Without a
+ * stream, or out of memory (the lines go unstamped: said by no seq), unchanged. */
+static void stamp(struct it_sink *s, const void **p, size_t *n)
+{
+	if (!s->stream || !*n)
+		return;
+	s->stamped.len = 0;
+	s->stamped.oom = false;
+	it_stream_stamp(s->stream, *p, *n, &s->stamped);
+	if (s->stamped.oom)
+		return;
+	*p = s->stamped.p;
+	*n = s->stamped.len;
+}
+
 /* The collector gives this output a preamble for each new file. */
 static bool has_preamble(const struct it_sink *s)
 {
@@ -208,9 +225,15 @@ static int emit_meta(struct it_sink *s)
 	if (gap)
 		f->gap(f->ctx, gl, gb, s->last_err ? s->last_err : ENOSPC, &b);
 	if (b.len) {
+		const void *p = b.p;
+		size_t n = b.len;
+
+		stamp(s, &p, &n);
 		if (s->cfg.compress) {
-			rc = it_gz_put_member(s, &b);	/* a member of its own, confirmed now */
-		} else if (it_sink_raw_write(s, b.p, b.len)) {
+			struct it_buf w = { .p = (char *)p, .len = n, .cap = n };
+
+			rc = it_gz_put_member(s, &w);	/* a member of its own, confirmed now */
+		} else if (it_sink_raw_write(s, p, n)) {
 			it_sink_on_error(s, errno, 0, 0);
 			rc = -1;
 		}
@@ -466,6 +489,7 @@ int it_sink_write(struct it_sink *s, const void *p, size_t n)
 			return -1;
 		}
 	}
+	stamp(s, &p, &n);
 	if (emit(s, p, n, lines))
 		return -1;
 	if (s->dir_mode && s->cfg.rotate_size && !s->cfg.compress &&
@@ -558,6 +582,7 @@ void it_sink_free(struct it_sink *s)
 		return;
 	if (!s->closed)
 		it_sink_close(s);
+	it_buf_free(&s->stamped);
 	free(s);
 }
 
@@ -599,6 +624,18 @@ bool it_sink_failed(const struct it_sink *s)
 bool it_sink_is_dir(const struct it_sink *s)
 {
 	return s->dir_mode;
+}
+
+void it_sink_set_stream(struct it_sink *s, struct it_stream *st)
+{
+	s->stream = st;
+}
+
+void it_sink_set_may_delete(struct it_sink *s, bool (*may_delete)(void *ctx, const char *name),
+			    void *ctx)
+{
+	s->may_delete = may_delete;
+	s->may_delete_ctx = ctx;
 }
 
 void it_sink_set_stop(struct it_sink *s, const volatile sig_atomic_t *stop)

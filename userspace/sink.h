@@ -95,6 +95,19 @@ bool it_sink_is_dir(const struct it_sink *s);
  * is not a regular file are bounded (IT_SINK_STOP_WAIT_S). */
 void it_sink_set_stop(struct it_sink *s, const volatile sig_atomic_t *stop);
 
+struct it_stream;
+
+/* Stamp "stream" and "seq" (stream.h) into every JSON Lines record written from now
+ * on, in the order the lines enter the file (the preamble and gap records of a new
+ * file included). st must outlive the writes; NULL: stop stamping. */
+void it_sink_set_stream(struct it_sink *s, struct it_stream *st);
+
+/* Retention (--max-files, --max-age) asks may_delete(ctx, NAME) before deleting a
+ * complete file NAME of the directory, and keeps it when the answer is false (the
+ * Kafka shipper: not yet acknowledged). NULL: always delete. */
+void it_sink_set_may_delete(struct it_sink *s, bool (*may_delete)(void *ctx, const char *name),
+			    void *ctx);
+
 /* Its counts (bytes, files, lines lost) and the state of its errors. */
 void it_sink_stats(const struct it_sink *s, struct it_output_stats *st);
 

@@ -258,6 +258,9 @@ int it_sink_retention(struct it_sink *s)
 
 			del = mt + (uint64_t)(s->cfg.max_age_s * 1e9) < now_ns;
 		}
+		/* never what the Kafka shipper still has to deliver */
+		if (del && s->may_delete && !s->may_delete(s->may_delete_ctx, v[i].name))
+			del = false;
 		if (del && !unlinkat(s->dirfd, v[i].name, 0))
 			deleted++;
 	}

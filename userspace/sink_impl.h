@@ -53,6 +53,10 @@ struct it_sink {
 	double (*now)(void);
 	uint64_t (*wall_ns)(void);
 	const volatile sig_atomic_t *stop;	/* it_sink_set_stop(), or NULL */
+	struct it_stream *stream;		/* it_sink_set_stream(): stamps lines; NULL none */
+	struct it_buf stamped;			/* the lines being written, stamped */
+	bool (*may_delete)(void *ctx, const char *name);	/* it_sink_set_may_delete() */
+	void *may_delete_ctx;
 	double stop_deadline;			/* now() seconds; 0: not yet */
 };
 

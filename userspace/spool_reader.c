@@ -368,8 +368,8 @@ static size_t take_lines(struct it_spool_reader *r, size_t max, uint64_t *lines)
 	size_t len = 0;
 
 	*lines = 0;
-	if (!r->pend.p)		/* nothing read yet (NULL + 0 is undefined) */
-		return 0;
+	if (!r->pend.p)
+		return 0;	/* nothing read yet (no offset on a NULL pointer) */
 	p = r->pend.p + r->pend_off;
 	end = r->pend.p + r->pend.len;
 	while ((nl = memchr(p + len, '\n', (size_t)(end - p) - len))) {

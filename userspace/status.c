@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "format.h"
+#include "shipper.h"
 #include "status.h"
 #include "text.h"
 
@@ -98,6 +99,29 @@ static int status_put(int fd, const struct it_buf *b)
 	return 0;
 }
 
+/* The shipper's counters that say whether delivery keeps up, as kafka_NAME lines. */
+static void put_kafka(struct it_buf *b, struct it_shipper *sh)
+{
+	struct it_shipper_stats k;
+	char num[32];
+
+	it_shipper_get_stats(sh, &k);
+#define KV_U64(name) do { snprintf(num, sizeof(num), "%llu", (unsigned long long)k.name); \
+		kv(b, "kafka_" #name, num); } while (0)
+	KV_U64(delivered_records);
+	KV_U64(delivered_bytes);
+	KV_U64(pending_records);
+	KV_U64(inflight_bytes);
+	KV_U64(backlog_bytes);
+	KV_U64(spool_bytes);
+	KV_U64(lost_records);
+#undef KV_U64
+	snprintf(num, sizeof(num), "%.1f", k.oldest_age_s);
+	kv(b, "kafka_oldest_age_s", num);
+	kv(b, "kafka_outage", k.in_outage ? "yes" : "no");
+	kv(b, "kafka_last_error", k.last_error);
+}
+
 int it_status_write(const struct it_status *s)
 {
 	struct it_buf b = { 0 };
@@ -127,6 +151,8 @@ int it_status_write(const struct it_status *s)
 	kv(&b, "format", s->format);
 	kv(&b, "output", s->output);
 	kv(&b, "control", s->control);
+	if (s->shipper)
+		put_kafka(&b, s->shipper);
 	rc = status_put(s->fd, &b);
 	it_buf_free(&b);
 	return rc;

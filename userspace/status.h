@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct it_shipper;
+
 #define IT_STATUS_FILE_DEFAULT "/run/inputtrace/status"
 
 /* mkdir -p of path's directory (not path itself), new parts 0755. 0, or -1 (errno). */
@@ -38,6 +40,8 @@ struct it_status {
 	const char *output;
 	const char *format;
 	const char *control;	/* socket path and group, or "" */
+	struct it_shipper *shipper;	/* delivering to Kafka: its counters as kafka_*
+					 * lines (docs/kafka.md "Counters"); NULL none */
 };
 int it_status_open(struct it_status *s);
 int it_status_write(const struct it_status *s);

@@ -73,6 +73,29 @@ bad_flag "stray-after-options" "'bar'" -D 1 bar
 bad_flag "usage-before-output" "--count" -o "$tmp/never" --count 0
 if [ -e "$tmp/never" ]; then bad "usage-no-file" "$tmp/never was created"; else ok "usage-no-file"; fi
 
+# --- Kafka flags (docs/kafka.md "Flags"): usage errors, before any file is made ------
+bad_flag "kafka-stdout" "needs a spool" --kafka-brokers 127.0.0.1:9 -o -
+bad_flag "kafka-no-output" "needs a spool" --kafka-brokers 127.0.0.1:9
+bad_flag "kafka-csv" "JSON Lines" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" --format csv
+bad_flag "kafka-unknown-property" 'No such configuration property: "no.such.property"' \
+  --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" --kafka-option no.such.property=1
+bad_flag "kafka-bad-value" 'Invalid value "bogus"' \
+  --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" --kafka-option compression.codec=bogus
+bad_flag "kafka-option-form" "--kafka-option" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" --kafka-option acks
+bad_flag "kafka-topic-bad" "--kafka-topic" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" --kafka-topic 'a/b'
+bad_flag "kafka-topic-alone" "need --kafka-brokers" -o "$tmp/k/" --kafka-topic t
+bad_flag "spool-max-bytes-small" "--spool-max-bytes" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" \
+  --spool-max-bytes 1K
+printf 'acks=all\n' >"$tmp/kafka.conf"
+chmod 640 "$tmp/kafka.conf"
+bad_flag "kafka-config-group-readable" "chmod 600" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" \
+  --kafka-config "$tmp/kafka.conf"
+chmod 600 "$tmp/kafka.conf"
+printf 'acks=all\nno.such.property=1\n' >"$tmp/kafka.conf"
+bad_flag "kafka-config-unknown-property" "kafka.conf:2" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" \
+  --kafka-config "$tmp/kafka.conf"
+if [ -e "$tmp/k" ]; then bad "kafka-usage-no-output" "$tmp/k was created"; else ok "kafka-usage-no-output"; fi
+
 # --- help and version: 0, on stdout ------------------------------------------------
 run --help
 if [ "$rc" -eq 0 ] && [[ $out == "Usage: inputtrace"* ]] && [ ! -s "$tmp/err" ] &&

@@ -8,7 +8,7 @@
  *   kafka_driver -o SPOOL --kafka-brokers B [--kafka-option K=V ...] [--kafka-config F]
  *       [--spool-max-bytes N] [--compress] [--rotate-size N]
  *       [--records N] [--rate RECORDS/S] [--ship-rate BYTES/S] [--inflight BYTES]
- *       [--stats FILE] [--wait SECONDS] [--big-every N]
+ *       [--stats FILE] [--wait SECONDS] [--big-every N] [--max-files N]
  *
  * Every --big-every'th record is an 8 kB one (for message.max.bytes).
  * Writes --records records at --rate (0: as fast as it can) and then waits, up to
@@ -18,6 +18,7 @@
  * process's VmRSS (kB). Prints one line at the end:
  *   driver: wrote N records (seq A-B), delivered D, acked_seq S, lost L
  * Exit 0 when all were acknowledged (or lost to the cap), 1 otherwise, 2 usage.
+ * Without --kafka-brokers it only writes the spool (the file alone, for `make bench`).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -87,7 +88,8 @@ struct args {
 
 static int parse(int argc, char **argv, struct args *a)
 {
-	enum { O_RECORDS = 1000, O_RATE, O_SHIP_RATE, O_INFLIGHT, O_STATS, O_WAIT, O_ROTATE, O_BIG };
+	enum { O_RECORDS = 1000, O_RATE, O_SHIP_RATE, O_INFLIGHT, O_STATS, O_WAIT, O_ROTATE, O_BIG,
+	       O_MAX_FILES };
 	static const struct option longopts[] = {
 		IT_KAFKA_LONGOPTS,
 		{ "compress", no_argument, NULL, 'z' },
@@ -99,6 +101,7 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "stats", required_argument, NULL, O_STATS },
 		{ "wait", required_argument, NULL, O_WAIT },
 		{ "big-every", required_argument, NULL, O_BIG },
+		{ "max-files", required_argument, NULL, O_MAX_FILES },
 		{ 0 },
 	};
 	char err[512];
@@ -126,6 +129,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case O_STATS: a->stats = optarg; break;
 		case O_WAIT: a->wait_s = atof(optarg); break;
 		case O_BIG: a->big_every = strtoull(optarg, NULL, 0); break;
+		case O_MAX_FILES: a->sink.max_files = (unsigned int)strtoul(optarg, NULL, 0); break;
 		default: return fprintf(stderr, "driver: bad flag\n"), -1;
 		}
 	}
@@ -163,7 +167,7 @@ static void write_stats(const char *path, struct it_shipper *sh, const struct it
 static uint64_t produce(const struct args *a, struct it_sink *sink, struct it_stream *st,
 			struct it_shipper *sh, uint64_t first_seq)
 {
-	struct it_buf rec = { 0 }, out = { 0 };
+	struct it_buf rec = { 0 };
 	double t0 = mono(), last_stats = 0;
 	uint64_t n = 0;
 
@@ -181,10 +185,8 @@ static uint64_t produce(const struct args *a, struct it_sink *sink, struct it_st
 			it_rec_event(&rec, 3, ns(CLOCK_MONOTONIC), ns(CLOCK_REALTIME), 2, 0,
 				     (int32_t)(n % 200) - 100, 0);
 		}
-		it_stream_stamp(st, rec.p, rec.len, &out);
-		it_sink_write(sink, out.p, out.len);
+		it_sink_write(sink, rec.p, rec.len);	/* stamped there (it_sink_set_stream) */
 		it_buf_reset(&rec);
-		it_buf_reset(&out);
 		it_sink_tick(sink);
 		if (a->stats && mono() - last_stats >= 0.2) {
 			write_stats(a->stats, sh, st, first_seq);
@@ -194,7 +196,6 @@ static uint64_t produce(const struct args *a, struct it_sink *sink, struct it_st
 			usleep(5000);
 	}
 	it_buf_free(&rec);
-	it_buf_free(&out);
 	return n;
 }
 
@@ -220,8 +221,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	it_hostinfo_read(&hi, "/proc");
 	it_sink_hostname(host, sizeof(host));
-	conf = it_kafka_conf_build(&a.k, err, sizeof(err));
-	if (!conf)
+	conf = a.k.brokers ? it_kafka_conf_build(&a.k, err, sizeof(err)) : NULL;
+	if (a.k.brokers && !conf)
 		return fprintf(stderr, "driver: %s\n", err), 2;
 	sink = it_sink_open_cfg(&a.sink, err, sizeof(err));
 	if (!sink)
@@ -232,6 +233,7 @@ int main(int argc, char **argv)
 	if (it_stream_open(&st, state_dir, host, a.sink.path, err, sizeof(err)))
 		return fprintf(stderr, "driver: %s\n", err), 2;
 	first = st.next_seq;
+	it_sink_set_stream(sink, &st);	/* as the agent: the sink stamps what it writes */
 	a.ship.spool = a.sink.path;
 	a.ship.state_dir = state_dir;
 	a.ship.host = host;
@@ -240,9 +242,20 @@ int main(int argc, char **argv)
 	a.ship.topic = a.k.topic;
 	a.ship.stream = &st;
 	a.ship.spool_max_bytes = a.k.spool_max_bytes;
+	if (!conf) {	/* the file alone */
+		n = produce(&a, sink, &st, NULL, first);
+		it_sink_close(sink);
+		it_sink_free(sink);
+		it_stream_close(&st);
+		printf("driver: wrote %" PRIu64 " records (seq %" PRIu64 "-%" PRIu64 "), not shipped\n",
+		       n, first, st.next_seq - 1);
+		free(copy);
+		return 0;
+	}
 	sh = it_shipper_start(&a.ship, conf, err, sizeof(err));
 	if (!sh)
 		return fprintf(stderr, "driver: %s\n", err), 2;
+	it_sink_set_may_delete(sink, it_shipper_may_delete, sh);	/* --max-files asks */
 	fprintf(stderr, "driver: stream %s from seq %" PRIu64 "\n", st.id, first);
 	n = produce(&a, sink, &st, sh, first);
 	it_sink_close(sink);

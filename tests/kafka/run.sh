@@ -181,5 +181,26 @@ if out=$("$drv" -o spool5/ --kafka-brokers "$boot" --kafka-option message.max.by
 else bad too-large "$out $(cat err5) ${c:-}"; fi
 stop_cluster
 
+# 6. --max-files during an outage (the sink's retention asks the shipper first,
+#    it_shipper_may_delete): files not yet acknowledged are kept, so every record
+#    arrives, no gap; once delivered, retention brings the directory back to the limit
+start_cluster || exit 1
+consume got6
+"$drv" -o spool6/ --rotate-size 65536 --max-files 2 --kafka-brokers "$boot" "${fast[@]}" \
+  --records 30000 --rate 5000 --inflight 131072 --ship-rate 4000000 --stats stats6 --wait 60 > out6 2> err6 &
+dpid=$!; pids+=($dpid)
+wait_for 10 test -s stats6
+sleep 1
+mock_cmd down all
+sleep 3
+held=$(ls spool6/inputtrace-*.jsonl | wc -l)
+mock_cmd up all
+wait "$dpid"; rc=$?
+stop_consume got6 30000
+if [ $rc = 0 ] && [ "$held" -gt 2 ] && c=$($check got6 --expect 30000); then
+  ok "--max-files 2 in an outage: $held complete files kept until delivered; $c"
+else bad max-files "rc $rc, $held files held in the outage: ${c:-$($check got6 --expect 30000)}; $(tail -2 err6)"; fi
+stop_cluster
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -272,6 +272,8 @@ static void test_loss_and_stats(void **state)
 	 * bool is undefined behaviour: UBSan stops here) */
 	memset(&s, 0xff, sizeof(s));
 	s.missed_counted = true;
+	s.has_kafka = false;		/* the kafka member: below */
+	s.kafka.in_outage = false;
 	{
 		struct it_buf b = { 0 };
 		struct jc_field f[32];
@@ -289,6 +291,22 @@ static void test_loss_and_stats(void **state)
 			assert_int_equal(f[i].vlen, 20);
 			assert_memory_equal(f[i].val, "18446744073709551615", 20);
 		}
+		free(got);
+	}
+	/* delivering to Kafka: the shipper's counters as "kafka":{...}, before
+	 * events_by_type (which stays last) */
+	memset(&s, 0, sizeof(s));
+	s.has_kafka = true;
+	s.kafka.delivered_records = 42;
+	snprintf(s.kafka.last_error, sizeof(s.kafka.last_error), "Broker: \"down\"");
+	{
+		struct it_buf b = { 0 };
+		char *got;
+
+		it_rec_stats(&b, &s);
+		got = take(&b);
+		assert_non_null(strstr(got, "\"files_recovered\":0,\"kafka\":{\"delivered_records\":42,"));
+		assert_non_null(strstr(got, "\"last_error\":\"Broker: \\\"down\\\"\"},\"events_by_type\":{"));
 		free(got);
 	}
 }

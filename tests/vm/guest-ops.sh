@@ -319,7 +319,11 @@ import glob, json, os, stat, sys
 d, kbd = sys.argv[1], int(sys.argv[2])
 st = os.stat(d)
 assert stat.S_IMODE(st.st_mode) == 0o700 and st.st_uid != 0, (oct(st.st_mode), st.st_uid)
-names = sorted(os.listdir(d))
+# the records' files; beside them the stream file (stream and seq, kept 0600)
+names = sorted(n for n in os.listdir(d) if not n.startswith("."))
+dot = [n for n in os.listdir(d) if n.startswith(".")]
+assert len(dot) == 1 and dot[0].endswith(".stream"), dot
+assert stat.S_IMODE(os.stat(os.path.join(d, dot[0])).st_mode) == 0o600, dot
 tmp = [n for n in names if n.endswith(".tmp")]
 assert not tmp, f"left behind: {tmp}"
 assert len(names) == 4, f"--max-files 4 kept {len(names)}: {names}"
