@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "log.h"
+#include "privdrop.h"
 #include "sink_impl.h"
 
 static volatile sig_atomic_t hup_pending;
@@ -258,7 +259,7 @@ static int open_single(struct it_sink *s, unsigned int mode)
 		errno = EHELD_ERRNO;
 		return -1;
 	}
-	if (!s->file_created && it_sink_append_check(s, fd, (uint64_t)st.st_size)) {
+	if (!s->file_created && it_sink_append_check(s, fd, &st)) {
 		close(fd);
 		return -1;
 	}
@@ -350,7 +351,23 @@ static const char *open_error(int e)
 	return e == ELOOP ? "it is a symbolic link" :
 	       e == ENOTGZIP_ERRNO ? "it exists and is not gzip (--compress appends gzip members)" :
 	       e == EGZIP_ERRNO ? "it exists and is gzip (add --compress, or choose another file)" :
-	       e == EHELD_ERRNO ? "another inputtrace is writing it" : strerror(e);
+	       e == EHELD_ERRNO ? "another inputtrace is writing it" :
+	       e == EOWNER_ERRNO ? "it exists and belongs to another user (not appended to)" :
+	       e == EWRITABLE_ERRNO ? "it exists and others may write it (not appended to)" :
+	       e == EFOREIGN_ERRNO ? "it exists and was not written by inputtrace (not appended to)" :
+	       strerror(e);
+}
+
+void it_sink_cfg_user(struct it_sink_cfg *cfg, const char *user)
+{
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (user && !it_user_resolve(user, &uid, &gid, err, sizeof(err))) {
+		cfg->have_user = true;
+		cfg->user_uid = (unsigned int)uid;
+	}
 }
 
 static const struct it_output_ops sink_ops;

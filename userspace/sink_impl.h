@@ -7,6 +7,7 @@
 #define IT_SINK_IMPL_H
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "sink.h"
 
@@ -14,6 +15,9 @@
 #define ENOTGZIP_ERRNO 10001	/* appending gzip to a file that is not gzip */
 #define EGZIP_ERRNO 10002	/* appending text to a gzip file */
 #define EHELD_ERRNO 10003	/* another agent holds the file (flock) */
+#define EOWNER_ERRNO 10004	/* an existing file of another user */
+#define EWRITABLE_ERRNO 10005	/* an existing file others may write */
+#define EFOREIGN_ERRNO 10006	/* an existing file inputtrace did not write */
 
 struct it_sink {
 	struct it_output out;		/* the output interface: first member */
@@ -95,9 +99,10 @@ size_t it_sink_scan(struct it_sink *s, bool (*keep)(const struct it_sink *s, cha
 		    struct it_name **v);
 
 /* sink_recover.c */
-/* An existing file about to be appended to (fd, its size): refuse gzip on text and
- * text on gzip (errno ENOTGZIP_ERRNO, EGZIP_ERRNO); cut a fragment a crash left at
- * the end of one of ours. 0, or -1 with errno. */
-int it_sink_append_check(struct it_sink *s, int fd, uint64_t size);
+/* An existing file about to be appended to (fd, its stat): refuse one that is not
+ * ours (EOWNER_ERRNO, EWRITABLE_ERRNO, EFOREIGN_ERRNO: README "Output files"), gzip on
+ * text and text on gzip (ENOTGZIP_ERRNO, EGZIP_ERRNO); cut a fragment a crash left at
+ * the end. 0, or -1 with errno. */
+int it_sink_append_check(struct it_sink *s, int fd, const struct stat *st);
 
 #endif

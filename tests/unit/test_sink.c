@@ -363,7 +363,7 @@ static void test_recover(void **state)
 
 /* A single file appended to: a fragment a crash left at the end of one of ours (as
  * the formats' heads say: a CSV header line here) is cut first; a file that is not
- * ours keeps its tail. */
+ * ours is not appended to (test_append_refused). */
 static void test_append_repair(void **state)
 {
 #define CSV_DONE "record,dev,device,sec,usec,time,type,code,value\nevent,3,kbd,1,2,,EV_KEY,KEY_A,1\n"
@@ -379,13 +379,73 @@ static void test_append_repair(void **state)
 	it_sink_free(s);
 	assert_file("a.csv", CSV_DONE "{\"record\":\"header\"}\nx\n", strlen(CSV_DONE) + 22);
 
-	snprintf(path, sizeof(path), "%s/other", dir);
+}
+
+/* Opening dir/name to append must fail with a reason containing why; the file is
+ * left as it was (n bytes of p). */
+static void refused(struct it_sink_cfg *cfg, const char *name, const void *p, size_t n,
+		    const char *why)
+{
+	char path[600], err[256] = "";
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cfg->path = path;
+	assert_null(it_sink_open_cfg(cfg, err, sizeof(err)));
+	if (!strstr(err, why)) {
+		print_error("%s: got '%s'\n", name, err);
+		fail();
+	}
+	assert_file(name, p, n);
+}
+
+/* An existing file is appended to only if it is ours: owned by the agent (or the
+ * --user it runs as), writable by no one else beyond --file-mode, and empty or
+ * starting with one of our headers (gzip: inflated). In a shared directory another
+ * user could otherwise create the path first and own the capture. */
+static void test_append_refused(void **state)
+{
+	struct it_sink_cfg cfg = { .known_head = it_format_known_head };
+	unsigned char gz[256];
+	size_t gn;
+	char path[600];
+	int fd;
+
 	close(put_file("other", "notes\nhalf", 10));
+	refused(&cfg, "other", "notes\nhalf", 10, "was not written by inputtrace");
+	gn = gz_member("{\"record\":\"event\"}\n", gz, sizeof(gz));
+	close(put_file("o.gz", gz, gn));
+	cfg.compress = 6;
+	refused(&cfg, "o.gz", gz, gn, "was not written by inputtrace");
+	cfg.compress = 0;
+
+	fd = put_file("loose.csv", CSV_DONE, strlen(CSV_DONE));
+	assert_int_equal(fchmod(fd, 0620), 0);
+	close(fd);
+	refused(&cfg, "loose.csv", CSV_DONE, strlen(CSV_DONE), "others may write it");
+	cfg.file_mode = 0660;	/* what --file-mode asks is not held against it */
+	snprintf(path, sizeof(path), "%s/loose.csv", dir);
 	cfg.path = path;
-	s = open_sink(&cfg);
-	assert_int_equal(it_sink_write(s, "x\n", 2), 0);
-	it_sink_free(s);
-	assert_file("other", "notes\nhalf{\"record\":\"header\"}\nx\n", 32);
+	it_sink_free(open_sink(&cfg));
+	cfg.file_mode = 0;
+
+	fd = put_file("theirs.jsonl", "", 0);
+	assert_int_equal(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	refused(&cfg, "theirs.jsonl", "", 0, "belongs to another user");
+	cfg.have_user = true;	/* --user: its own files are ours */
+	cfg.user_uid = 65534;
+	snprintf(path, sizeof(path), "%s/theirs.jsonl", dir);
+	cfg.path = path;
+	it_sink_free(open_sink(&cfg));
+	cfg.have_user = false;
+
+	/* ours: gzip whose start inflates to a header record */
+	gn = gz_member("{\"record\":\"header\",\"schema\":1}\n", gz, sizeof(gz));
+	close(put_file("h.gz", gz, gn));
+	cfg.compress = 6;
+	snprintf(path, sizeof(path), "%s/h.gz", dir);
+	cfg.path = path;
+	it_sink_free(open_sink(&cfg));
 }
 
 static int list(char names[][256], int max, const char *suffix)
@@ -696,6 +756,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_complete_len, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_refused, setup, teardown),
 		cmocka_unit_test(test_header_record),
 		cmocka_unit_test(test_csv_writer),
 		cmocka_unit_test(test_evemu_writer),
