@@ -378,5 +378,44 @@ if [ $rc = 1 ] && [ $((SECONDS - start)) -le 5 ] && [ "$blocked" = yes ] &&
   ok "SIGTERM with a reader that stopped reading: exit 1 within $((SECONDS - start)) s, said in one line"
 else bad "stalled-reader" "rc $rc after $((SECONDS - start)) s: $(cat err.stall)"; fi
 
+# 19. the output directory removed mid-run (rm -rf): said once, made again, the lines
+# of the file being written then counted (an output_loss record and the stats), the
+# run goes on to a clean stop, every file complete
+d=gone
+IT_RATE=4000 "$drv" -o $d --rotate-size 4K --flush-interval 0.1 2>err.gone &
+pid=$!
+nfiles() { ls "$d" 2>/dev/null | grep -vc '\.tmp$'; }
+wait_for 10 eval '[ "$(nfiles)" -ge 20 ]'
+# rm -rf can lose a race with a file being created (ENOTEMPTY): until it is gone
+while [ -e $d ]; do rm -rf $d 2>/dev/null; done
+wait_for 10 eval '[ "$(nfiles)" -ge 5 ]'
+kill -TERM $pid; wait $pid; rc=$?
+said=$(grep -c 'was removed while being written' err.gone)
+if [ $rc = 0 ] && [ "$said" = 1 ] && s=$($check $d/*) && [ "$(field "$s" "['output_lost_lines']" "$s")" -gt 0 ] &&
+   [ "$(field "$s" "['stats_output_lost_lines']" "$s")" -ge "$(field "$s" "['output_lost_lines']" "$s")" ] &&
+   [ "$(field "$s" "['stats']" "$s")" = True ] && ! ls $d | grep -q '\.tmp$'; then
+  ok "output directory removed mid-run: said once, made again, $(field "$s" "['output_lost_lines']" "$s") lines counted, stats at the end"
+else bad "dir-removed" "rc $rc said $said ${s:-invalid} $(cat err.gone)"; fi
+
+# 20. the directory read-only for 2.3 s under another user (--user nobody): the
+# rotation's rename (or the next file's open) fails with EACCES; it is retried like a
+# full disk, capture goes on to its --count, nothing left as .tmp, every event written
+# or counted, the stats record last
+d=ro
+chmod 0711 "$tmp"
+cp "$drv" drv.nobody && chmod 0755 drv.nobody
+mkdir $d && chown nobody:nogroup $d
+IT_RATE=4000 setpriv --reuid=nobody --regid=nogroup --clear-groups ./drv.nobody -o $d/ --rotate-size 4K \
+  --flush-interval 0.1 --count 16000 2>err.ro &
+pid=$!
+wait_for 10 eval '[ "$(nfiles)" -ge 5 ]'
+chmod 0500 $d; sleep 2.3; chmod 0700 $d
+wait $pid; rc=$?
+if [ $rc = 0 ] && s=$($check $d/*) && [ "$(field "$s" "['stats']" "$s")" = True ] &&
+   [ $(( $(field "$s" "['events']" "$s") + $(field "$s" "['stats_output_lost_lines']" "$s") )) -ge 16000 ] &&
+   ! ls $d | grep -q '\.tmp$' && grep -q 'Permission denied' err.ro; then
+  ok "directory read-only for 2.3 s (as nobody): retried, $(field "$s" "['events']" "$s") events written, $(field "$s" "['stats_output_lost_lines']" "$s") lines counted, no .tmp left"
+else bad "dir-eacces" "rc $rc ${s:-invalid} $(ls $d | grep tmp) $(cat err.ro)"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
