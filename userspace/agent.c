@@ -204,6 +204,7 @@ static int open_output(struct it_agent *a)
 	char err[512];
 
 	it_sink_cfg_from_opts(&scfg, a->o);
+	it_sink_cfg_user(&scfg, a->o->user);
 	a->sink = it_sink_open_cfg(&scfg, err, sizeof(err));
 	if (!a->sink) {
 		it_err("%s", err);

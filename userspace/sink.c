@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "log.h"
+#include "privdrop.h"
 #include "sink_impl.h"
 #include "stream.h"
 
@@ -85,14 +86,15 @@ static const char *err_text(const struct it_sink *s, int e)
 	return strerror(e);
 }
 
-void it_sink_on_error(struct it_sink *s, int e, uint64_t lines, uint64_t bytes)
+/* lines/bytes not written (errno e); retry: plan another try, else give up */
+static void sink_error(struct it_sink *s, int e, uint64_t lines, uint64_t bytes, bool retry)
 {
 	s->dropped_lines += lines;
 	s->dropped_bytes += bytes;
 	s->gap_lines += lines;
 	s->gap_bytes += bytes;
 	s->last_err = e;
-	if (!transient(e)) {
+	if (!retry) {
 		if (!s->failed)
 			it_err("cannot write to %s: %s", s->name, err_text(s, e));
 		s->failed = true;
@@ -107,6 +109,65 @@ void it_sink_on_error(struct it_sink *s, int e, uint64_t lines, uint64_t bytes)
 	s->said_err = e;
 	s->err = e;
 	s->retry_at = s->now() + flush_interval(s);
+}
+
+void it_sink_on_error(struct it_sink *s, int e, uint64_t lines, uint64_t bytes)
+{
+	sink_error(s, e, lines, bytes, transient(e));
+}
+
+/* While an error is being waited out: lines/bytes dropped, counted (the retry stays
+ * as planned) */
+static void drop_pending(struct it_sink *s, uint64_t lines, uint64_t bytes)
+{
+	s->dropped_lines += lines;
+	s->dropped_bytes += bytes;
+	s->gap_lines += lines;
+	s->gap_bytes += bytes;
+}
+
+/* The next file could not be opened. In directory mode (rotation; the directory made
+ * again) this is retried like a write error whatever errno says (a directory made
+ * read-only for a moment, EACCES): capture goes on, what cannot be written is counted
+ * and marked by a gap record once a file opens. */
+static void on_open_error(struct it_sink *s, int e, uint64_t lines, uint64_t bytes)
+{
+	sink_error(s, e, lines, bytes, s->dir_mode || transient(e));
+}
+
+/* dir mode: the file being written, or its whole directory, was removed (rm -rf DIR):
+ * what the file holds went with it. Said once, counted as not written (the gap record
+ * in the next file says so); the directory is made again before the next file.
+ * Returns true when the file was given up (s->fd closed). */
+static bool file_gone(struct it_sink *s)
+{
+	int how = s->dir_mode && s->fd >= 0 ? it_sink_dir_gone(s) : 0;
+
+	if (!how)
+		return false;
+	if (!s->said_gone)
+		it_warn("%s was removed while being written: %s; the %llu lines written to it are "
+			"counted as not written", how == 2 ? s->dirpath : s->tmp,
+			how == 2 ? "making it again" : "starting a new file",
+			(unsigned long long)s->file_lines);
+	s->said_gone = true;
+	s->dropped_lines += s->file_lines;
+	s->dropped_bytes += s->file_data;
+	s->gap_lines += s->file_lines;
+	s->gap_bytes += s->file_data;
+	s->last_err = ENOENT;
+	close(s->fd);
+	s->fd = -1;
+	s->dir_lost = how == 2;
+	return true;
+}
+
+/* dir mode: the current file is to be rotated (size reached, and no failed rename
+ * being waited out) */
+static bool rotate_due(const struct it_sink *s)
+{
+	return s->dir_mode && s->cfg.rotate_size && s->file_bytes >= s->cfg.rotate_size &&
+	       s->now() >= s->rotate_retry_at;
 }
 
 /* --- the file ---------------------------------------------------------------------- */
@@ -183,6 +244,8 @@ static int emit(struct it_sink *s, const void *p, size_t n, uint64_t lines)
 		it_sink_on_error(s, errno, lines, n);
 		return -1;
 	}
+	s->file_lines += lines;
+	s->file_data += n;
 	return 0;
 }
 
@@ -281,7 +344,7 @@ static int open_single(struct it_sink *s, unsigned int mode)
 		errno = EHELD_ERRNO;
 		return -1;
 	}
-	if (!s->file_created && it_sink_append_check(s, fd, (uint64_t)st.st_size)) {
+	if (!s->file_created && it_sink_append_check(s, fd, &st)) {
 		close(fd);
 		return -1;
 	}
@@ -293,6 +356,9 @@ static int open_file(struct it_sink *s)
 	unsigned int mode = s->cfg.file_mode ? s->cfg.file_mode : 0600;
 	struct stat st;
 
+	if (s->dir_lost && it_sink_dir_recreate(s))
+		return -1;
+	s->dir_lost = false;
 	if (s->is_stdout)
 		s->fd = STDOUT_FILENO;
 	else if (s->dir_mode)
@@ -301,7 +367,7 @@ static int open_file(struct it_sink *s)
 		s->fd = open_single(s, mode);
 	if (s->fd < 0)
 		return -1;
-	s->file_bytes = 0;
+	s->file_bytes = s->file_lines = s->file_data = 0;
 	if (!s->is_stdout && !fstat(s->fd, &st) && S_ISREG(st.st_mode))
 		s->file_bytes = (uint64_t)st.st_size;
 	s->file_seq++;
@@ -310,8 +376,10 @@ static int open_file(struct it_sink *s)
 	return 0;
 }
 
-/* Flush, sync, close; in dir mode rename NAME.tmp to NAME and sync the directory. */
-static int close_file(struct it_sink *s)
+/* Flush, sync, close; in dir mode rename NAME.tmp to NAME and sync the directory. A
+ * rename that fails at a rotation leaves the file open and written on, the rotation
+ * tried again after a flush interval (returns -1, s->fd still open). */
+static int close_file(struct it_sink *s, bool rotating)
 {
 	int rc = 0;
 
@@ -326,10 +394,21 @@ static int close_file(struct it_sink *s)
 		it_err("cannot sync %s: %s", s->name, strerror(errno));
 		rc = -1;
 	}
+	if (file_gone(s))
+		return rc;
 	if (s->dir_mode) {
 		/* renamed while the fd still holds the lock: another agent's recovery never
 		 * sees a finished NAME.tmp unlocked */
-		if (renameat(s->dirfd, s->tmp, s->dirfd, s->cur)) {
+		if (rotating && renameat(s->dirfd, s->tmp, s->dirfd, s->cur)) {
+			if (!s->said_rename)
+				it_warn("cannot rename %s to %s: %s; writing on into it, the rotation "
+					"tried again every %g s", s->tmp, s->cur, strerror(errno),
+					flush_interval(s));
+			s->said_rename = true;
+			s->rotate_retry_at = s->now() + flush_interval(s);
+			return -1;
+		}
+		if (!rotating && renameat(s->dirfd, s->tmp, s->dirfd, s->cur)) {
 			it_err("cannot rename %s to %s: %s", s->tmp, s->cur, strerror(errno));
 			rc = -1;
 		} else {
@@ -373,7 +452,23 @@ static const char *open_error(int e)
 	return e == ELOOP ? "it is a symbolic link" :
 	       e == ENOTGZIP_ERRNO ? "it exists and is not gzip (--compress appends gzip members)" :
 	       e == EGZIP_ERRNO ? "it exists and is gzip (add --compress, or choose another file)" :
-	       e == EHELD_ERRNO ? "another inputtrace is writing it" : strerror(e);
+	       e == EHELD_ERRNO ? "another inputtrace is writing it" :
+	       e == EOWNER_ERRNO ? "it exists and belongs to another user (not appended to)" :
+	       e == EWRITABLE_ERRNO ? "it exists and others may write it (not appended to)" :
+	       e == EFOREIGN_ERRNO ? "it exists and was not written by inputtrace (not appended to)" :
+	       strerror(e);
+}
+
+void it_sink_cfg_user(struct it_sink_cfg *cfg, const char *user)
+{
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (user && !it_user_resolve(user, &uid, &gid, err, sizeof(err))) {
+		cfg->have_user = true;
+		cfg->user_uid = (unsigned int)uid;
+	}
 }
 
 static const struct it_output_ops sink_ops;
@@ -450,7 +545,7 @@ struct it_sink *it_sink_open_cfg(const struct it_sink_cfg *cfg, char *err, size_
 static int resume(struct it_sink *s)
 {
 	if (s->fd < 0 && open_file(s)) {
-		it_sink_on_error(s, errno, 0, 0);
+		on_open_error(s, errno, 0, 0);
 		return -1;
 	}
 	s->err = 0;
@@ -474,12 +569,12 @@ int it_sink_write(struct it_sink *s, const void *p, size_t n)
 	if (s->err) {
 		if (s->now() < s->retry_at || resume(s)) {
 			if (!s->failed)
-				it_sink_on_error(s, s->err ? s->err : ENOSPC, lines, n);
+				drop_pending(s, lines, n);
 			return -1;
 		}
 	}
 	if (s->fd < 0 && open_file(s)) {
-		it_sink_on_error(s, errno, lines, n);
+		on_open_error(s, errno, lines, n);
 		return -1;
 	}
 	if ((s->need_preamble && has_preamble(s)) || s->gap_lines || s->gap_bytes) {
@@ -492,8 +587,7 @@ int it_sink_write(struct it_sink *s, const void *p, size_t n)
 	stamp(s, &p, &n);
 	if (emit(s, p, n, lines))
 		return -1;
-	if (s->dir_mode && s->cfg.rotate_size && !s->cfg.compress &&
-	    s->file_bytes >= s->cfg.rotate_size)
+	if (!s->cfg.compress && rotate_due(s))
 		return it_sink_reopen(s);
 	return 0;
 }
@@ -511,19 +605,21 @@ int it_sink_flush(struct it_sink *s)
 		it_sink_on_error(s, errno, 0, 0);
 		rc = -1;
 	}
-	if (!rc && s->dir_mode && s->cfg.rotate_size && s->file_bytes >= s->cfg.rotate_size)
+	if (!rc && file_gone(s))
+		return resume(s);	/* a new file now, with the gap record */
+	if (!rc && rotate_due(s))
 		rc = it_sink_reopen(s);
 	return rc;
 }
 
 int it_sink_reopen(struct it_sink *s)
 {
-	int rc = close_file(s);
+	int rc = close_file(s, true);
 
-	if (s->failed)
-		return -1;
+	if (s->failed || s->fd >= 0)
+		return -1;	/* s->fd open: its rename failed, written on */
 	if (open_file(s)) {
-		it_sink_on_error(s, errno, 0, 0);
+		on_open_error(s, errno, 0, 0);
 		return -1;
 	}
 	if (!s->err && has_preamble(s))
@@ -549,7 +645,7 @@ void it_sink_tick(struct it_sink *s)
 	if (s->fd >= 0 && s->need_preamble && has_preamble(s))
 		emit_meta(s);
 	if (s->dir_mode && s->cfg.rotate_interval_s > 0 &&
-	    now - s->opened_at >= s->cfg.rotate_interval_s)
+	    now - s->opened_at >= s->cfg.rotate_interval_s && now >= s->rotate_retry_at)
 		it_sink_reopen(s);
 	else if (now - s->last_flush >= flush_interval(s))
 		it_sink_flush(s);
@@ -567,7 +663,7 @@ int it_sink_close(struct it_sink *s)
 
 	if (s->err && !s->failed)
 		resume(s);	/* one last try, so the gap is recorded */
-	rc = close_file(s);
+	rc = close_file(s, false);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	s->dirfd = -1;

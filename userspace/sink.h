@@ -46,10 +46,19 @@ struct it_sink_cfg {
 	/* is head (n bytes: the start of an existing file appended to) how our files
 	 * start? Then a fragment a crash left at its end is cut first. NULL: never */
 	bool (*known_head)(const char *head, size_t n);
+	/* an existing single file is appended to only if it is ours: owned by the euid,
+	 * or by user_uid when have_user (--user), not writable by group or others beyond
+	 * file_mode, and empty or starting as known_head says (gzip: inflated) */
+	bool have_user;
+	unsigned int user_uid;
 	/* clocks (NULL: CLOCK_MONOTONIC seconds, CLOCK_REALTIME ns); tests set them */
 	double (*now)(void);
 	uint64_t (*wall_ns)(void);
 };
+
+/* --user NAME (NULL: none): its files may be appended to (have_user, user_uid). A
+ * name that does not resolve is left for the agent to report. */
+void it_sink_cfg_user(struct it_sink_cfg *cfg, const char *user);
 
 /* The file output (opaque). */
 struct it_sink;

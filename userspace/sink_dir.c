@@ -52,31 +52,83 @@ static unsigned int dir_mode_of(unsigned int file_mode)
 	return file_mode | ((file_mode & 0444) >> 2);
 }
 
-int it_sink_dir_open(struct it_sink *s, const char *path, char *err, size_t errlen)
+/* mkdir (if missing) and open s->dirpath, never through a symlink; the fd, or -1 with
+ * errno (ENOTDIR: not a directory, a symbolic link?) and *step "create" or "open" */
+static int dir_make(struct it_sink *s, const char **step)
+{
+	int fd;
+
+	*step = "create";
+	if (!mkdir(s->dirpath, dir_mode_of(s->cfg.file_mode)))
+		s->dir_created = true;
+	else if (errno != EEXIST)
+		return -1;
+	*step = "open";
+	fd = open(s->dirpath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		errno = ENOTDIR;
+	return fd;
+}
+
+/* "an agent writes here" for as long as dirfd is open: it_sink_recover() of another
+ * agent leaves evemu files (written unlocked) alone while this is held */
+static void dir_lock(int fd)
 {
 	struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-	char dir[PATH_MAX];
+
+	(void)fcntl(fd, F_OFD_SETLK, &l);
+}
+
+int it_sink_dir_open(struct it_sink *s, const char *path, char *err, size_t errlen)
+{
+	const char *step;
 	size_t n;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	while ((n = strlen(dir)) > 1 && dir[n - 1] == '/')
-		dir[n - 1] = 0;	/* a trailing '/' would make open() follow a symlink */
-	if (!mkdir(dir, dir_mode_of(s->cfg.file_mode))) {
-		s->dir_created = true;
-	} else if (errno != EEXIST) {
-		snprintf(err, errlen, "cannot create output directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(s->dirpath, sizeof(s->dirpath), "%s", path);
+	while ((n = strlen(s->dirpath)) > 1 && s->dirpath[n - 1] == '/')
+		s->dirpath[n - 1] = 0;	/* a trailing '/' would make open() follow a symlink */
+	s->dirfd = dir_make(s, &step);
 	if (s->dirfd < 0) {
-		snprintf(err, errlen, "cannot open output directory %s: %s", dir,
-			 errno == ELOOP || errno == ENOTDIR ? "not a directory (a symbolic link?)"
-							    : strerror(errno));
+		snprintf(err, errlen, "cannot %s output directory %s: %s", step, s->dirpath,
+			 errno == ENOTDIR ? "not a directory (a symbolic link?)" : strerror(errno));
 		return -1;
 	}
-	/* "an agent writes here" for as long as dirfd is open: it_sink_recover() of
-	 * another agent leaves evemu files (written unlocked) alone while this is held */
-	(void)fcntl(s->dirfd, F_OFD_SETLK, &l);
+	dir_lock(s->dirfd);
+	return 0;
+}
+
+int it_sink_dir_gone(const struct it_sink *s)
+{
+	struct stat a, b;
+
+	if (fstat(s->dirfd, &a))
+		return 0;
+	if (!a.st_nlink)
+		return 2;
+	if (fstatat(AT_FDCWD, s->dirpath, &b, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT || errno == ENOTDIR ? 2 : 0;
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return 2;
+	if (s->fd >= 0 && !fstat(s->fd, &b) && !b.st_nlink)
+		return 1;
+	return 0;
+}
+
+int it_sink_dir_recreate(struct it_sink *s)
+{
+	const char *step;
+	int fd = dir_make(s, &step), e;
+
+	if (fd < 0)
+		return -1;
+	if (dup3(fd, s->dirfd, O_CLOEXEC) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	dir_lock(s->dirfd);
 	return 0;
 }
 

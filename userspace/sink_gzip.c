@@ -57,6 +57,9 @@ int it_gz_end_member(struct it_sink *s)
 
 		it_sink_on_error(s, e, s->member_lines, s->member_in);
 		rc = -1;
+	} else {
+		s->file_lines += s->member_lines;
+		s->file_data += s->member_in;
 	}
 	member_reset(s);
 	s->member_in = s->member_lines = 0;

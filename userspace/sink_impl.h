@@ -7,6 +7,7 @@
 #define IT_SINK_IMPL_H
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "sink.h"
 
@@ -14,6 +15,9 @@
 #define ENOTGZIP_ERRNO 10001	/* appending gzip to a file that is not gzip */
 #define EGZIP_ERRNO 10002	/* appending text to a gzip file */
 #define EHELD_ERRNO 10003	/* another agent holds the file (flock) */
+#define EOWNER_ERRNO 10004	/* an existing file of another user */
+#define EWRITABLE_ERRNO 10005	/* an existing file others may write */
+#define EFOREIGN_ERRNO 10006	/* an existing file inputtrace did not write */
 
 struct it_sink {
 	struct it_output out;		/* the output interface: first member */
@@ -23,6 +27,10 @@ struct it_sink {
 	int dirfd;			/* dir mode: the directory; else -1 */
 	bool is_stdout, dir_mode;
 	bool dir_created;		/* dir mode: this run created the directory */
+	bool dir_lost;			/* dir mode: removed; to be made again before a file */
+	bool said_gone;			/* stderr told that the directory was removed */
+	bool said_rename;		/* stderr told that a rotation's rename failed */
+	char dirpath[PATH_MAX];		/* dir mode: the directory's path, without a final '/' */
 	bool file_created;		/* one-file mode: this run created the file */
 	bool failed;			/* unrecoverable: the agent should stop */
 	bool closed;			/* it_sink_close() done */
@@ -31,6 +39,9 @@ struct it_sink {
 	char tmp[NAME_MAX + 1];		/* dir mode: its name while written (cur + ".tmp") */
 	uint64_t file_seq;		/* files opened so far (1 = first) */
 	uint64_t file_bytes;		/* bytes of the current file on disk */
+	uint64_t file_lines, file_data;	/* data lines and their bytes written to it (not
+					 * the header, devices and gap records) */
+	double rotate_retry_at;		/* now() seconds: no rotation before (rename failed) */
 	double opened_at, last_flush, retry_at;	/* now() seconds */
 	bool need_preamble, dirty;
 	/* gzip (sink_gzip.c) */
@@ -80,6 +91,13 @@ void it_gz_free(struct it_sink *s);
 /* sink_dir.c: directory mode */
 /* Create (if missing), open and read-lock the directory path. 0, or -1 with err. */
 int it_sink_dir_open(struct it_sink *s, const char *path, char *err, size_t errlen);
+/* Is the file being written, or the directory, gone (rm -rf DIR)? 0 no, 1 the file
+ * was removed, 2 the directory was removed or the path now names another one. */
+int it_sink_dir_gone(const struct it_sink *s);
+/* Make the directory again (as at start: mode, never through a symlink, the read
+ * lock) under the same descriptor number, which others (evemu files) hold. 0, or -1
+ * with errno. */
+int it_sink_dir_recreate(struct it_sink *s);
 /* Create and lock the next NAME.tmp (s->cur, s->tmp). The fd, or -1 (errno). */
 int it_sink_dir_new_file(struct it_sink *s, unsigned int mode);
 /* One of this host's complete output files / evemu files (by name). */
@@ -99,9 +117,10 @@ size_t it_sink_scan(struct it_sink *s, bool (*keep)(const struct it_sink *s, cha
 		    struct it_name **v);
 
 /* sink_recover.c */
-/* An existing file about to be appended to (fd, its size): refuse gzip on text and
- * text on gzip (errno ENOTGZIP_ERRNO, EGZIP_ERRNO); cut a fragment a crash left at
- * the end of one of ours. 0, or -1 with errno. */
-int it_sink_append_check(struct it_sink *s, int fd, uint64_t size);
+/* An existing file about to be appended to (fd, its stat): refuse one that is not
+ * ours (EOWNER_ERRNO, EWRITABLE_ERRNO, EFOREIGN_ERRNO: README "Output files"), gzip on
+ * text and text on gzip (ENOTGZIP_ERRNO, EGZIP_ERRNO); cut a fragment a crash left at
+ * the end. 0, or -1 with errno. */
+int it_sink_append_check(struct it_sink *s, int fd, const struct stat *st);
 
 #endif

@@ -98,26 +98,80 @@ int it_sink_complete_len(int fd, bool gzip, uint64_t *len)
 	return gzip ? gzip_complete_len(fd, len) : text_complete_len(fd, len);
 }
 
+/* The start of a gzip file inflated into out (at most len bytes): the bytes got, or
+ * 0 when it does not inflate. */
+static size_t gzip_head(int fd, char *out, size_t len)
+{
+	unsigned char in[4096];
+	ssize_t r = pread(fd, in, sizeof(in), 0);
+	z_stream z;
+	size_t got = 0;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (r <= 0 || inflateInit2(&z, 15 + 16) != Z_OK)
+		return 0;
+	z.next_in = in;
+	z.avail_in = (uInt)r;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)len;
+	rc = inflate(&z, Z_SYNC_FLUSH);
+	if (rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR)
+		got = len - z.avail_out;
+	inflateEnd(&z);
+	return got;
+}
+
+/* Is the existing file (fd, st; m: its first n bytes) ours to append to? In a shared
+ * directory another user could create the path first and own the capture: the file
+ * must belong to the agent (or the --user it runs as), be writable by no one else
+ * (beyond what --file-mode asks), and be empty or start as the formats' files do. */
+static int ours(const struct it_sink *s, int fd, const struct stat *st, const char *m,
+		ssize_t n, bool gz)
+{
+	char h[64];
+	size_t hn = n > 0 ? (size_t)n : 0;
+
+	if (st->st_uid != geteuid() && !(s->cfg.have_user && st->st_uid == s->cfg.user_uid)) {
+		errno = EOWNER_ERRNO;
+		return -1;
+	}
+	if (st->st_mode & 022 & ~s->cfg.file_mode) {
+		errno = EWRITABLE_ERRNO;
+		return -1;
+	}
+	if (!st->st_size || !s->cfg.known_head)
+		return 0;
+	if (gz)
+		hn = gzip_head(fd, h, sizeof(h)), m = h;
+	if (!s->cfg.known_head(m, hn)) {
+		errno = EFOREIGN_ERRNO;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Appending gzip members to plain text (or text to gzip) would make a file neither
- * zcat nor a JSON reader accepts: refused. A file of ours (it starts as a format's
- * files do, or with gzip's magic) that a crash left with an incomplete last line or
- * gzip member is cut to its complete prefix, said in one line: what would be appended
- * would otherwise follow the fragment (a line glued to it; a gzip file no reader gets
- * past). Another file is left as it is.
+ * zcat nor a JSON reader accepts: refused. A file of ours that a crash left with an
+ * incomplete last line or gzip member is cut to its complete prefix, said in one line:
+ * what would be appended would otherwise follow the fragment (a line glued to it; a
+ * gzip file no reader gets past).
  */
-int it_sink_append_check(struct it_sink *s, int fd, uint64_t size)
+int it_sink_append_check(struct it_sink *s, int fd, const struct stat *st)
 {
 	char m[64];
 	ssize_t n = pread(fd, m, sizeof(m), 0);
 	bool gz = n >= 2 && (unsigned char)m[0] == 0x1f && (unsigned char)m[1] == 0x8b;
-	uint64_t good;
+	uint64_t good, size = (uint64_t)st->st_size;
 
 	if (n >= 2 && gz != !!s->cfg.compress) {
 		errno = s->cfg.compress ? ENOTGZIP_ERRNO : EGZIP_ERRNO;
 		return -1;
 	}
-	if (n <= 0 || !(gz || (s->cfg.known_head && s->cfg.known_head(m, (size_t)n))))
+	if (ours(s, fd, st, m, n, gz))
+		return -1;
+	if (n <= 0 || !(gz || s->cfg.known_head))
 		return 0;
 	if (it_sink_complete_len(fd, gz, &good) || good >= size)
 		return 0;

@@ -144,10 +144,36 @@ run -o "$tmp/no/such/dir/file" -D 1
 if [ "$rc" -ne 0 ] && one_line && [ ! -e "$tmp/no" ]; then ok "output-missing-dir (exit $rc)"
 else bad "output-missing-dir" "exit $rc: $err"; fi
 
+# --- -o: an existing file is appended to only if it is ours ----------------------------
+# (README "Output files"): in a shared directory another user could create the path
+# first and own the capture. Each refused with exit 2 and one line; the file untouched.
+# not_ours NAME NEEDLE [-z]: $tmp/NAME is refused
+not_ours() {
+  local name=$1 needle=$2 before
+  before=$(md5sum <"$tmp/$name"; stat -c '%s %a %U' "$tmp/$name")
+  run ${3:-} -o "$tmp/$name" -D 1
+  if [ "$rc" -ne 2 ]; then bad "output-$name" "exit $rc, want 2 (stderr: $err)"
+  elif ! one_line || [[ $err != *"$needle"* ]]; then bad "output-$name" "message: $err"
+  elif [ "$(md5sum <"$tmp/$name"; stat -c '%s %a %U' "$tmp/$name")" != "$before" ]; then
+    bad "output-$name" "the file changed"
+  else ok "output-$name refused (exit 2: ${err#inputtrace: })"; fi
+}
+printf 'notes\n' >"$tmp/notes.txt"
+not_ours notes.txt "was not written by inputtrace"
+printf 'record,dev,device,sec,usec,time,type,code,value\n' >"$tmp/theirs.csv"
+chown nobody "$tmp/theirs.csv"
+not_ours theirs.csv "belongs to another user"
+printf '{"record":"header","schema":1}\n' >"$tmp/loose.jsonl"
+chmod 0666 "$tmp/loose.jsonl"
+not_ours loose.jsonl "others may write it"
+printf '{"record":"event"}\n' | gzip >"$tmp/plain.jsonl.gz"
+chmod 0600 "$tmp/plain.jsonl.gz"
+not_ours plain.jsonl.gz "was not written by inputtrace" -z
+
 # --- a capture on this kernel, into a file that has content ------------------------
 # Here (fentry refused, no kprobes) it must fail with 1 and one line naming both;
 # on a kernel where capture works it runs 1 s and must end with a stats record.
-printf '{"record":"old"}\n' >"$tmp/capture.jsonl"
+printf '{"record":"header","schema":1}\n' >"$tmp/capture.jsonl"
 chmod 0640 "$tmp/capture.jsonl"
 run -o "$tmp/capture.jsonl" -D 1
 if [ "$rc" -eq 1 ]; then
@@ -158,7 +184,7 @@ elif [ "$rc" -eq 0 ]; then
   if tail -n 1 "$tmp/capture.jsonl" | grep -q '^{"record":"stats"'; then ok "capture-auto (captured)"
   else bad "capture-auto" "exit 0 but no stats record"; fi
 else bad "capture-auto" "exit $rc: $err"; fi
-if [ "$(head -n 1 "$tmp/capture.jsonl")" = '{"record":"old"}' ]; then ok "output-appends"
+if [ "$(head -n 1 "$tmp/capture.jsonl")" = '{"record":"header","schema":1}' ]; then ok "output-appends"
 else bad "output-appends" "first line now: $(head -n 1 "$tmp/capture.jsonl")"; fi
 if [ "$(stat -c %a "$tmp/capture.jsonl")" = 640 ]; then ok "output-mode-kept"
 else bad "output-mode-kept" "mode $(stat -c %a "$tmp/capture.jsonl")"; fi

@@ -63,6 +63,7 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : (fprintf(stderr, "driver: %s\n", err), 2);
 	it_sink_cfg_from_opts(&cfg, &o);
+	it_sink_cfg_user(&cfg, o.user);
 	sink = it_sink_open_cfg(&cfg, err, sizeof(err));
 	if (!sink) {
 		fprintf(stderr, "inputtrace: %s\n", err);

@@ -363,7 +363,7 @@ static void test_recover(void **state)
 
 /* A single file appended to: a fragment a crash left at the end of one of ours (as
  * the formats' heads say: a CSV header line here) is cut first; a file that is not
- * ours keeps its tail. */
+ * ours is not appended to (test_append_refused). */
 static void test_append_repair(void **state)
 {
 #define CSV_DONE "record,dev,device,sec,usec,time,type,code,value\nevent,3,kbd,1,2,,EV_KEY,KEY_A,1\n"
@@ -379,13 +379,73 @@ static void test_append_repair(void **state)
 	it_sink_free(s);
 	assert_file("a.csv", CSV_DONE "{\"record\":\"header\"}\nx\n", strlen(CSV_DONE) + 22);
 
-	snprintf(path, sizeof(path), "%s/other", dir);
+}
+
+/* Opening dir/name to append must fail with a reason containing why; the file is
+ * left as it was (n bytes of p). */
+static void refused(struct it_sink_cfg *cfg, const char *name, const void *p, size_t n,
+		    const char *why)
+{
+	char path[600], err[256] = "";
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cfg->path = path;
+	assert_null(it_sink_open_cfg(cfg, err, sizeof(err)));
+	if (!strstr(err, why)) {
+		print_error("%s: got '%s'\n", name, err);
+		fail();
+	}
+	assert_file(name, p, n);
+}
+
+/* An existing file is appended to only if it is ours: owned by the agent (or the
+ * --user it runs as), writable by no one else beyond --file-mode, and empty or
+ * starting with one of our headers (gzip: inflated). In a shared directory another
+ * user could otherwise create the path first and own the capture. */
+static void test_append_refused(void **state)
+{
+	struct it_sink_cfg cfg = { .known_head = it_format_known_head };
+	unsigned char gz[256];
+	size_t gn;
+	char path[600];
+	int fd;
+
 	close(put_file("other", "notes\nhalf", 10));
+	refused(&cfg, "other", "notes\nhalf", 10, "was not written by inputtrace");
+	gn = gz_member("{\"record\":\"event\"}\n", gz, sizeof(gz));
+	close(put_file("o.gz", gz, gn));
+	cfg.compress = 6;
+	refused(&cfg, "o.gz", gz, gn, "was not written by inputtrace");
+	cfg.compress = 0;
+
+	fd = put_file("loose.csv", CSV_DONE, strlen(CSV_DONE));
+	assert_int_equal(fchmod(fd, 0620), 0);
+	close(fd);
+	refused(&cfg, "loose.csv", CSV_DONE, strlen(CSV_DONE), "others may write it");
+	cfg.file_mode = 0660;	/* what --file-mode asks is not held against it */
+	snprintf(path, sizeof(path), "%s/loose.csv", dir);
 	cfg.path = path;
-	s = open_sink(&cfg);
-	assert_int_equal(it_sink_write(s, "x\n", 2), 0);
-	it_sink_free(s);
-	assert_file("other", "notes\nhalf{\"record\":\"header\"}\nx\n", 32);
+	it_sink_free(open_sink(&cfg));
+	cfg.file_mode = 0;
+
+	fd = put_file("theirs.jsonl", "", 0);
+	assert_int_equal(fchown(fd, 65534, 65534), 0);
+	close(fd);
+	refused(&cfg, "theirs.jsonl", "", 0, "belongs to another user");
+	cfg.have_user = true;	/* --user: its own files are ours */
+	cfg.user_uid = 65534;
+	snprintf(path, sizeof(path), "%s/theirs.jsonl", dir);
+	cfg.path = path;
+	it_sink_free(open_sink(&cfg));
+	cfg.have_user = false;
+
+	/* ours: gzip whose start inflates to a header record */
+	gn = gz_member("{\"record\":\"header\",\"schema\":1}\n", gz, sizeof(gz));
+	close(put_file("h.gz", gz, gn));
+	cfg.compress = 6;
+	snprintf(path, sizeof(path), "%s/h.gz", dir);
+	cfg.path = path;
+	it_sink_free(open_sink(&cfg));
 }
 
 static int list(char names[][256], int max, const char *suffix)
@@ -455,6 +515,122 @@ static void test_rotate_size(void **state)
 		free(txt);
 	}
 	assert_int_equal(next, 400);
+}
+
+
+/* The one file in dir/sub (a complete one: no .tmp), read whole. */
+static char *only_file(const char *sub, size_t *len)
+{
+	char d[600], path[1200];
+	struct dirent **v;
+	int n, i;
+
+	snprintf(d, sizeof(d), "%s/%s", dir, sub);
+	n = scandir(d, &v, NULL, alphasort);
+	assert_int_equal(n, 3);	/* ".", "..", the file */
+	snprintf(path, sizeof(path), "%s/%s", d, v[2]->d_name);
+	assert_null(strstr(v[2]->d_name, ".tmp"));
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return slurp(path, len, false);
+}
+
+/* rm -rf of the output directory while a file is written in it: the lines of that
+ * file are counted as not written, the directory made again at the next flush, and
+ * the next file starts with its header and a gap record saying how much was lost. A
+ * path that cannot be made a directory again (a file put there) is retried, the
+ * lines meanwhile counted too. */
+static void test_dir_removed(void **state)
+{
+	struct it_sink_cfg cfg = { .dir_mode = true, .ext = "jsonl", .flush_interval_s = 1 };
+	char out[600], cmd[700], l[128], want[512], *txt;
+	uint64_t bytes = 0;
+	unsigned int i;
+	struct it_sink *s;
+	size_t len;
+	int fd;
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	cfg.path = out;
+	s = open_sink(&cfg);
+	for (i = 0; i < 10; i++) {
+		line(l, sizeof(l), i);
+		bytes += strlen(l);
+		assert_int_equal(it_sink_write(s, l, strlen(l)), 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", out);
+	assert_int_equal(system(cmd), 0);
+	fake_now += 1.1;
+	it_sink_tick(s);		/* the flush sees it */
+	assert_int_equal(s->dropped_lines, 10);
+	assert_int_equal(s->dropped_bytes, bytes);
+	assert_true(exists("out"));
+	assert_int_equal(it_sink_write(s, "{\"b\":2}\n", 8), 0);
+	assert_int_equal(it_sink_close(s), 0);
+	assert_int_equal(s->gap_lines, 0);	/* marked */
+	txt = only_file("out", &len);
+	snprintf(want, sizeof(want), "{\"record\":\"header\"}\n{\"record\":\"output_loss\",\"lines\":10,"
+		 "\"bytes\":%llu,\"error\":\"No such file or directory\"}\n{\"b\":2}\n",
+		 (unsigned long long)bytes);
+	assert_string_equal(txt, want);
+	free(txt);
+	it_sink_free(s);
+
+	/* removed, and a file put at its path: retried every flush interval */
+	assert_int_equal(system(cmd), 0);
+	s = open_sink(&cfg);
+	assert_int_equal(system(cmd), 0);
+	fd = put_file("out", "x", 1);
+	close(fd);
+	fake_now += 1.1;
+	it_sink_tick(s);
+	assert_false(s->failed);
+	assert_int_equal(s->err, ENOTDIR);
+	assert_int_equal(it_sink_write(s, "{\"c\":3}\n", 8), -1);	/* counted */
+	assert_int_equal(s->dropped_lines, 1);
+	assert_int_equal(unlink(out), 0);
+	fake_now += 1.1;
+	assert_int_equal(it_sink_write(s, "{\"d\":4}\n", 8), 0);
+	assert_int_equal(it_sink_close(s), 0);
+	txt = only_file("out", &len);
+	assert_string_equal(txt, "{\"record\":\"header\"}\n{\"record\":\"output_loss\",\"lines\":1,"
+			    "\"bytes\":8,\"error\":\"Not a directory\"}\n{\"d\":4}\n");
+	free(txt);
+	it_sink_free(s);
+}
+
+/* A rename that fails at rotation (here: a directory in the way of the complete
+ * name; a directory made read-only for a moment does the same for a --user agent)
+ * is survived: the file is written on and the rotation tried again a flush interval
+ * later; nothing is lost, nothing left as .tmp. */
+static void test_rotate_rename_retried(void **state)
+{
+	struct it_sink_cfg cfg = { .path = dir, .rotate_size = 50, .ext = "jsonl",
+				   .flush_interval_s = 1 };
+	char l[128], cur[NAME_MAX + 1];
+	static char names[8][256];
+	struct it_sink *s;
+
+	s = open_sink(&cfg);
+	snprintf(cur, sizeof(cur), "%s", s->cur);
+	assert_int_equal(mkdirat(s->dirfd, cur, 0700), 0);
+	line(l, sizeof(l), 1);
+	assert_int_equal(it_sink_write(s, l, strlen(l)), -1);	/* size reached: rename fails */
+	assert_false(s->failed);
+	assert_int_equal(s->dropped_lines, 0);
+	assert_true(s->fd >= 0);
+	assert_int_equal(it_sink_write(s, l, strlen(l)), 0);	/* written on, not retried yet */
+	assert_int_equal(unlinkat(s->dirfd, cur, AT_REMOVEDIR), 0);
+	fake_now += 1.1;
+	fake_wall += 1000000;
+	assert_int_equal(it_sink_write(s, l, strlen(l)), 0);	/* rotated */
+	assert_int_equal(s->files_done, 1);
+	assert_int_equal(it_sink_close(s), 0);
+	assert_int_equal(s->dropped_lines, 0);
+	assert_int_equal(list(names, 8, ".tmp"), 0);
+	assert_int_equal(list(names, 8, ".jsonl"), 2);
+	it_sink_free(s);
 }
 
 static void test_rotate_interval_and_retention(void **state)
@@ -696,6 +872,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_complete_len, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_rename_retried, setup, teardown),
 		cmocka_unit_test(test_header_record),
 		cmocka_unit_test(test_csv_writer),
 		cmocka_unit_test(test_evemu_writer),
