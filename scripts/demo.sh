@@ -16,6 +16,10 @@ fi
 echo "demo: this machine cannot capture directly:"
 echo "      ${err##*$'\n'}"
 echo "demo: booting the test VM and replaying real recordings there instead"
+[ -f "$rec/kbd-lenovo-compact-usb.evemu" ] || {
+  echo "demo: no recordings in $rec (the project's shared/recordings beside this clone; or set RECORDINGS=DIR)" >&2
+  exit 1
+}
 out=$(mktemp -d /tmp/inputtrace-demo.XXXXXX)
 cp "$rec/kbd-lenovo-compact-usb.evemu" "$rec/touchpad-alps-glidepoint-2finger-tap.evemu" "$out/"
 python3 scripts/vm/run.py --quiet --timeout 180 --out "$out" -- sh tests/vm/demo-guest.sh

@@ -93,8 +93,10 @@ int it_kafka_opts_check(const struct it_kafka_opts *k, const char *output, bool 
 			char *err, size_t errlen)
 {
 	if (!k->brokers) {
-		if (k->config_file || k->n_options || strcmp(k->topic, IT_KAFKA_TOPIC_DEFAULT)) {
-			snprintf(err, errlen, "--kafka-topic, --kafka-option and --kafka-config need --kafka-brokers");
+		if (k->config_file || k->n_options || k->spool_max_bytes ||
+		    strcmp(k->topic, IT_KAFKA_TOPIC_DEFAULT)) {
+			snprintf(err, errlen, "--kafka-topic, --kafka-option, --kafka-config and "
+				 "--spool-max-bytes need --kafka-brokers");
 			return -1;
 		}
 		return 0;

@@ -84,6 +84,7 @@ bad_flag "kafka-bad-value" 'Invalid value "bogus"' \
 bad_flag "kafka-option-form" "--kafka-option" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" --kafka-option acks
 bad_flag "kafka-topic-bad" "--kafka-topic" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" --kafka-topic 'a/b'
 bad_flag "kafka-topic-alone" "need --kafka-brokers" -o "$tmp/k/" --kafka-topic t
+bad_flag "spool-max-bytes-alone" "need --kafka-brokers" -o "$tmp/k/" --spool-max-bytes 64M
 bad_flag "spool-max-bytes-small" "--spool-max-bytes" --kafka-brokers 127.0.0.1:9 -o "$tmp/k/" \
   --spool-max-bytes 1K
 printf 'acks=all\n' >"$tmp/kafka.conf"

@@ -29,7 +29,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 RECORDINGS=${RECORDINGS:-$top/../shared/recordings}
-RECORDINGS=$(cd "$RECORDINGS" 2>/dev/null && pwd) || { echo "run.sh: no recordings directory" >&2; exit 1; }
+RECORDINGS=$(cd "$RECORDINGS" 2>/dev/null && pwd) || { echo "run.sh: no recordings directory ${RECORDINGS} (the project's shared/recordings beside this clone; or set RECORDINGS=DIR)" >&2; exit 1; }
 out=${VM_TEST_OUT:-$top/build/vm-test}
 BOOTS=${BOOTS:-main ops formats privacy control kafka}
 
