@@ -77,6 +77,29 @@ int it_spool_state_save(int dirfd, const char *name, const struct it_spool_state
 }
 
 /* One "key value" line into s. Returns 0, or -1 when it is not one of ours. */
+/* A whole unsigned decimal number, no sign, no space (sscanf's %u takes "-1"). */
+static int parse_u64(const char *val, uint64_t *v)
+{
+	char *end;
+
+	if (*val < '0' || *val > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(val, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* "FIRST LAST COUNT": a range of seqs, FIRST <= LAST, COUNT at most its size. */
+static int parse_loss(const char *val, struct it_spool_loss *l)
+{
+	char a[24], b[24], c[24];
+
+	if (sscanf(val, "%23s %23s %23s", a, b, c) != 3 || parse_u64(a, &l->first) ||
+	    parse_u64(b, &l->last) || parse_u64(c, &l->count))
+		return -1;
+	return l->first > l->last || l->count == 0 || l->count - 1 > l->last - l->first ? -1 : 0;
+}
+
 static int load_line(struct it_spool_state *s, const char *key, const char *val)
 {
 	uint64_t *num = !strcmp(key, "offset") ? &s->acked.off :
@@ -87,7 +110,7 @@ static int load_line(struct it_spool_state *s, const char *key, const char *val)
 	struct it_spool_loss l;
 
 	if (num)
-		return sscanf(val, "%" SCNu64, num) == 1 ? 0 : -1;
+		return parse_u64(val, num);
 	if (!strcmp(key, "stream")) {
 		if (strlen(val) != IT_STREAM_ID_LEN)
 			return -1;
@@ -95,13 +118,14 @@ static int load_line(struct it_spool_state *s, const char *key, const char *val)
 		return 0;
 	}
 	if (!strcmp(key, "file")) {
-		if (strlen(val) >= sizeof(s->acked.name))
+		/* a file name of the spool directory, never a path */
+		if (strlen(val) >= sizeof(s->acked.name) || strchr(val, '/') || val[0] == '.')
 			return -1;
 		strcpy(s->acked.name, val);
 		return 0;
 	}
 	if (!strcmp(key, "loss")) {
-		if (sscanf(val, "%" SCNu64 " %" SCNu64 " %" SCNu64, &l.first, &l.last, &l.count) != 3)
+		if (parse_loss(val, &l))
 			return -1;
 		it_spool_state_add_loss(s, &l);
 		return 0;

@@ -279,6 +279,15 @@ static void test_state_roundtrip(void **state)
 	assert_int_equal(faccessat(fd, "st.tmp", F_OK, 0), -1);
 	write_file("junk", "hello\n", 6, 0600);
 	assert_int_equal(it_spool_state_load(fd, "junk", &t), -1);
+	/* numbers without a sign, a loss range that makes sense, a name not a path */
+	write_file("neg", "seq -1\n", 7, 0600);
+	assert_int_equal(it_spool_state_load(fd, "neg", &t), -1);
+	write_file("loss", "loss 5 1 18446744073709551615\n", 30, 0600);
+	assert_int_equal(it_spool_state_load(fd, "loss", &t), -1);
+	write_file("loss2", "loss 1 5 6\n", 11, 0600);
+	assert_int_equal(it_spool_state_load(fd, "loss2", &t), -1);
+	write_file("path", "file ../../etc/passwd\n", 22, 0600);
+	assert_int_equal(it_spool_state_load(fd, "path", &t), -1);
 	close(fd);
 }
 
