@@ -10,23 +10,10 @@
  * arrive, decides on the same prefix whatever the chunks: once a prefix is decided,
  * every longer one gives the same decision.
  */
-#if __has_include("fuzz.h")
-#include "fuzz.h"
-#else	/* before tests/fuzz/fuzz.h (harden-fuzz) is merged: the same assertion */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#define FUZZ_ASSERT(cond, ...)								\
-	do {										\
-		if (!(cond)) {								\
-			fprintf(stderr, "fuzz: %s:%d: property broken: %s: ",		\
-				__FILE__, __LINE__, #cond);				\
-			fprintf(stderr, __VA_ARGS__);					\
-			fputc('\n', stderr);						\
-			abort();							\
-		}									\
-	} while (0)
-#endif
+#include "fuzz.h"
 #include <stdint.h>
 #include "control.h"
 
