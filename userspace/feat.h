@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * features.h - dataset tables computed from captured events: keystrokes, actions and
+ * feat.h - dataset tables computed from captured events: keystrokes, actions and
  * intervals (docs/features.md). A table is fed the records of one capture in order and
  * emits rows through an it_feat_out. Two feeders share the tables, so both give the
  * same rows for the same events:
@@ -13,8 +13,8 @@
  * Adding a table: a file feat_NAME.c with one `const struct it_feat_table_ops`, listed
  * in it_feat_tables[] (features_tables.c). Nothing else changes.
  */
-#ifndef IT_FEATURES_H
-#define IT_FEATURES_H
+#ifndef IT_FEAT_H
+#define IT_FEAT_H
 
 #include <stdbool.h>
 #include <stdint.h>
