@@ -20,15 +20,48 @@
 #include "header.h"
 #include "log.h"
 
+/* 0666 when a verb is open to everyone (the server judges each request), else 0660
+ * with --control-group, 0600 without */
+static mode_t socket_mode(const struct it_control *c)
+{
+	int i;
+
+	for (i = 0; i < c->nverbs; i++)
+		if (c->verbs[i].everyone)
+			return 0666;
+	return c->have_gid ? 0660 : 0600;
+}
+
+int it_control_add_verb(struct it_control *c, const struct it_ctl_verb *v)
+{
+	int i;
+
+	if (c->nverbs >= IT_CTL_VERBS_MAX || !v->name || !*v->name || !v->handle ||
+	    v->max_line < strlen(v->name) + 1 || v->max_line > IT_CTL_BUF_MAX)
+		return -1;
+	for (i = 0; i < c->nverbs; i++)
+		if (!strcmp(c->verbs[i].name, v->name))
+			return -1;
+	c->verbs[c->nverbs++] = *v;
+	if (c->fd >= 0 && chmod(c->path, socket_mode(c)))
+		return -1;
+	return 0;
+}
+
 int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t gid,
 		    char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
+	struct it_ctl_verb verbs[IT_CTL_VERBS_MAX];
+	int nverbs = c->nverbs;
 	struct stat st;
 	int fd;
 
+	memcpy(verbs, c->verbs, sizeof(verbs));	/* added before: kept */
 	memset(c, 0, sizeof(*c));
+	memcpy(c->verbs, verbs, sizeof(verbs));
+	c->nverbs = nverbs;
 	c->fd = -1;
 	c->deadline_s = IT_CTL_DEADLINE_S;
 	c->have_gid = have_gid;
@@ -78,7 +111,7 @@ int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t
 			return -1;
 		}
 	}
-	if ((have_gid && chown(path, 0, gid)) || chmod(path, have_gid ? 0660 : 0600) ||
+	if ((have_gid && chown(path, 0, gid)) || chmod(path, socket_mode(c)) ||
 	    listen(fd, 128)) {
 		snprintf(err, errlen, "cannot set up %s: %s", path, strerror(errno));
 		close(fd);
@@ -214,15 +247,17 @@ int it_ctl_parse(const char *buf, size_t len, bool eof, enum it_ctl_cmd *cmd, co
 
 /* --- pausing ---------------------------------------------------------------------------- */
 
-int it_pause_set(struct it_pause_state *ps, bool pause, const struct it_ctl_req *r)
+int it_pause_hold(struct it_pause_state *ps, unsigned int reason, bool on,
+		  void (*rec)(void *ctx, uint64_t mono_ns, uint64_t real_ns), void *ctx)
 {
 	const struct it_pause_ops *o = &ps->ops;
+	unsigned int after = on ? ps->holds | reason : ps->holds & ~reason;
 	uint64_t mono, real;
 	int rc;
 
-	if (ps->paused == pause)
+	if (after == ps->holds)
 		return 0;
-	if (pause) {
+	if (on && !ps->holds) {
 		rc = o->set_kernel ? o->set_kernel(o->kctx, true) : 0;
 		if (rc)
 			return rc;
@@ -230,16 +265,48 @@ int it_pause_set(struct it_pause_state *ps, bool pause, const struct it_ctl_req 
 			o->drain(o->kctx);
 	}
 	it_clock_pair(&mono, &real);
-	if (o->record)
-		o->record(o->rctx, pause, r, mono, real);
-	if (!pause) {
+	if (rec)
+		rec(ctx, mono, real);
+	if (!after) {
 		rc = o->set_kernel ? o->set_kernel(o->kctx, false) : 0;
 		if (rc)
 			return rc;
 	}
+	ps->holds = after;
+	return 0;
+}
+
+/* it_pause_set()'s record, through it_pause_hold() */
+struct pause_rec {
+	struct it_pause_state *ps;
+	bool pause;
+	const struct it_ctl_req *r;
+	uint64_t real;
+};
+
+static void pause_rec(void *ctx, uint64_t mono, uint64_t real)
+{
+	struct pause_rec *p = ctx;
+	const struct it_pause_ops *o = &p->ps->ops;
+
+	p->real = real;
+	if (o->record)
+		o->record(o->rctx, p->pause, p->r, mono, real);
+}
+
+int it_pause_set(struct it_pause_state *ps, bool pause, const struct it_ctl_req *r)
+{
+	struct pause_rec p = { .ps = ps, .pause = pause, .r = r };
+	int rc;
+
+	if (ps->paused == pause)
+		return 0;
+	rc = it_pause_hold(ps, IT_HOLD_MANUAL, pause, pause_rec, &p);
+	if (rc)
+		return rc;
 	ps->paused = pause;
 	ps->status.paused = pause;
-	ps->status.paused_since_real_ns = pause ? real : 0;
+	ps->status.paused_since_real_ns = pause ? p.real : 0;
 	it_status_write(&ps->status);
 	it_notice("capture %s by %s (uid %u, pid %d, via %s)", pause ? "paused" : "resumed",
 		  r->user, (unsigned)r->uid, (int)r->pid, r->via);
@@ -311,12 +378,83 @@ static void client_reject(struct it_control *c, struct it_ctl_client *cl, const 
 	client_answer(cl, line);
 }
 
+/* The added verb whose name is the first word of what was read so far, or -1. */
+static int verb_of(const struct it_control *c, const char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	while (n < len && buf[n] != ' ' && buf[n] != '\n' && buf[n] != '\r')
+		n++;
+	if (n == len)	/* the first word may not be whole yet */
+		return -1;
+	for (i = 0; i < c->nverbs; i++)
+		if (strlen(c->verbs[i].name) == n && !memcmp(buf, c->verbs[i].name, n))
+			return i;
+	return -1;
+}
+
+/* it_ctl_parse() for an added verb: the line within its max_line, no NUL. */
+static int verb_parse(const struct it_ctl_verb *v, const char *buf, size_t len, bool eof,
+		      const char **why)
+{
+	const char *nl = memchr(buf, '\n', len);
+	size_t n = nl ? (size_t)(nl - buf) : len;
+
+	*why = NULL;
+	if (n + (nl != NULL) > v->max_line || (!nl && !eof && n >= v->max_line)) {
+		*why = "request too long";
+		return -1;
+	}
+	if (memchr(buf, 0, n)) {
+		*why = "NUL byte in the request";
+		return -1;
+	}
+	return nl || eof ? 1 : 0;
+}
+
+static bool socket_open_to_all(const struct it_control *c)
+{
+	return socket_mode(c) == 0666;
+}
+
+/* An added verb's whole request: its handler answers (lines of at most
+ * IT_CTL_REPLY_MAX bytes, sent in one write on a new socket: never blocks). */
+static void verb_serve(struct it_control *c, struct it_ctl_client *cl)
+{
+	const struct it_ctl_verb *v = &c->verbs[cl->verb];
+	char *nl = memchr(cl->line, '\n', cl->len);
+	size_t n = nl ? (size_t)(nl - cl->line) : cl->len;
+	static char reply[IT_CTL_REPLY_MAX];
+	size_t rlen;
+
+	if (n && cl->line[n - 1] == '\r')
+		n--;
+	reply[0] = 0;
+	v->handle(v->ctx, &cl->req, cl->line, n, reply, sizeof(reply));
+	rlen = strnlen(reply, sizeof(reply));
+	if (!rlen || reply[rlen - 1] != '\n') {	/* a handler's slip: still one whole line */
+		snprintf(reply, sizeof(reply), "error: internal error\n");
+		rlen = strlen(reply);
+	}
+	c->served++;
+	if (send(cl->fd, reply, rlen, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* the client went away: nothing to tell */
+	}
+	close(cl->fd);
+	cl->fd = -1;
+}
+
 /* A whole request from an allowed or refused peer: act and answer. */
 static void client_serve(struct it_control *c, struct it_pause_state *ps, struct it_ctl_client *cl)
 {
 	char line[160];
 	int rc = 0;
 
+	if (cl->verb >= 0 && (cl->allowed || c->verbs[cl->verb].everyone)) {
+		verb_serve(c, cl);
+		return;
+	}
 	if (!cl->allowed) {
 		c->refused++;
 		it_log_limited(&c->lim_refused, LOG_WARNING, "control socket: refused uid %u (pid %d): "
@@ -365,8 +503,12 @@ static bool client_step(struct it_control *c, struct it_pause_state *ps, struct 
 			return true;
 		}
 		cl->len += (size_t)n;
-		rc = it_ctl_parse(cl->line, cl->len, n == 0, &cl->req.cmd, &why);
-		if (rc > 0 || (rc < 0 && !cl->allowed))
+		cl->verb = verb_of(c, cl->line, cl->len);
+		if (cl->verb >= 0)
+			rc = verb_parse(&c->verbs[cl->verb], cl->line, cl->len, n == 0, &why);
+		else
+			rc = it_ctl_parse(cl->line, cl->len, n == 0, &cl->req.cmd, &why);
+		if (rc > 0 || (rc < 0 && !cl->allowed && !socket_open_to_all(c)))
 			client_serve(c, ps, cl);	/* the refused learn only that */
 		else if (rc < 0)
 			client_reject(c, cl, why);
@@ -440,6 +582,7 @@ static bool accept_one(struct it_control *c, struct it_pause_state *ps, double n
 	cl->fd = fd;
 	cl->deadline = now + c->deadline_s;
 	cl->req.via = "socket";
+	cl->verb = -1;
 	client_judge(c, cl);
 	if (client_step(c, ps, cl, now))
 		return true;

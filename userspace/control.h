@@ -11,7 +11,9 @@
  * Protocol: one line per connection, "pause\n", "resume\n" or "status\n"; one line
  * back, "ok paused\n", "ok capturing\n" or "error: REASON\n". Clients are served
  * from the agent's loop without ever blocking it: non-blocking sockets, a bounded
- * request, a deadline per client and a cap on clients at once.
+ * request, a deadline per client and a cap on clients at once. Features add verbs of
+ * their own (it_control_add_verb: participate, focus), possibly open to every local
+ * user, and hold the kernel's pause for reasons of their own (it_pause_hold).
  */
 #ifndef IT_CONTROL_H
 #define IT_CONTROL_H
@@ -32,6 +34,29 @@ enum it_ctl_cmd { IT_CTL_NONE = 0, IT_CTL_PAUSE, IT_CTL_RESUME, IT_CTL_STATUS };
 #define IT_CTL_LINE_MAX 64	/* a request longer than this, newline included, is refused */
 #define IT_CTL_MAX_CLIENTS 64	/* connections being read at once; more are closed at once */
 #define IT_CTL_DEADLINE_S 1.0	/* a client's whole request must arrive within this */
+#define IT_CTL_BUF_MAX 512	/* the longest request of any verb, newline included */
+#define IT_CTL_REPLY_MAX 8192	/* the longest answer of an added verb */
+#define IT_CTL_VERBS_MAX 4	/* verbs added with it_control_add_verb() */
+
+struct it_ctl_req;
+
+/*
+ * A request verb added by a feature (participate, focus): one line "NAME" or
+ * "NAME ARGS", newline-terminated, answered by handle(). Unlike pause, resume and
+ * status, a verb may be open to every local user (everyone): the socket is then
+ * mode 0666 and the handler judges the caller from r (uid, gid, pid: SO_PEERCRED).
+ */
+struct it_ctl_verb {
+	const char *name;
+	size_t max_line;	/* the longest request, newline included (<= IT_CTL_BUF_MAX) */
+	bool everyone;		/* any local user may send it; else root and --control-group */
+	/* Answer line (len bytes, no newline, no NUL) from r: the reply in reply, one or
+	 * more lines each ending in "\n" (at most replylen bytes, NUL-terminated). Runs
+	 * in the agent's loop: it must not block. */
+	void (*handle)(void *ctx, const struct it_ctl_req *r, const char *line, size_t len,
+		       char *reply, size_t replylen);
+	void *ctx;
+};
 
 /* Who asked, and what. */
 struct it_ctl_req {
@@ -49,8 +74,9 @@ struct it_ctl_client {
 	bool allowed;		/* root or a member of the group, from the socket's credentials */
 	double deadline;	/* CLOCK_MONOTONIC seconds: answered or closed by then */
 	struct it_ctl_req req;	/* pid, uid, gid from SO_PEERCRED (user filled when served) */
+	int verb;		/* index in it_control.verbs of an added verb; -1: a built-in */
 	size_t len;
-	char line[IT_CTL_LINE_MAX];
+	char line[IT_CTL_BUF_MAX];
 };
 
 struct it_control {
@@ -64,6 +90,8 @@ struct it_control {
 	double next_deadline;	/* the earliest client's deadline */
 	int nclients;		/* slots in use, clients[0..nclients) */
 	struct it_ctl_client clients[IT_CTL_MAX_CLIENTS];
+	int nverbs;
+	struct it_ctl_verb verbs[IT_CTL_VERBS_MAX];
 	struct it_log_limit lim_bad;	/* malformed, too long, too slow, too many */
 	struct it_log_limit lim_refused;	/* not root nor in the group */
 	uint64_t served, refused, bad;	/* requests answered ok, refused, malformed/late/busy */
@@ -76,6 +104,13 @@ struct it_control {
  */
 int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t gid,
 		    char *err, size_t errlen);
+
+/*
+ * Add a verb (copied). Before or after it_control_open(); a verb open to everyone
+ * makes the socket 0666. Returns 0, or -1 (too many verbs, a name already taken,
+ * max_line out of range).
+ */
+int it_control_add_verb(struct it_control *c, const struct it_ctl_verb *v);
 
 /* Close the listening socket and every client, and unlink (if it can). Safe on a
  * closed one. */
@@ -131,8 +166,20 @@ struct it_pause_ops {
 	void *kctx, *rctx;
 };
 
+/*
+ * The reasons the kernel does not copy events: the kernel's flag is set while any is.
+ * Each feature owns one, so `ctl resume` never resumes at a locked screen and a session
+ * change never undoes `ctl pause`.
+ */
+enum it_hold {
+	IT_HOLD_MANUAL = 1u << 0,	/* ctl pause, SIGUSR1 */
+	IT_HOLD_SESSION = 1u << 1,	/* logind: nobody who may be recorded is at the seat */
+	IT_HOLD_FOCUS = 1u << 2,	/* a --pause-apps application has the focus */
+};
+
 struct it_pause_state {
-	bool paused;
+	bool paused;			/* IT_HOLD_MANUAL is held */
+	unsigned int holds;		/* enum it_hold bits held now */
 	struct it_pause_ops ops;
 	struct it_status status;	/* rewritten on each change (fd -1: none) */
 };
@@ -140,6 +187,18 @@ struct it_pause_state {
 /* Pause or resume for r (a no-op if already so): the hooks, the status file, one
  * notice. Returns 0 or the hook's -errno (then nothing changed). */
 int it_pause_set(struct it_pause_state *ps, bool pause, const struct it_ctl_req *r);
+
+/*
+ * Hold (on) or release one reason (an enum it_hold bit) for the kernel not to copy
+ * events. Holding: the kernel's flag set first (when no reason held it yet), then the
+ * ring buffer drained, then rec() writes the record that says why; releasing: rec()
+ * first, then the flag cleared when no reason is left. So every event before the
+ * record was captured before the change and none after it while held. rec may be
+ * NULL; a no-op (rec not called) when the reason is already so. Returns 0 or the
+ * set_kernel hook's -errno (then nothing changed and rec was not called).
+ */
+int it_pause_hold(struct it_pause_state *ps, unsigned int reason, bool on,
+		  void (*rec)(void *ctx, uint64_t mono_ns, uint64_t real_ns), void *ctx);
 
 /* SIGUSR1 pauses, SIGUSR2 resumes (the last one wins; the sender from siginfo):
  * install the handlers; it_control_tick() acts on them. */

@@ -412,6 +412,78 @@ static void test_group_check(void **state)
 	it_control_close(&c);
 }
 
+/* Holds: the kernel flag is set while any reason holds it, in the documented order. */
+static void hold_rec(void *ctx, uint64_t mono_ns, uint64_t real_ns)
+{
+	hk_add(*(const char *)ctx);
+}
+
+static void test_holds(void **state)
+{
+	struct it_pause_state ps = pause_state();
+	struct it_ctl_req r = { .via = "socket", .user = "x" };
+	char on = 'S', off = 's';
+
+	assert_int_equal(it_pause_hold(&ps, IT_HOLD_SESSION, true, hold_rec, &on), 0);
+	assert_int_equal(it_pause_hold(&ps, IT_HOLD_SESSION, true, hold_rec, &on), 0);	/* no-op */
+	assert_int_equal(it_pause_set(&ps, true, &r), 0);	/* already held: no K, no D */
+	assert_int_equal(it_pause_hold(&ps, IT_HOLD_SESSION, false, hold_rec, &off), 0);
+	assert_true(ps.paused);	/* the session released, ctl pause still holds */
+	assert_int_equal(ps.holds, IT_HOLD_MANUAL);
+	assert_int_equal(it_pause_set(&ps, false, &r), 0);
+	assert_int_equal(ps.holds, 0);
+	assert_string_equal(hk.order, "KDSRsRk");
+	/* a kernel that refuses: nothing held, no record */
+	hk.fail = EPERM;
+	assert_int_equal(it_pause_hold(&ps, IT_HOLD_FOCUS, true, hold_rec, &on), -EPERM);
+	assert_int_equal(ps.holds, 0);
+	assert_string_equal(hk.order, "KDSRsRk");
+}
+
+/* An added verb: open to everyone, answered by its handler with the caller's uid; the
+ * socket 0666; a request over its max_line refused; the built-ins keep their check. */
+static void echo_verb(void *ctx, const struct it_ctl_req *r, const char *line, size_t len,
+		      char *reply, size_t replylen)
+{
+	snprintf(reply, replylen, "ok %u %.*s\nsecond line\n", (unsigned)r->uid, (int)len, line);
+}
+
+static void test_verbs(void **state)
+{
+	struct it_ctl_verb v = { .name = "echo", .max_line = 100, .everyone = true,
+				 .handle = echo_verb };
+	struct it_pause_state ps = pause_state();
+	char reply[256], big[200];
+	struct it_control c = { .fd = -1 };
+	struct stat st;
+	pid_t pid;
+
+	assert_int_equal(it_control_add_verb(&c, &v), 0);
+	assert_int_equal(it_control_add_verb(&c, &v), -1);	/* the name is taken */
+	open_ctl(&c, "c9.sock", true);
+	assert_int_equal(stat(c.path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0666);
+	exchange(&c, &ps, 0, 0, 0, NULL, "echo a b c\n", false, reply, sizeof(reply), &pid);
+	assert_string_equal(reply, "ok 0 echo a b c");
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "echo ", 5);
+	big[150] = '\n';
+	big[151] = 0;
+	exchange(&c, &ps, 0, 0, 0, NULL, big, false, reply, sizeof(reply), &pid);
+	assert_string_equal(reply, "error: request too long");
+	if (geteuid() == 0) {
+		exchange(&c, &ps, NOBODY, NOBODY, 0, NULL, "echo\n", false, reply, sizeof(reply), &pid);
+		assert_string_equal(reply, "ok 65534 echo");
+		exchange(&c, &ps, NOBODY, NOBODY, 0, NULL, "pause\n", false, reply, sizeof(reply), &pid);
+		assert_string_equal(reply, "error: permission denied (not in the control group)");
+		/* open to all: a bad request is told why, even from outside the group */
+		exchange(&c, &ps, NOBODY, NOBODY, 0, NULL, "junk\n", false, reply, sizeof(reply), &pid);
+		assert_true(strstr(reply, "error: unknown command") == reply);
+		assert_false(ps.paused);
+	}
+	it_control_close(&c);
+}
+
 /* Judged from the socket, as the peer was when it connected: a client that sent its
  * request and exited before the agent read it is still a member (there is no
  * /proc/PID any more), and an outsider that exited is still refused. */
@@ -640,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_pause_error),
 		cmocka_unit_test(test_group_check),
 		cmocka_unit_test(test_peer_exited),
+		cmocka_unit_test(test_holds),
+		cmocka_unit_test(test_verbs),
 		cmocka_unit_test(test_peer_allowed),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_deadline),
