@@ -48,20 +48,44 @@ int it_control_add_verb(struct it_control *c, const struct it_ctl_verb *v)
 	return 0;
 }
 
+int it_control_add_watch(struct it_control *c, const struct it_ctl_watch *w)
+{
+	if (c->nwatches >= IT_CTL_WATCH_MAX || w->fd < 0 || !w->ready)
+		return -1;
+	c->watches[c->nwatches] = *w;
+	c->watches[c->nwatches++].fired = false;
+	return 0;
+}
+
+void it_control_del_watch(struct it_control *c, int fd)
+{
+	int i;
+
+	for (i = 0; i < c->nwatches; i++)
+		if (c->watches[i].fd == fd) {
+			c->watches[i] = c->watches[--c->nwatches];
+			return;
+		}
+}
+
 int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t gid,
 		    char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct it_ctl_verb verbs[IT_CTL_VERBS_MAX];
-	int nverbs = c->nverbs;
+	struct it_ctl_watch watches[IT_CTL_WATCH_MAX];
+	int nverbs = c->nverbs, nwatches = c->nwatches;
 	struct stat st;
 	int fd;
 
 	memcpy(verbs, c->verbs, sizeof(verbs));	/* added before: kept */
+	memcpy(watches, c->watches, sizeof(watches));
 	memset(c, 0, sizeof(*c));
 	memcpy(c->verbs, verbs, sizeof(verbs));
+	memcpy(c->watches, watches, sizeof(watches));
 	c->nverbs = nverbs;
+	c->nwatches = nwatches;
 	c->fd = -1;
 	c->deadline_s = IT_CTL_DEADLINE_S;
 	c->have_gid = have_gid;
@@ -618,6 +642,11 @@ void it_control_tick(struct it_control *c, struct it_pause_state *ps, double now
 	int i, n;
 
 	pause_signal_tick(ps);
+	for (i = 0; i < c->nwatches; i++)
+		if (c->watches[i].fired) {
+			c->watches[i].fired = false;
+			c->watches[i].ready(c->watches[i].ctx);	/* may add or delete watches */
+		}
 	if (c->fd < 0)
 		return;
 	if (c->ready) {		/* what the last it_control_wait() found */
@@ -652,11 +681,27 @@ static double mono_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The smallest of timeout_ms and the watches' own bounds. */
+static int watch_timeout(const struct it_control *c, int timeout_ms)
+{
+	int i, t;
+
+	for (i = 0; i < c->nwatches; i++) {
+		if (!c->watches[i].timeout_ms)
+			continue;
+		t = c->watches[i].timeout_ms(c->watches[i].ctx);
+		if (t >= 0 && (timeout_ms < 0 || t < timeout_ms))
+			timeout_ms = t;
+	}
+	return timeout_ms;
+}
+
 int it_control_wait(struct it_control *c, int extra_fd, int timeout_ms)
 {
-	struct pollfd p[2] = { { .fd = extra_fd, .events = POLLIN },
-			       { .fd = c->fd >= 0 ? c->epfd : -1, .events = POLLIN } };
-	int rc;
+	struct pollfd p[2 + IT_CTL_WATCH_MAX] = {
+		{ .fd = extra_fd, .events = POLLIN },
+		{ .fd = c->fd >= 0 ? c->epfd : -1, .events = POLLIN } };
+	int i, rc;
 
 	if (c->fd >= 0 && c->nclients) {
 		double left = c->next_deadline - mono_s();
@@ -666,10 +711,15 @@ int it_control_wait(struct it_control *c, int extra_fd, int timeout_ms)
 		if (left * 1000 < timeout_ms)
 			timeout_ms = (int)(left * 1000) + 1;
 	}
-	rc = poll(p, 2, timeout_ms);	/* a negative fd is skipped */
+	timeout_ms = watch_timeout(c, timeout_ms);
+	for (i = 0; i < c->nwatches; i++)
+		p[2 + i] = (struct pollfd){ .fd = c->watches[i].fd, .events = POLLIN };
+	rc = poll(p, (nfds_t)(2 + c->nwatches), timeout_ms);	/* a negative fd is skipped */
 	if (rc < 0)
 		return -errno;
 	c->ready = c->fd >= 0 && (p[1].revents & POLLIN);
+	for (i = 0; i < c->nwatches; i++)
+		c->watches[i].fired = p[2 + i].revents != 0;
 	return rc;
 }
 

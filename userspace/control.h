@@ -37,6 +37,21 @@ enum it_ctl_cmd { IT_CTL_NONE = 0, IT_CTL_PAUSE, IT_CTL_RESUME, IT_CTL_STATUS };
 #define IT_CTL_BUF_MAX 512	/* the longest request of any verb, newline included */
 #define IT_CTL_REPLY_MAX 8192	/* the longest answer of an added verb */
 #define IT_CTL_VERBS_MAX 4	/* verbs added with it_control_add_verb() */
+#define IT_CTL_WATCH_MAX 4	/* fds added with it_control_add_watch() */
+
+/*
+ * Another fd the agent's wait watches (the D-Bus connection to logind, the tool
+ * tracker's ring buffer): ready() is called from it_control_tick() after a wait that
+ * found it readable (or with an error). timeout_ms, when set, bounds the wait (-1: no
+ * bound), e.g. sd_bus_get_timeout().
+ */
+struct it_ctl_watch {
+	int fd;
+	void (*ready)(void *ctx);
+	int (*timeout_ms)(void *ctx);
+	void *ctx;
+	bool fired;		/* the last wait found it ready (the module's) */
+};
 
 struct it_ctl_req;
 
@@ -92,6 +107,8 @@ struct it_control {
 	struct it_ctl_client clients[IT_CTL_MAX_CLIENTS];
 	int nverbs;
 	struct it_ctl_verb verbs[IT_CTL_VERBS_MAX];
+	int nwatches;
+	struct it_ctl_watch watches[IT_CTL_WATCH_MAX];
 	struct it_log_limit lim_bad;	/* malformed, too long, too slow, too many */
 	struct it_log_limit lim_refused;	/* not root nor in the group */
 	uint64_t served, refused, bad;	/* requests answered ok, refused, malformed/late/busy */
@@ -111,6 +128,14 @@ int it_control_open(struct it_control *c, const char *path, bool have_gid, gid_t
  * max_line out of range).
  */
 int it_control_add_verb(struct it_control *c, const struct it_ctl_verb *v);
+
+/*
+ * Watch w->fd in the agent's wait (copied); before or after it_control_open(), and
+ * without a control socket too. Returns 0, or -1 when IT_CTL_WATCH_MAX are watched.
+ * it_control_del_watch() stops watching fd (the caller closes it).
+ */
+int it_control_add_watch(struct it_control *c, const struct it_ctl_watch *w);
+void it_control_del_watch(struct it_control *c, int fd);
 
 /* Close the listening socket and every client, and unlink (if it can). Safe on a
  * closed one. */

@@ -484,6 +484,55 @@ static void test_verbs(void **state)
 	it_control_close(&c);
 }
 
+/* A watched fd: ready() once a wait saw it readable, also without a control socket;
+ * its timeout bounds the wait. */
+static int watch_calls;
+
+static void watch_ready(void *ctx)
+{
+	char ch;
+
+	watch_calls++;
+	assert_int_equal(read(*(int *)ctx, &ch, 1), 1);
+}
+
+static int watch_zero(void *ctx)
+{
+	return 0;
+}
+
+static void test_watch(void **state)
+{
+	struct it_pause_state ps = pause_state();
+	struct it_control c = { .fd = -1 };
+	struct it_ctl_watch w = { .ready = watch_ready };
+	double t0;
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	w.fd = p[0];
+	w.ctx = &p[0];
+	assert_int_equal(it_control_add_watch(&c, &w), 0);
+	assert_int_equal(it_control_wait(&c, -1, 0), 0);
+	it_control_tick(&c, &ps, mono());
+	assert_int_equal(watch_calls, 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(it_control_wait(&c, -1, 5000), 1);
+	it_control_tick(&c, &ps, mono());
+	assert_int_equal(watch_calls, 1);
+	/* a watch's bound shortens a long wait */
+	it_control_del_watch(&c, p[0]);
+	w.timeout_ms = watch_zero;
+	assert_int_equal(it_control_add_watch(&c, &w), 0);
+	t0 = mono();
+	assert_int_equal(it_control_wait(&c, -1, 10000), 0);
+	assert_true(mono() - t0 < 5);
+	it_control_del_watch(&c, p[0]);
+	assert_int_equal(c.nwatches, 0);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* Judged from the socket, as the peer was when it connected: a client that sent its
  * request and exited before the agent read it is still a member (there is no
  * /proc/PID any more), and an outsider that exited is still refused. */
@@ -714,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_peer_exited),
 		cmocka_unit_test(test_holds),
 		cmocka_unit_test(test_verbs),
+		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_peer_allowed),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_deadline),
