@@ -23,6 +23,7 @@
 #include "finish.h"
 #include "log.h"
 #include "notice.h"
+#include "notify.h"
 #include "ops.h"
 #include "shipper.h"
 #include "sink.h"
@@ -367,6 +368,7 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 		goto cleanup;
 	}
 	begin(a);
+	it_notify_ready("capturing");	/* systemd (Type=notify): the start is done */
 	*out = a;
 	return 0;
 cleanup:
@@ -426,6 +428,7 @@ int it_agent_stop(struct it_agent *a, int status)
 {
 	char err[512];
 
+	it_notify_stopping();
 	/* stop the programs, then drain what they wrote: it is part of the capture, and
 	 * the counters read after it match what was drained */
 	it_capture_detach(&a->cap);

@@ -18,6 +18,7 @@
 # check: caps-needed-for-loading
 # check: user-nobody-rotates
 # check: unplug-held-key-released
+# check: sd-notify-ready
 . tests/vm/lib.sh
 
 PIN=/sys/fs/bpf/inputtrace
@@ -393,5 +394,24 @@ print("evemu-record", "saw the release too" if rel else "did not see the release
 PY
 }
 check unplug-held-key-released unplug_held
+
+# --- sd_notify: READY=1 (with the agent's pid) once capture is live, STOPPING=1 at the end
+notify_ready() {
+  local sock=$W/notify.sock lp pid
+  rm -f "$sock"
+  python3 tests/vm/notify_listen.py "$sock" "$W/n.err" > "$W/notify.log" 2>&1 &
+  lp=$!
+  wait_for 30 "notify socket" test -S "$sock" || return 1
+  NOTIFY_SOCKET=$sock start_agent n --keys class || return 1
+  pid=${AGENT_PIDS[n]}
+  wait_for 30 "READY=1" file_has "$W/notify.log" '^READY=1$' || return 1
+  stop_agent n || return 1
+  wait_for 30 "STOPPING=1" proc_gone "$lp"
+  cp "$W/notify.log" "$O/"
+  file_has "$W/notify.log" "^MAINPID=$pid\$" || { cat "$W/notify.log" >&2; return 1; }
+  file_has "$W/notify.log" '^notice-before-ready=yes$' || { cat "$W/notify.log" >&2; return 1; }
+  file_has "$W/notify.log" '^STOPPING=1$' || { cat "$W/notify.log" >&2; return 1; }
+}
+check sd-notify-ready notify_ready
 
 exit 0
