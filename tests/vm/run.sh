@@ -24,7 +24,8 @@
 # trip; privacy is tests/vm/guest-privacy.sh, the planted secret, pause, exclusions;
 # control is tests/vm/guest-control.sh, the control socket under attack; kafka is
 # tests/vm/guest-kafka.sh, real capture delivered to a mock cluster in the guest),
-# VM_BOOT_TIMEOUT (seconds, overrides every boot's own).
+# VM_BOOT_TIMEOUT (seconds, overrides every boot's own), VM_JOBS (boots at once; default
+# one per CPU, at most 3: each VM has one vCPU).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -69,9 +70,10 @@ else
   echo "FAIL kernel-log-matcher: found $found of 3 problem lines in a sample, clean log: exit $clean_rc"
   fail=$((fail + 1))
 fi
-for b in $BOOTS; do
-  script=tests/vm/guest-$b.sh
-  dir=$out/$b
+# run_boot NAME: one boot's capture phase in the VM, then its check phase on the host;
+# its exit status and time in $dir/boot.rc (one line: "RC SECONDS").
+run_boot() {
+  local b=$1 script=tests/vm/guest-$1.sh dir=$out/$1 t0 rc
   rm -rf "$dir"
   mkdir -p "$dir"
   t0=$(date +%s)
@@ -79,15 +81,32 @@ for b in $BOOTS; do
   python3 scripts/vm/run.py --timeout "$(boot_timeout "$b")" --out "$dir" --log "$dir/console.log" \
     $(boot_qemu_args "$b") -- env RECORDINGS="$RECORDINGS" bash "$script" > "$dir/run.log" 2>&1
   rc=$?
-  echo "# boot $b: exit $rc, $(( $(date +%s) - t0 )) s (console: $dir/console.log)"
   # the check phase, for scripts that have one (their "check) checks ;;" dispatch)
   # (only if the capture phase finished: it saves its variables last, lib.sh save_vars)
-  if grep -Eq '^[[:space:]]*check\)[[:space:]]*checks[[:space:]]*;;' "$script"; then
-    if [ -f "$dir/vars.sh" ]; then
-      VM_OUT=$dir bash "$script" check > "$dir/check.log" 2>&1
-    else
-      echo "# boot $b: its capture phase did not finish: no checks run"
-    fi
+  if grep -Eq '^[[:space:]]*check\)[[:space:]]*checks[[:space:]]*;;' "$script" && [ -f "$dir/vars.sh" ]; then
+    VM_OUT=$dir bash "$script" check > "$dir/check.log" 2>&1
+  fi
+  echo "$rc $(( $(date +%s) - t0 ))" > "$dir/boot.rc"
+}
+
+# The boots run VM_JOBS at a time (default: one per CPU, at most 3): each VM
+# has one vCPU, and the boots share nothing but the read-only root file system.
+jobs_max=${VM_JOBS:-$(n=$(nproc); [ "$n" -gt 3 ] && n=3; echo "$n")}
+for b in $BOOTS; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+    wait -n
+  done
+  run_boot "$b" &
+done
+wait
+
+for b in $BOOTS; do
+  script=tests/vm/guest-$b.sh
+  dir=$out/$b
+  read -r rc secs < "$dir/boot.rc" 2>/dev/null || { rc=125; secs=0; }
+  echo "# boot $b: exit $rc, $secs s (console: $dir/console.log)"
+  if grep -Eq '^[[:space:]]*check\)[[:space:]]*checks[[:space:]]*;;' "$script" && [ ! -f "$dir/vars.sh" ]; then
+    echo "# boot $b: its capture phase did not finish: no checks run"
   fi
   boot_failed=0
   [ "$rc" -eq 0 ] || boot_failed=1
