@@ -65,6 +65,11 @@ struct it_shipper_stats {
 	uint64_t too_large_records;	/* longer than the broker takes: not sent */
 	uint64_t retries;		/* rewinds after a failed message */
 	uint64_t outages;		/* outages started */
+	uint64_t state_resets;		/* 1: the state file was missing (records written
+					 * before this start in the spool) or named a file
+					 * no longer in the spool */
+	uint64_t resend_records;	/* state file missing: records written before this
+					 * start, sent again from the oldest (maybe duplicates) */
 	bool in_outage;
 	double outage_s;		/* seconds in outages, in all (this run) */
 	char last_error[256];		/* librdkafka's text; "" none */
