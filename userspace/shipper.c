@@ -74,6 +74,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	snprintf(safe, sizeof(safe), "%s", reason);
 	it_kafka_secrets_scrub(&sh->secrets, safe, sizeof(safe));
 	set_error(sh, safe);
+	if (err == RD_KAFKA_RESP_ERR__FATAL)
+		sh->fatal = true;	/* replaced by the thread (producer_fatal) */
 	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
 	    err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED || err == RD_KAFKA_RESP_ERR__FATAL)
 		outage_start(sh, safe);
@@ -127,6 +129,7 @@ static void advance(struct it_shipper *sh)
 			sh->last_ack_at = mono();
 			outage_end(sh);
 			sh->delivered_messages++;
+			sh->backoff = 0;
 		}
 		if (e->status < 0 && !sh->rewind) {
 			char why[300];
@@ -263,6 +266,8 @@ static int send_batch(struct it_shipper *sh)
 	} else if (err) {
 		e->status = -1;		/* sent again from the acknowledged position */
 		e->err = err;
+		if (err == RD_KAFKA_RESP_ERR__FATAL)
+			sh->fatal = true;
 	}
 	push(sh, e);
 	sh->tokens -= (double)sh->batch.len;
@@ -306,6 +311,50 @@ static bool fill(struct it_shipper *sh)
 	return sent;
 }
 
+/* A fatal error (rd_kafka_fatal_error(): e.g. the idempotent producer's sequence is
+ * out of step with the broker's) leaves the producer unusable: it is destroyed with
+ * what it had in flight, and after a back-off (rewind_now) a new one sends again from
+ * the acknowledged position. What was acknowledged after an unacknowledged message
+ * may arrive twice, as after any failed message. */
+static void producer_fatal(struct it_shipper *sh)
+{
+	char why[512];
+
+	sh->fatal = false;
+	rd_kafka_fatal_error(sh->rk, why, sizeof(why));
+	it_kafka_secrets_scrub(&sh->secrets, why, sizeof(why));
+	set_error(sh, why);
+	sh->backoff = sh->backoff ? sh->backoff * 2 : sh->cfg.retry_after_s;
+	if (sh->backoff > 60)
+		sh->backoff = 60;
+	it_warn("kafka: the producer hit a fatal error (%s): a new one in %.0f s sends again "
+		"from the acknowledged position", why, sh->backoff);
+	rd_kafka_purge(sh->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+	rd_kafka_poll(sh->rk, 0);
+	rd_kafka_destroy(sh->rk);	/* its delivery reports still find their entries */
+	sh->rk = NULL;
+	while (sh->head)
+		free(pop(sh));
+	sh->rewind = true;
+	sh->retry_at = mono() + sh->backoff;
+}
+
+/* The new producer after a fatal error. Returns 0, or -1 (said; tried again later). */
+static int producer_new(struct it_shipper *sh)
+{
+	char rderr[512];
+
+	sh->rk = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_dup(sh->conf), rderr, sizeof(rderr));
+	if (!sh->rk) {
+		it_kafka_secrets_scrub(&sh->secrets, rderr, sizeof(rderr));
+		it_warn("kafka: a new producer: %s", rderr);
+		sh->retry_at = mono() + 60;
+		return -1;
+	}
+	sh->restarts++;
+	return 0;
+}
+
 /* After a failed message, once nothing is in flight: read again from the
  * acknowledged position, and send the unacknowledged loss records again. */
 static void rewind_now(struct it_shipper *sh)
@@ -313,6 +362,8 @@ static void rewind_now(struct it_shipper *sh)
 	int i;
 
 	if (!sh->rewind || sh->head || mono() < sh->retry_at)
+		return;
+	if (!sh->rk && producer_new(sh))
 		return;
 	sh->rewind = false;
 	sh->retries++;
@@ -365,6 +416,7 @@ static void publish_stats(struct it_shipper *sh)
 	s->outage_s = sh->outage_total + (sh->outage ? now - sh->outage_since : 0);
 	s->state_resets = sh->state_resets;
 	s->resend_records = sh->resend_records;
+	s->producer_restarts = sh->restarts;
 	pthread_mutex_unlock(&sh->mu);
 }
 
@@ -407,8 +459,16 @@ static void *run(void *arg)
 		if (__atomic_load_n(&sh->draining, __ATOMIC_ACQUIRE) && sh->idle && !sh->head &&
 		    !sh->batch.len)
 			break;
-		rd_kafka_poll(sh->rk, wait_ms);
+		if (sh->rk) {
+			rd_kafka_poll(sh->rk, wait_ms);
+		} else {
+			struct timespec ts = { 0, 50 * 1000000 };
+
+			nanosleep(&ts, NULL);	/* a new producer after the back-off */
+		}
 		advance(sh);
+		if (sh->fatal && sh->rk)
+			producer_fatal(sh);
 		periodic(sh);
 	}
 	__atomic_store_n(&sh->finished, 1, __ATOMIC_RELEASE);
@@ -499,6 +559,7 @@ struct it_shipper *it_shipper_start(const struct it_shipper_cfg *cfg, rd_kafka_c
 	rd_kafka_conf_set_error_cb(conf, on_error);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 	rd_kafka_conf_set_opaque(conf, sh);
+	sh->conf = rd_kafka_conf_dup(conf);
 	sh->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, rderr, sizeof(rderr));
 	if (!sh->rk) {
 		rd_kafka_conf_destroy(conf);
@@ -515,6 +576,8 @@ struct it_shipper *it_shipper_start(const struct it_shipper_cfg *cfg, rd_kafka_c
 	}
 	return sh;
 fail:
+	if (sh->conf)
+		rd_kafka_conf_destroy(sh->conf);
 	it_kafka_secrets_free(&sh->secrets);
 	it_spool_reader_close(&sh->rd);
 	if (sh->statefd >= 0)
@@ -558,11 +621,14 @@ int it_shipper_stop(struct it_shipper *sh, double drain_s)
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(sh->thread, NULL);
 	rc = ship_save_state(sh);
-	rd_kafka_purge(sh->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-	rd_kafka_poll(sh->rk, 0);
+	if (sh->rk) {
+		rd_kafka_purge(sh->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		rd_kafka_poll(sh->rk, 0);
+		rd_kafka_destroy(sh->rk);
+	}
 	while (sh->head)
 		free(pop(sh));
-	rd_kafka_destroy(sh->rk);
+	rd_kafka_conf_destroy(sh->conf);
 	it_spool_reader_close(&sh->rd);
 	it_buf_free(&sh->batch);
 	close(sh->statefd);

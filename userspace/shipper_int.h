@@ -28,6 +28,10 @@ struct it_shipper {
 	struct it_shipper_cfg cfg;
 	rd_kafka_t *rk;
 	struct it_kafka_secrets secrets;	/* scrubbed from librdkafka's messages */
+	rd_kafka_conf_t *conf;		/* a copy, for a new producer after a fatal error */
+	bool fatal;			/* the producer hit a fatal error: replace it */
+	double backoff;			/* before the next new producer, s */
+	uint64_t restarts;		/* producers replaced after a fatal error */
 	pthread_t thread;
 	int stop, draining, finished;	/* __atomic */
 	size_t max_value;		/* largest message value the broker takes */

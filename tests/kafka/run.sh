@@ -286,5 +286,27 @@ if [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ $rc3 = 0 ] && [ -n "$named" ] &&
 else bad stale-state "rc $rc1/$rc2/$rc3 named '$named': ${c:-$($check got8 --expect 6000 --spool spool8)}; $(grep kafka err8b err8c | head -4)"; fi
 stop_cluster
 
+# 9. a fatal idempotent-producer error (the mock answers a Produce request with
+#    OUT_OF_ORDER_SEQUENCE_NUMBER: the producer's sequence is out of step, librdkafka
+#    raises a fatal error and the producer is unusable): the shipper replaces it after
+#    a back-off and sends again from the acknowledged position; every record arrives,
+#    duplicates only of records after the acknowledged position, one restart counted
+start_cluster || exit 1
+consume got9
+"$drv" -o spool9/ --kafka-brokers "$boot" --records 20000 --rate 4000 --stats stats9 --wait 60 > out9 2> err9 &
+dpid=$!; pids+=($dpid)
+acked_9() { [ "$(stat_of stats9 acked_seq)" -ge 2000 ] 2>/dev/null; }
+wait_for 20 acked_9
+acked=$(stat_of stats9 acked_seq)
+mock_cmd errors 0 45 1
+wait "$dpid"; rc=$?
+stop_consume got9 20000
+if [ $rc = 0 ] && [ "$(stat_of stats9 producer_restarts)" = 1 ] &&
+   [ "$(grep -c 'the producer hit a fatal error' err9)" = 1 ] &&
+   c=$($check got9 --expect 20000 --spool spool9 --dups-above "${acked:-0}"); then
+  ok "fatal producer error at acked seq $acked: one new producer; $c"
+else bad fatal "rc $rc restarts $(stat_of stats9 producer_restarts): ${c:-$($check got9 --expect 20000 --dups-above "${acked:-0}")}; $(grep kafka err9 | head -4)"; fi
+stop_cluster
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
