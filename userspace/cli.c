@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include "cli.h"
+#include "collector.h"
 #include "spool_state.h"
 #include "text.h"
 
@@ -626,6 +627,7 @@ static int kafka_opt(int c, const char *arg, struct it_opts *o, char *err, size_
  * spool's state file. */
 static int check_kafka_opts(const struct it_opts *o, char *err, size_t errlen)
 {
+	struct it_sink_cfg scfg;
 	rd_kafka_conf_t *conf;
 
 	if (it_kafka_opts_check(&o->kafka, o->output, o->format == IT_FMT_JSONL, err, errlen))
@@ -636,8 +638,10 @@ static int check_kafka_opts(const struct it_opts *o, char *err, size_t errlen)
 	if (!conf)
 		return -1;
 	rd_kafka_conf_destroy(conf);
-	/* a state file that cannot be used: said now, before any file is made */
-	return it_spool_state_check(o->output, err, errlen);
+	/* a state file that cannot be used: said now, before any file is made; where
+	 * the sink will put the spool (a directory or one file) */
+	it_sink_cfg_from_opts(&scfg, o);
+	return it_spool_state_check(o->output, scfg.dir_mode, err, errlen);
 }
 
 /* What getopt_long could not take: a missing value, an unknown option, a value given

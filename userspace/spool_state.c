@@ -209,7 +209,7 @@ void it_spool_state_name(char *buf, size_t len, const char *host)
 	snprintf(buf, len, ".inputtrace-%s.kafka-state", host);
 }
 
-int it_spool_state_check(const char *output, char *err, size_t errlen)
+int it_spool_state_check(const char *output, bool dir_mode, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], copy[PATH_MAX], host[64], name[NAME_MAX + 1];
 	size_t n = strlen(output), l;
@@ -221,7 +221,7 @@ int it_spool_state_check(const char *output, char *err, size_t errlen)
 	 * -o file with the file's name in the host part */
 	it_sink_hostname(host, sizeof(host));
 	snprintf(copy, sizeof(copy), "%s", output);
-	if ((n && output[n - 1] == '/') || (!lstat(output, &sb) && S_ISDIR(sb.st_mode))) {
+	if (dir_mode || (n && output[n - 1] == '/') || (!lstat(output, &sb) && S_ISDIR(sb.st_mode))) {
 		snprintf(dir, sizeof(dir), "%s", output);
 	} else {
 		snprintf(dir, sizeof(dir), "%s", dirname(copy));
