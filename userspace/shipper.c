@@ -194,8 +194,10 @@ void ship_loss(struct it_shipper *sh, const struct it_spool_loss *l)
 	char text[256];
 	int n;
 
-	if (!e)
+	if (!e || !sh->rk) {
+		free(e);	/* no producer (a fatal error's back-off): sent at the rewind */
 		return;
+	}
 	n = snprintf(text, sizeof(text),
 		     "{\"record\":\"loss\",\"stream\":\"%s\",\"reason\":\"spool_cap\",\"count\":%" PRIu64
 		     ",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64 "}\n",
