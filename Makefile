@@ -158,7 +158,7 @@ $(OUTPUT)/tests/kafka_%: tests/kafka/%.c $(LIB)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iuserspace $< $(LIB) -o $@ $(LDLIBS)
 
-test-kafka: $(OUTPUT)/tests/kafka_driver $(OUTPUT)/tests/kafka_mock_cluster
+test-kafka: $(OUTPUT)/inputtrace $(OUTPUT)/tests/kafka_driver $(OUTPUT)/tests/kafka_mock_cluster
 	@tests/kafka/run.sh $(OUTPUT)
 
 # Sessions from logind: userspace/logind.c against python3-dbusmock's logind template on

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 #include "cli.h"
+#include "collector.h"
+#include "spool_state.h"
 #include "text.h"
 
 #ifndef INPUTTRACE_VERSION
@@ -98,7 +100,8 @@ static const char usage_text[] =
 "      --kafka-topic NAME  topic (default inputtrace)\n"
 "      --kafka-option KEY=VALUE  a librdkafka property (repeatable)\n"
 "      --kafka-config FILE  librdkafka properties as KEY=VALUE lines; the file must\n"
-"                          not be readable by group or others (chmod 600)\n"
+"                          not be readable by group or others (chmod 600), owned\n"
+"                          by root or the agent's user\n"
 "      --spool-max-bytes BYTES  cap on the spool's files (K, M, G); undelivered\n"
 "                          records deleted by it are counted in a loss record\n"
 "  -v, --verbose           say which mechanism was attached and why others were\n"
@@ -620,10 +623,12 @@ static int kafka_opt(int c, const char *arg, struct it_opts *o, char *err, size_
 	return rc > 0 ? 0 : rc < 0 ? -1 : NOT_MINE;
 }
 
-/* The Kafka flags with the output: a spool in JSON Lines, and librdkafka's own check
- * of every property (built here and thrown away; the agent builds it again). */
+/* The Kafka flags with the output: a spool in JSON Lines, librdkafka's own check of
+ * every property (built here and thrown away; the agent builds it again), and the
+ * spool's state file. */
 static int check_kafka_opts(const struct it_opts *o, char *err, size_t errlen)
 {
+	struct it_sink_cfg scfg;
 	rd_kafka_conf_t *conf;
 
 	if (it_kafka_opts_check(&o->kafka, o->output, o->format == IT_FMT_JSONL, err, errlen))
@@ -634,7 +639,10 @@ static int check_kafka_opts(const struct it_opts *o, char *err, size_t errlen)
 	if (!conf)
 		return -1;
 	rd_kafka_conf_destroy(conf);
-	return 0;
+	/* a state file that cannot be used: said now, before any file is made; where
+	 * the sink will put the spool (a directory or one file) */
+	it_sink_cfg_from_opts(&scfg, o);
+	return it_spool_state_check(o->output, scfg.dir_mode, err, errlen);
 }
 
 /* What getopt_long could not take: a missing value, an unknown option, a value given

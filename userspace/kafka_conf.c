@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,8 @@ int it_kafka_opt(struct it_kafka_opts *k, int c, const char *arg, char *err, siz
 {
 	switch (c) {
 	case IT_OPT_KAFKA_BROKERS:
-		if (!*arg || strspn(arg, " \t,") == strlen(arg)) {
-			snprintf(err, errlen, "invalid --kafka-brokers '%s': expected host:port,...", arg);
+		if (it_kafka_brokers_check(arg, NULL, err, errlen))
 			return -1;
-		}
 		k->brokers = arg;
 		return 1;
 	case IT_OPT_KAFKA_TOPIC:
@@ -62,7 +61,9 @@ int it_kafka_opt(struct it_kafka_opts *k, int c, const char *arg, char *err, siz
 		return 1;
 	case IT_OPT_KAFKA_OPTION:
 		if (!strchr(arg, '=') || arg[0] == '=') {
-			snprintf(err, errlen, "invalid --kafka-option '%s': expected KEY=VALUE", arg);
+			/* no KEY=VALUE: it may still be a secret typed with another separator */
+			snprintf(err, errlen, "invalid --kafka-option '%s': expected KEY=VALUE",
+				 it_kafka_secret_name(arg) || arg[0] == '=' ? "(value hidden)" : arg);
 			return -1;
 		}
 		if (k->n_options >= IT_KAFKA_MAX_OPTIONS) {
@@ -145,6 +146,7 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
 	char rderr[512];
 
 	if (rd_kafka_conf_set(conf, key, val, rderr, sizeof(rderr)) != RD_KAFKA_CONF_OK) {
+		it_kafka_hide_value(rderr, sizeof(rderr), key, val);
 		snprintf(err, errlen, "%s: %s: %s", what, key, rderr);
 		return -1;
 	}
@@ -201,38 +203,88 @@ int it_kafka_conf_text(rd_kafka_conf_t *conf, const char *text, size_t n, const 
 	return 0;
 }
 
+/* The file's directory (path up to its last '/'), opened to stat it and to open the
+ * file below it. Refused when group or others may write it without the sticky bit
+ * (they could put another file in its place). Returns the fd or -1 (err set). */
+static int config_dir(const char *path, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, errlen, "--kafka-config %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		snprintf(err, errlen, "--kafka-config %s: its directory (mode %04o) may be written by "
+			 "group or others, who could replace the file: keep it in a directory only "
+			 "its owner may write", path, (unsigned int)(st.st_mode & 07777));
+		goto fail;
+	}
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The open file's checks (fstat on the fd: what is read is what was checked). */
+static int config_file_ok(int fd, const char *path, uint64_t *size, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "--kafka-config %s: not a regular file", path);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "--kafka-config %s: owned by uid %u, not by root or the agent's "
+			 "user (uid %u)", path, (unsigned int)st.st_uid, (unsigned int)geteuid());
+		return -1;
+	}
+	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) {
+		snprintf(err, errlen, "--kafka-config %s: mode %04o lets group or others read or write it "
+			 "(it may hold secrets): chmod 600", path, (unsigned int)(st.st_mode & 07777));
+		return -1;
+	}
+	if ((uint64_t)st.st_size > IT_KAFKA_CONFIG_MAX) {
+		snprintf(err, errlen, "--kafka-config %s: larger than %u bytes", path, IT_KAFKA_CONFIG_MAX);
+		return -1;
+	}
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
 char *it_kafka_config_read(const char *path, size_t *len, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
+	const char *slash = strrchr(path, '/');
+	int dirfd = config_dir(path, err, errlen), fd = -1;
 	char *text = NULL;
+	uint64_t size;
 	size_t got = 0;
 
+	if (dirfd < 0)
+		return NULL;
+	fd = openat(dirfd, slash ? slash + 1 : path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	close(dirfd);
 	if (fd < 0) {
 		snprintf(err, errlen, "--kafka-config %s: %s", path,
 			 errno == ELOOP ? "a symlink (refused)" : strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "--kafka-config %s: not a regular file", path);
+	if (config_file_ok(fd, path, &size, err, errlen))
 		goto out;
-	}
-	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) {
-		snprintf(err, errlen, "--kafka-config %s: mode %04o lets group or others read or write it "
-			 "(it may hold secrets): chmod 600", path, (unsigned int)(st.st_mode & 07777));
-		goto out;
-	}
-	if ((uint64_t)st.st_size > IT_KAFKA_CONFIG_MAX) {
-		snprintf(err, errlen, "--kafka-config %s: larger than %u bytes", path, IT_KAFKA_CONFIG_MAX);
-		goto out;
-	}
-	text = malloc((size_t)st.st_size + 1);
+	text = malloc((size_t)size + 1);
 	if (!text) {
 		snprintf(err, errlen, "--kafka-config %s: out of memory", path);
 		goto out;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, text + got, (size_t)st.st_size - got);
+	while (got < (size_t)size) {
+		ssize_t r = read(fd, text + got, (size_t)size - got);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -260,8 +312,8 @@ rd_kafka_conf_t *it_kafka_conf_build(const struct it_kafka_opts *k, char *err, s
 		{ "client.id", "inputtrace" },
 	};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char *text, proto[32];
 	size_t i, len;
-	char *text;
 	int j;
 
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
@@ -279,6 +331,11 @@ rd_kafka_conf_t *it_kafka_conf_build(const struct it_kafka_opts *k, char *err, s
 		if (it_kafka_conf_kv(conf, k->options[j], "--kafka-option", err, errlen))
 			goto fail;
 	if (k->brokers && conf_set(conf, "bootstrap.servers", k->brokers, "--kafka-brokers", err, errlen))
+		goto fail;
+	/* a broker's scheme must be the protocol: librdkafka would only log and drop it */
+	len = sizeof(proto);
+	if (k->brokers && rd_kafka_conf_get(conf, "security.protocol", proto, &len) == RD_KAFKA_CONF_OK &&
+	    it_kafka_brokers_check(k->brokers, proto, err, errlen))
 		goto fail;
 	return conf;
 fail:

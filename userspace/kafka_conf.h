@@ -80,9 +80,43 @@ int it_kafka_conf_text(rd_kafka_conf_t *conf, const char *text, size_t n, const 
 		       char *err, size_t errlen);
 
 /* Read a --kafka-config file into a NUL-terminated malloc()ed string (*len bytes).
- * Refused: not a regular file (or a symlink), readable or writable by group or
- * others, larger than IT_KAFKA_CONFIG_MAX. Returns the text or NULL (err set). */
+ * Refused: a symlink or not a regular file, readable or writable by group or others,
+ * owned by a user other than root or the effective uid, in a directory that group or
+ * others may write without the sticky bit, larger than IT_KAFKA_CONFIG_MAX. Opened
+ * with O_NOFOLLOW below the directory's fd, checked with fstat() on the open fds (no
+ * check-then-open race). Returns the text or NULL (err set). */
 char *it_kafka_config_read(const char *path, size_t *len, char *err, size_t errlen);
+
+/*
+ * The --kafka-brokers list: comma-separated elements, blanks around each allowed, each
+ * [SCHEME://]host:port with port 1-65535, host a name (letters, digits, - . _) or an
+ * IPv6 address in [brackets], SCHEME one of librdkafka's security.protocol names; when
+ * protocol is not NULL (security.protocol) a SCHEME must equal it. Returns 0 or -1
+ * (err: one line naming the bad element).
+ */
+int it_kafka_brokers_check(const char *list, const char *protocol, char *err, size_t errlen);
+
+/* Does a property's name suggest a secret (password, secret, key.pem, token, ...)?
+ * Its value is never put in a message, log line, status or metrics. */
+bool it_kafka_secret_name(const char *key);
+
+/* For a secret key: every occurrence of val in msg (NUL-terminated, cap bytes of room)
+ * and whatever librdkafka quoted after "value" become "(value hidden)". Other keys:
+ * msg is left as it is. */
+void it_kafka_hide_value(char *msg, size_t cap, const char *key, const char *val);
+
+/* The values of conf's secret properties (taken before rd_kafka_new(), which clears
+ * them), to scrub librdkafka's runtime messages with. */
+#define IT_KAFKA_MAX_SECRETS 16
+struct it_kafka_secrets {
+	char *v[IT_KAFKA_MAX_SECRETS];
+	int n;
+};
+void it_kafka_secrets_init(struct it_kafka_secrets *s, rd_kafka_conf_t *conf);
+/* Every secret value in msg (cap bytes of room) becomes "(value hidden)". */
+void it_kafka_secrets_scrub(const struct it_kafka_secrets *s, char *msg, size_t cap);
+/* Zero and free the values. */
+void it_kafka_secrets_free(struct it_kafka_secrets *s);
 
 /* librdkafka's configuration from k (precedence above). Returns a new conf for
  * rd_kafka_new(), or NULL with err set. */

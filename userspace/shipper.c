@@ -32,13 +32,15 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	e->status = m->err ? -1 : 1;
 }
 
+/* text is librdkafka's: no secret of the configuration goes on (status, metrics) */
 static void set_error(struct it_shipper *sh, const char *text)
 {
-	size_t n = strnlen(text, sizeof(sh->stats.last_error) - 1);
+	char safe[sizeof(sh->stats.last_error)];
 
+	snprintf(safe, sizeof(safe), "%s", text);
+	it_kafka_secrets_scrub(&sh->secrets, safe, sizeof(safe));
 	pthread_mutex_lock(&sh->mu);
-	memcpy(sh->stats.last_error, text, n);
-	sh->stats.last_error[n] = 0;
+	memcpy(sh->stats.last_error, safe, sizeof(safe));
 	pthread_mutex_unlock(&sh->mu);
 }
 
@@ -67,11 +69,16 @@ static void outage_end(struct it_shipper *sh)
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct it_shipper *sh = opaque;
+	char safe[512];
 
-	set_error(sh, reason);
+	snprintf(safe, sizeof(safe), "%s", reason);
+	it_kafka_secrets_scrub(&sh->secrets, safe, sizeof(safe));
+	set_error(sh, safe);
+	if (err == RD_KAFKA_RESP_ERR__FATAL)
+		sh->fatal = true;	/* replaced by the thread (producer_fatal) */
 	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
 	    err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED || err == RD_KAFKA_RESP_ERR__FATAL)
-		outage_start(sh, reason);
+		outage_start(sh, safe);
 }
 
 /* librdkafka's own log lines would repeat for every connection attempt of an outage:
@@ -122,6 +129,7 @@ static void advance(struct it_shipper *sh)
 			sh->last_ack_at = mono();
 			outage_end(sh);
 			sh->delivered_messages++;
+			sh->backoff = 0;
 		}
 		if (e->status < 0 && !sh->rewind) {
 			char why[300];
@@ -186,8 +194,10 @@ void ship_loss(struct it_shipper *sh, const struct it_spool_loss *l)
 	char text[256];
 	int n;
 
-	if (!e)
+	if (!e || !sh->rk) {
+		free(e);	/* no producer (a fatal error's back-off): sent at the rewind */
 		return;
+	}
 	n = snprintf(text, sizeof(text),
 		     "{\"record\":\"loss\",\"stream\":\"%s\",\"reason\":\"spool_cap\",\"count\":%" PRIu64
 		     ",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64 "}\n",
@@ -223,28 +233,6 @@ static void seq_range(const struct it_buf *b, uint64_t *first, uint64_t *last)
 	}
 }
 
-/* A restart that finds the acknowledged file deleted (by the cap, in a run that died
- * before its loss record was saved... or by hand): the records between the
- * acknowledged seq and the first one read are lost; said by a loss record. */
-static void check_resume_gap(struct it_shipper *sh, uint64_t first)
-{
-	struct it_spool_loss l = { sh->st.acked_seq + 1, first - 1, first - 1 - sh->st.acked_seq };
-	int i;
-
-	sh->resume_checked = true;
-	if (!sh->rd.files_skipped || !sh->st.acked_seq || first <= sh->st.acked_seq + 1)
-		return;
-	for (i = 0; i < sh->st.n_loss; i++)
-		if (sh->st.loss[i].first <= l.first && sh->st.loss[i].last >= l.last)
-			return;
-	it_warn("kafka: the spool lost records %" PRIu64 "-%" PRIu64 " before they were sent",
-		l.first, l.last);
-	sh->lost += l.count;
-	it_spool_state_add_loss(&sh->st, &l);
-	ship_save_state(sh);
-	ship_loss(sh, &l);
-}
-
 /* The batch read (sh->batch, not yet sent) as a message. Returns 0 sent (or passed: a
  * record too large), 1 to try again later (librdkafka's queue is full). */
 static int send_batch(struct it_shipper *sh)
@@ -261,7 +249,7 @@ static int send_batch(struct it_shipper *sh)
 	e->read_at = sh->batch_read_at;
 	seq_range(&sh->batch, &e->first_seq, &e->last_seq);
 	if (!sh->resume_checked && e->first_seq)
-		check_resume_gap(sh, e->first_seq);
+		ship_resume_check(sh, e->first_seq);
 	err = sh->batch.len > sh->max_value ? RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE :
 	      send_value(sh, sh->batch.p, sh->batch.len, e);
 	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -280,6 +268,8 @@ static int send_batch(struct it_shipper *sh)
 	} else if (err) {
 		e->status = -1;		/* sent again from the acknowledged position */
 		e->err = err;
+		if (err == RD_KAFKA_RESP_ERR__FATAL)
+			sh->fatal = true;
 	}
 	push(sh, e);
 	sh->tokens -= (double)sh->batch.len;
@@ -312,12 +302,59 @@ static bool fill(struct it_shipper *sh)
 			sh->batch_end = sh->rd.pos;
 			sh->batch_lines = lines;
 			sh->batch_read_at = mono();
+			ship_resume_trim(sh);
+			if (!sh->batch.len)
+				continue;	/* acknowledged before a stale state */
 		}
 		if (send_batch(sh))
 			break;
 		sent = true;
 	}
 	return sent;
+}
+
+/* A fatal error (rd_kafka_fatal_error(): e.g. the idempotent producer's sequence is
+ * out of step with the broker's) leaves the producer unusable: it is destroyed with
+ * what it had in flight, and after a back-off (rewind_now) a new one sends again from
+ * the acknowledged position. What was acknowledged after an unacknowledged message
+ * may arrive twice, as after any failed message. */
+static void producer_fatal(struct it_shipper *sh)
+{
+	char why[512];
+
+	sh->fatal = false;
+	rd_kafka_fatal_error(sh->rk, why, sizeof(why));
+	it_kafka_secrets_scrub(&sh->secrets, why, sizeof(why));
+	set_error(sh, why);
+	sh->backoff = sh->backoff ? sh->backoff * 2 : sh->cfg.retry_after_s;
+	if (sh->backoff > 60)
+		sh->backoff = 60;
+	it_warn("kafka: the producer hit a fatal error (%s): a new one in %.0f s sends again "
+		"from the acknowledged position", why, sh->backoff);
+	rd_kafka_purge(sh->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+	rd_kafka_poll(sh->rk, 0);
+	rd_kafka_destroy(sh->rk);	/* its delivery reports still find their entries */
+	sh->rk = NULL;
+	while (sh->head)
+		free(pop(sh));
+	sh->rewind = true;
+	sh->retry_at = mono() + sh->backoff;
+}
+
+/* The new producer after a fatal error. Returns 0, or -1 (said; tried again later). */
+static int producer_new(struct it_shipper *sh)
+{
+	char rderr[512];
+
+	sh->rk = rd_kafka_new(RD_KAFKA_PRODUCER, rd_kafka_conf_dup(sh->conf), rderr, sizeof(rderr));
+	if (!sh->rk) {
+		it_kafka_secrets_scrub(&sh->secrets, rderr, sizeof(rderr));
+		it_warn("kafka: a new producer: %s", rderr);
+		sh->retry_at = mono() + 60;
+		return -1;
+	}
+	sh->restarts++;
+	return 0;
 }
 
 /* After a failed message, once nothing is in flight: read again from the
@@ -327,6 +364,8 @@ static void rewind_now(struct it_shipper *sh)
 	int i;
 
 	if (!sh->rewind || sh->head || mono() < sh->retry_at)
+		return;
+	if (!sh->rk && producer_new(sh))
 		return;
 	sh->rewind = false;
 	sh->retries++;
@@ -377,6 +416,9 @@ static void publish_stats(struct it_shipper *sh)
 	s->outages = sh->stats_outages;
 	s->in_outage = sh->outage;
 	s->outage_s = sh->outage_total + (sh->outage ? now - sh->outage_since : 0);
+	s->state_resets = sh->state_resets;
+	s->resend_records = sh->resend_records;
+	s->producer_restarts = sh->restarts;
 	pthread_mutex_unlock(&sh->mu);
 }
 
@@ -419,8 +461,16 @@ static void *run(void *arg)
 		if (__atomic_load_n(&sh->draining, __ATOMIC_ACQUIRE) && sh->idle && !sh->head &&
 		    !sh->batch.len)
 			break;
-		rd_kafka_poll(sh->rk, wait_ms);
+		if (sh->rk) {
+			rd_kafka_poll(sh->rk, wait_ms);
+		} else {
+			struct timespec ts = { 0, 50 * 1000000 };
+
+			nanosleep(&ts, NULL);	/* a new producer after the back-off */
+		}
 		advance(sh);
+		if (sh->fatal && sh->rk)
+			producer_fatal(sh);
 		periodic(sh);
 	}
 	__atomic_store_n(&sh->finished, 1, __ATOMIC_RELEASE);
@@ -452,18 +502,20 @@ static int load_state(struct it_shipper *sh, char *err, size_t errlen)
 {
 	int rc;
 
-	snprintf(sh->state_name, sizeof(sh->state_name), ".inputtrace-%s.kafka-state", sh->cfg.host);
+	it_spool_state_name(sh->state_name, sizeof(sh->state_name), sh->cfg.host);
 	sh->statefd = open(sh->cfg.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sh->statefd < 0 || (rc = it_spool_state_load(sh->statefd, sh->state_name, &sh->st)) < 0) {
 		snprintf(err, errlen, "kafka state %s/%s: %s", sh->cfg.state_dir, sh->state_name,
 			 errno == EINVAL ? "not a state file" : strerror(errno));
 		return -1;
 	}
+	memcpy(sh->state_stream, sh->st.stream, sizeof(sh->state_stream));
 	if (sh->cfg.stream)
 		memcpy(sh->st.stream, sh->cfg.stream->id, sizeof(sh->st.stream));
 	if (it_spool_reader_open(&sh->rd, sh->cfg.spool, sh->cfg.host, err, errlen))
 		return -1;
 	it_spool_seek(&sh->rd, &sh->st.acked);
+	ship_resume_init(sh, rc == 1);
 	snprintf(sh->acked_name, sizeof(sh->acked_name), "%s", sh->st.acked.name);
 	return 0;
 }
@@ -504,13 +556,16 @@ struct it_shipper *it_shipper_start(const struct it_shipper_cfg *cfg, rd_kafka_c
 		rd_kafka_conf_destroy(conf);
 		goto fail;
 	}
+	it_kafka_secrets_init(&sh->secrets, conf);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_error_cb(conf, on_error);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 	rd_kafka_conf_set_opaque(conf, sh);
+	sh->conf = rd_kafka_conf_dup(conf);
 	sh->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, rderr, sizeof(rderr));
 	if (!sh->rk) {
 		rd_kafka_conf_destroy(conf);
+		it_kafka_secrets_scrub(&sh->secrets, rderr, sizeof(rderr));
 		snprintf(err, errlen, "kafka: %s", rderr);
 		goto fail;
 	}
@@ -523,6 +578,9 @@ struct it_shipper *it_shipper_start(const struct it_shipper_cfg *cfg, rd_kafka_c
 	}
 	return sh;
 fail:
+	if (sh->conf)
+		rd_kafka_conf_destroy(sh->conf);
+	it_kafka_secrets_free(&sh->secrets);
 	it_spool_reader_close(&sh->rd);
 	if (sh->statefd >= 0)
 		close(sh->statefd);
@@ -565,14 +623,18 @@ int it_shipper_stop(struct it_shipper *sh, double drain_s)
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(sh->thread, NULL);
 	rc = ship_save_state(sh);
-	rd_kafka_purge(sh->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-	rd_kafka_poll(sh->rk, 0);
+	if (sh->rk) {
+		rd_kafka_purge(sh->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		rd_kafka_poll(sh->rk, 0);
+		rd_kafka_destroy(sh->rk);
+	}
 	while (sh->head)
 		free(pop(sh));
-	rd_kafka_destroy(sh->rk);
+	rd_kafka_conf_destroy(sh->conf);
 	it_spool_reader_close(&sh->rd);
 	it_buf_free(&sh->batch);
 	close(sh->statefd);
+	it_kafka_secrets_free(&sh->secrets);
 	pthread_mutex_destroy(&sh->mu);
 	free(sh);
 	return rc;

@@ -14,7 +14,9 @@
  * order, and the state file is replaced with it (at most every state_interval_s).
  * A message that fails (a --kafka-option message.timeout.ms, an authorization error)
  * is sent again with everything after it, from the acknowledged position, after a
- * pause. Outages are said in one line when they start and one when they end.
+ * pause. A fatal producer error (rd_kafka_fatal_error) replaces the producer after a
+ * back-off, sending again from the acknowledged position. Outages are said in one line
+ * when they start and one when they end.
  */
 #ifndef IT_SHIPPER_H
 #define IT_SHIPPER_H
@@ -65,6 +67,12 @@ struct it_shipper_stats {
 	uint64_t too_large_records;	/* longer than the broker takes: not sent */
 	uint64_t retries;		/* rewinds after a failed message */
 	uint64_t outages;		/* outages started */
+	uint64_t state_resets;		/* 1: the state file was missing (records written
+					 * before this start in the spool) or named a file
+					 * no longer in the spool */
+	uint64_t producer_restarts;	/* producers replaced after a fatal error */
+	uint64_t resend_records;	/* state file missing: records written before this
+					 * start, sent again from the oldest (maybe duplicates) */
 	bool in_outage;
 	double outage_s;		/* seconds in outages, in all (this run) */
 	char last_error[256];		/* librdkafka's text; "" none */

@@ -4,6 +4,7 @@
 #define IT_SHIPPER_INT_H
 
 #include <pthread.h>
+#include "kafka_conf.h"
 #include "shipper.h"
 #include "spool_reader.h"
 #include "spool_state.h"
@@ -26,6 +27,11 @@ struct ship_msg {
 struct it_shipper {
 	struct it_shipper_cfg cfg;
 	rd_kafka_t *rk;
+	struct it_kafka_secrets secrets;	/* scrubbed from librdkafka's messages */
+	rd_kafka_conf_t *conf;		/* a copy, for a new producer after a fatal error */
+	bool fatal;			/* the producer hit a fatal error: replace it */
+	double backoff;			/* before the next new producer, s */
+	uint64_t restarts;		/* producers replaced after a fatal error */
 	pthread_t thread;
 	int stop, draining, finished;	/* __atomic */
 	size_t max_value;		/* largest message value the broker takes */
@@ -46,6 +52,12 @@ struct it_shipper {
 	double batch_read_at, caught_up_at;
 	bool idle;			/* the last read found nothing new in the spool */
 	bool resume_checked;		/* the first record after the start was looked at */
+	/* a missing or stale state file (shipper_resume.c) */
+	bool state_missing, state_stale;
+	char state_stream[IT_STREAM_ID_LEN + 1];	/* the stream the state file was of */
+	uint64_t start_seq;		/* the stream's next seq at start (0: not known) */
+	uint64_t skip_seq;		/* stale state: its stream's records up to here are passed */
+	uint64_t state_resets, resend_records;
 	bool rewind;
 	double retry_at;
 	double tokens, tokens_at;	/* pacing: bytes that may be sent now */
@@ -69,6 +81,17 @@ void ship_loss(struct it_shipper *sh, const struct it_spool_loss *l);
 
 /* Replace the state file with sh->st now (shipper.c). Returns 0 or -1 (said). */
 int ship_save_state(struct it_shipper *sh);
+
+/* After the state is loaded and the reader placed at it (shipper_resume.c): a state
+ * file missing (state_missing) or naming a file no longer in the spool. */
+void ship_resume_init(struct it_shipper *sh, bool state_missing);
+
+/* A batch just read: lines a stale state says were acknowledged are passed. */
+void ship_resume_trim(struct it_shipper *sh);
+
+/* The first record sent after the start (its seq first): a warning for records that
+ * may be sent again, a loss record for a gap after the acknowledged seq. */
+void ship_resume_check(struct it_shipper *sh, uint64_t first);
 
 /* Once a second: the spool's size and backlog, and --spool-max-bytes (spool_cap.c). */
 void ship_spool_check(struct it_shipper *sh);

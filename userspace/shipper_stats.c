@@ -26,6 +26,9 @@ static const struct stat_field fields[] = {
 	F(too_large_records, 1, "Records larger than message.max.bytes, not sent."),
 	F(retries, 1, "Times sending started again from the acknowledged position."),
 	F(outages, 1, "Outages started (brokers unreachable, nothing acknowledged)."),
+	F(producer_restarts, 1, "Producers replaced after a fatal error (rd_kafka_fatal_error)."),
+	F(state_resets, 1, "Starts without a usable state file (missing, or naming a file gone)."),
+	F(resend_records, 1, "Records sent from the spool's start for a missing state file (maybe duplicates)."),
 };
 #undef F
 

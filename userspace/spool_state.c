@@ -2,12 +2,16 @@
 /* spool_state.c - the acknowledged position, replaced atomically. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "json.h"
+#include "sink.h"
 #include "spool_state.h"
 
 #define MAGIC "inputtrace-kafka-state 1"
@@ -198,4 +202,43 @@ void it_spool_state_drop_loss(struct it_spool_state *s, uint64_t first)
 		s->n_loss--;
 		return;
 	}
+}
+
+void it_spool_state_name(char *buf, size_t len, const char *host)
+{
+	snprintf(buf, len, ".inputtrace-%s.kafka-state", host);
+}
+
+int it_spool_state_check(const char *output, bool dir_mode, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], copy[PATH_MAX], host[64], name[NAME_MAX + 1];
+	size_t n = strlen(output), l;
+	struct it_spool_state st;
+	struct stat sb;
+	int fd, rc;
+
+	/* as the agent places it (agent.c open_stream): the -o directory, or beside the
+	 * -o file with the file's name in the host part */
+	it_sink_hostname(host, sizeof(host));
+	snprintf(copy, sizeof(copy), "%s", output);
+	if (dir_mode || (n && output[n - 1] == '/') || (!lstat(output, &sb) && S_ISDIR(sb.st_mode))) {
+		snprintf(dir, sizeof(dir), "%s", output);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", dirname(copy));
+		snprintf(copy, sizeof(copy), "%s", output);
+		l = strlen(host);
+		snprintf(host + l, sizeof(host) - l, "-%s", basename(copy));
+	}
+	it_spool_state_name(name, sizeof(name), host);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;	/* no spool yet: no state either */
+	rc = it_spool_state_load(fd, name, &st);
+	close(fd);
+	if (rc >= 0)
+		return 0;
+	snprintf(err, errlen, "kafka state %s%s%s: %s (move it away to send the spool from its oldest record)",
+		 dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name,
+		 errno == EINVAL ? "not a valid state file" : strerror(errno));
+	return -1;
 }

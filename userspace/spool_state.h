@@ -18,6 +18,7 @@
 #ifndef IT_SPOOL_STATE_H
 #define IT_SPOOL_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "spool_reader.h"
@@ -39,6 +40,19 @@ struct it_spool_state {
 	struct it_spool_loss loss[IT_STATE_MAX_LOSS];	/* loss records not yet acknowledged */
 	int n_loss;
 };
+
+/* The state file's name for host (file-name form; -o FILE: HOST-FILE):
+ * .inputtrace-HOST.kafka-state. */
+void it_spool_state_name(char *buf, size_t len, const char *host);
+
+/*
+ * The pre-flight check of the agent's --kafka-brokers run, before any file is made:
+ * the state file of output (-o: a directory if dir_mode - the sink's cfg.dir_mode -,
+ * it ends in '/' or is one, else a file) where the agent will look for it, which must
+ * be absent or a valid state file. Returns 0, or -1 with one line in err (a usage
+ * error: exit 2).
+ */
+int it_spool_state_check(const char *output, bool dir_mode, char *err, size_t errlen);
 
 /* Replace name in dirfd with the n bytes at p atomically (mode 0600). Returns 0, or
  * -1 (errno; the old file is left as it was). */

@@ -15,15 +15,17 @@
 
 #define RECORD_PREFIX "{\"record\":\""
 
-/* Write the stream file (id, next) atomically. */
-static int save(struct it_stream *st, uint64_t next)
+/* Write the stream file (id, next; "clean" when next is exact: a clean stop, not a
+ * floor saved ahead) atomically. */
+static int save(struct it_stream *st, uint64_t next, bool clean)
 {
 	char text[96];
 	int n;
 
 	if (st->dirfd < 0)
 		return 0;
-	n = snprintf(text, sizeof(text), "id %s\nnext %" PRIu64 "\n", st->id, next);
+	n = snprintf(text, sizeof(text), "id %s\nnext %" PRIu64 "\n%s", st->id, next,
+		     clean ? "clean\n" : "");
 	return it_file_replace(st->dirfd, st->file, text, (size_t)n);
 }
 
@@ -33,8 +35,8 @@ static bool hex_id(const char *s)
 	       strspn(s, "0123456789abcdef") == IT_STREAM_ID_LEN;
 }
 
-/* Read "id X\nnext N\n". Returns 0 (found), 1 (no file), -1 (unreadable, bad). */
-static int load(struct it_stream *st, uint64_t *next)
+/* Read "id X\nnext N\n[clean\n]". Returns 0 (found), 1 (no file), -1 (unreadable, bad). */
+static int load(struct it_stream *st, uint64_t *next, bool *clean)
 {
 	char text[256], id[64];
 	int rc = it_file_read(st->dirfd, st->file, text, sizeof(text));
@@ -44,7 +46,21 @@ static int load(struct it_stream *st, uint64_t *next)
 	if (sscanf(text, "id %63s\nnext %" SCNu64, id, next) != 2 || !hex_id(id))
 		return errno = EINVAL, -1;
 	memcpy(st->id, id, sizeof(st->id));
+	*clean = strstr(text, "\nclean\n") != NULL;
 	return 0;
+}
+
+/* The seq the Kafka state file beside the stream says was acknowledged (0: none, or
+ * of another stream): a seq given before, whatever the spool still holds. */
+static uint64_t acked_seq(struct it_stream *st, const char *host)
+{
+	struct it_spool_state ks;
+	char name[NAME_MAX + 1];
+
+	it_spool_state_name(name, sizeof(name), host);
+	if (it_spool_state_load(st->dirfd, name, &ks) || strcmp(ks.stream, st->id))
+		return 0;
+	return ks.acked_seq;
 }
 
 static int new_id(struct it_stream *st)
@@ -63,6 +79,7 @@ int it_stream_open(struct it_stream *st, const char *state_dir, const char *host
 		   const char *spool_path, char *err, size_t errlen)
 {
 	uint64_t next = 1, last = 0;
+	bool clean = false;
 	int rc = 1;
 
 	memset(st, 0, sizeof(*st));
@@ -70,7 +87,7 @@ int it_stream_open(struct it_stream *st, const char *state_dir, const char *host
 	snprintf(st->file, sizeof(st->file), ".inputtrace-%s.stream", host);
 	if (state_dir) {
 		st->dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (st->dirfd < 0 || (rc = load(st, &next)) < 0) {
+		if (st->dirfd < 0 || (rc = load(st, &next, &clean)) < 0) {
 			snprintf(err, errlen, "stream file %s/%s: %s", state_dir, st->file, strerror(errno));
 			goto fail;
 		}
@@ -84,8 +101,14 @@ int it_stream_open(struct it_stream *st, const char *state_dir, const char *host
 		goto fail;
 	}
 	st->next_seq = last ? last + 1 : (next ? next : 1);
+	/* the spool's newest records deleted (by hand): never give their seqs again -
+	 * the exact next of a clean stop, and the seq Kafka acknowledged, are floors */
+	if (clean && next > st->next_seq)
+		st->next_seq = next;
+	if (rc == 0 && acked_seq(st, host) >= st->next_seq)
+		st->next_seq = acked_seq(st, host) + 1;
 	st->reserved = st->next_seq + IT_STREAM_RESERVE;
-	if (save(st, st->reserved)) {
+	if (save(st, st->reserved, false)) {
 		snprintf(err, errlen, "stream file %s/%s: %s", state_dir, st->file, strerror(errno));
 		goto fail;
 	}
@@ -101,7 +124,7 @@ void it_stream_close(struct it_stream *st)
 {
 	if (st->dirfd < 0)
 		return;
-	save(st, st->next_seq);
+	save(st, st->next_seq, true);
 	close(st->dirfd);
 	st->dirfd = -1;
 }
@@ -136,7 +159,7 @@ uint64_t it_stream_stamp(struct it_stream *st, const char *p, size_t n, struct i
 	__atomic_store_n(&st->next_seq, seq, __ATOMIC_RELAXED);
 	if (st->next_seq >= st->reserved) {
 		st->reserved = st->next_seq + IT_STREAM_RESERVE;
-		save(st, st->reserved);
+		save(st, st->reserved, false);
 	}
 	return stamped;
 }

@@ -38,7 +38,9 @@ struct it_stream {
  * Load the stream of host (the file-name form, it_sink_hostname) from state_dir, or
  * create it. state_dir NULL: a new random stream that is not kept (stdout).
  * next_seq: the seq after the last one in the spool (spool_path: the -o directory or
- * file, NULL none; see it_stream_last_in_spool), else the file's saved floor, else 1.
+ * file, NULL none; see it_stream_last_in_spool), else the file's saved floor, else 1;
+ * never below the exact next seq saved at a clean stop, nor at or below the seq the
+ * Kafka state file in state_dir acknowledged (the spool's newest records deleted).
  * Returns 0, or -1 with a one-line reason in err.
  */
 int it_stream_open(struct it_stream *st, const char *state_dir, const char *host,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check.py - what a consumer (kcat) read from the topic, judged by (stream, seq).
 
-  check.py GOT [--expect N] [--spool DIR] [--dups-above S] [--lost N]
+  check.py GOT [--expect N] [--spool DIR] [--dups-above S] [--dups N] [--lost N]
 
 GOT: the message values kcat printed (whole JSON Lines). Checks that every record is
 valid JSON with "stream" and "seq"; one stream; records first seen in increasing seq
@@ -10,7 +10,7 @@ order; seqs contiguous except inside the ranges of loss records; and, with optio
 --spool DIR: the distinct records equal, line for line, the records in the spool's
 files (plain and gzip), so nothing in the spool is missing from the topic;
 --dups-above S: duplicates allowed, only of seqs above S (not acknowledged when the
-agent was killed); --lost N: loss records name exactly N records, and exactly those
+agent was killed); --dups N: exactly N duplicates (a missing state file's resend); --lost N: loss records name exactly N records, and exactly those
 are missing; --too-large N: exactly N seqs missing without a loss record (records
 larger than message.max.bytes). Prints one summary line; exit 0 when all hold, 1 otherwise.
 """
@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--expect", type=int)
     ap.add_argument("--spool")
     ap.add_argument("--dups-above", type=int)
+    ap.add_argument("--dups", type=int)
     ap.add_argument("--lost", type=int)
     ap.add_argument("--too-large", type=int, default=0,
                     help="this many seqs may be missing without a loss record")
@@ -99,7 +100,10 @@ def main():
             errors.append(f"{len(missing)} seqs missing, expected {a.lost}")
     if a.expect is not None and len(uniq) != a.expect:
         errors.append(f"{len(uniq)} distinct records, expected {a.expect}")
-    if dups:
+    if a.dups is not None:
+        if len(dups) != a.dups:
+            errors.append(f"{len(dups)} duplicates, expected {a.dups}")
+    elif dups:
         if a.dups_above is None:
             errors.append(f"{len(dups)} duplicates")
         elif min(dups) <= a.dups_above:

@@ -75,6 +75,51 @@ stop_consume() { # stop_consume OUT LINES: wait up to 20 s for LINES lines, then
   kill "$kcatpid" 2>/dev/null; wait "$kcatpid" 2>/dev/null
 }
 
+# 0. the agent's pre-flight refusals (docs/kafka.md "Flags"): exit 2, one line, before
+#    any file is made or touched; never a secret's value in what is said
+agent=$build/inputtrace
+snap() { find "$tmp/pf" -printf '%p %s %m %u %T@\n' | sort; }
+# refused NAME PATTERN ARGS...: exit 2, one line matching PATTERN, nothing changed under pf/
+refused() {
+  local name=$1 pat=$2; shift 2
+  local before; before=$(snap)
+  timeout 20 "$agent" "$@" > pf.out 2> pf.err; local rc=$?
+  if [ $rc = 2 ] && [ "$(wc -l < pf.err)" = 1 ] && grep -q -- "$pat" pf.err && [ ! -s pf.out ] &&
+     [ "$(snap)" = "$before" ] && ! grep -q hunter2 pf.err; then ok "refused: $name"
+  else bad "refused: $name" "rc $rc: $(head -3 pf.err)$( [ "$(snap)" = "$before" ] || echo '; files changed')"; fi
+}
+mkdir -p pf/spool pf/conf && chmod 700 pf/conf
+for b in 'a:0' 'a:65536' 'broker' 'a:1,,b:2' '::1:9092' '[::1]' 'foo://a:1' 'a b:1'; do
+  refused "--kafka-brokers '$b'" "--kafka-brokers" -o "$tmp/pf/spool/" --kafka-brokers "$b"
+done
+refused "--kafka-brokers SSL:// with plaintext" "security.protocol" -o "$tmp/pf/spool/" --kafka-brokers SSL://a:1
+# a corrupt state file, and one naming a path: refused before the spool is touched
+printf 'garbage\n' > pf/spool/.inputtrace-"$host".kafka-state
+refused "corrupt state file" "not a valid state file" -o "$tmp/pf/spool/" --kafka-brokers 127.0.0.1:9
+printf 'inputtrace-kafka-state 1\nfile ../etc/x\n' > pf/spool/.inputtrace-"$host".kafka-state
+refused "state file naming a path" "not a valid state file" -o "$tmp/pf/spool/" --kafka-brokers 127.0.0.1:9
+printf 'garbage\n' > pf/.inputtrace-"$host"-one.jsonl.kafka-state
+refused "corrupt state file, -o FILE" "not a valid state file" -o "$tmp/pf/one.jsonl" --kafka-brokers 127.0.0.1:9
+rm -f pf/spool/.inputtrace-"$host".kafka-state pf/.inputtrace-"$host"-one.jsonl.kafka-state
+# --kafka-config: another owner, a directory others may write, a symlink
+printf 'acks=all\n' > pf/conf/k.conf && chmod 600 pf/conf/k.conf
+chown 65534 pf/conf/k.conf
+refused "--kafka-config owned by another user" "owned by uid 65534" -o "$tmp/pf/spool/" \
+  --kafka-brokers 127.0.0.1:9 --kafka-config "$tmp/pf/conf/k.conf"
+chown 0 pf/conf/k.conf && chmod 777 pf/conf
+refused "--kafka-config in a directory others may write" "its directory" -o "$tmp/pf/spool/" \
+  --kafka-brokers 127.0.0.1:9 --kafka-config "$tmp/pf/conf/k.conf"
+chmod 700 pf/conf && ln -s k.conf pf/conf/link.conf
+refused "--kafka-config a symlink" "symlink" -o "$tmp/pf/spool/" --kafka-brokers 127.0.0.1:9 \
+  --kafka-config "$tmp/pf/conf/link.conf"
+# secrets: a bad line after a password, a password typed with ':'
+printf 'sasl.password=hunter2-file\nsasl.oauthbearer.client.secret=hunter2-cs\nacks=sometimes\n' > pf/conf/s.conf
+chmod 600 pf/conf/s.conf
+refused "a config file with secrets and a bad line" "s.conf:" -o "$tmp/pf/spool/" \
+  --kafka-brokers 127.0.0.1:9 --kafka-config "$tmp/pf/conf/s.conf"
+refused "--kafka-option sasl.password:VALUE" "value hidden" -o "$tmp/pf/spool/" \
+  --kafka-brokers 127.0.0.1:9 --kafka-option sasl.password:hunter2
+
 # 1. 100k records, rotated plain files: kcat reads exactly 100k, in order, no gap, no
 #    duplicate by (stream, seq), equal to the spool's lines
 start_cluster || exit 1
@@ -200,6 +245,73 @@ stop_consume got6 30000
 if [ $rc = 0 ] && [ "$held" -gt 2 ] && c=$($check got6 --expect 30000); then
   ok "--max-files 2 in an outage: $held complete files kept until delivered; $c"
 else bad max-files "rc $rc, $held files held in the outage: ${c:-$($check got6 --expect 30000)}; $(tail -2 err6)"; fi
+stop_cluster
+
+# 7. no state file, but the spool holds delivered records: all are sent again from the
+#    oldest (nothing lost), one warning says how many may arrive twice, counted in
+#    resend_records and state_resets; exactly those arrive twice
+start_cluster || exit 1
+consume got7
+"$drv" -o spool7/ --rotate-size 100000 --kafka-brokers "$boot" --records 5000 --wait 30 > out7 2> err7; rc1=$?
+rm -f spool7/.inputtrace-"$host".kafka-state
+"$drv" -o spool7/ --rotate-size 100000 --kafka-brokers "$boot" --records 1000 --stats stats7 --wait 30 > out7b 2> err7b; rc=$?
+stop_consume got7 11000
+if [ $rc1 = 0 ] && [ $rc = 0 ] && [ "$(grep -c 'no state file' err7b)" = 1 ] &&
+   grep -q 'up to 5000 records' err7b && [ "$(stat_of stats7 resend_records)" = 5000 ] &&
+   [ "$(stat_of stats7 state_resets)" = 1 ] && c=$($check got7 --expect 6000 --dups 5000 --spool spool7); then
+  ok "missing state file: one warning, resend_records 5000; $c"
+else bad missing-state "rc $rc1/$rc resend $(stat_of stats7 resend_records): ${c:-$($check got7 --expect 6000 --dups 5000)}; $(grep kafka err7b | head -3)"; fi
+stop_cluster
+
+# 8. a state file naming a file no longer in the spool: (a) deleted, with records
+#    written after it (by a run without Kafka) in later files: resume at the next file
+#    by name; (b) a name after every file (the clock went back): from the oldest,
+#    passing what the state says was acknowledged; (c) the spool's newest file deleted:
+#    its seqs are not given again (stream.c), so the new records are neither passed as
+#    acknowledged nor taken for duplicates. Nothing twice, nothing missing.
+start_cluster || exit 1
+consume got8
+"$drv" -o spool8/ --rotate-size 100000 --kafka-brokers "$boot" --records 3000 --wait 30 > out8 2> err8; rc1=$?
+"$drv" -o spool8/ --rotate-size 100000 --records 1000 > out8a 2> err8a
+st8=spool8/.inputtrace-"$host".kafka-state
+named=$(awk '$1 == "file" {print $2}' "$st8")
+rm -f "spool8/$named"
+"$drv" -o spool8/ --rotate-size 100000 --kafka-brokers "$boot" --records 1000 --wait 30 > out8b 2> err8b; rc2=$?
+sed -i "s/^file .*/file inputtrace-29991231T000000.000000Z-$host.jsonl/" "$st8"
+"$drv" -o spool8/ --rotate-size 100000 --kafka-brokers "$boot" --records 1000 --stats stats8 --wait 20 > out8c 2> err8c; rc3=$?
+newest=$(ls spool8/inputtrace-*.jsonl | tail -1)
+rm -f "$newest"
+"$drv" -o spool8/ --rotate-size 100000 --kafka-brokers "$boot" --records 1000 --wait 20 > out8d 2> err8d; rc4=$?
+stop_consume got8 7000
+if [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ $rc3 = 0 ] && [ $rc4 = 0 ] && [ -n "$named" ] &&
+   grep -q 'driver: wrote 1000 records (seq 6001-7000)' out8d &&
+   [ "$(grep -c 'no longer in the spool: resuming at the next file' err8b)" = 1 ] &&
+   [ "$(grep -c 'no longer in the spool: resuming at the oldest file' err8c)" = 1 ] &&
+   [ "$(stat_of stats8 state_resets)" = 1 ] && c=$($check got8 --expect 7000 --spool spool8); then
+  ok "stale state file: deleted file, a name after every file, the newest file deleted: $c"
+else bad stale-state "rc $rc1/$rc2/$rc3/$rc4 named '$named': ${c:-$($check got8 --expect 7000 --spool spool8)}; $(cat out8d; grep kafka err8b err8c err8d | head -4)"; fi
+stop_cluster
+
+# 9. a fatal idempotent-producer error (the mock answers a Produce request with
+#    OUT_OF_ORDER_SEQUENCE_NUMBER: the producer's sequence is out of step, librdkafka
+#    raises a fatal error and the producer is unusable): the shipper replaces it after
+#    a back-off and sends again from the acknowledged position; every record arrives,
+#    duplicates only of records after the acknowledged position, one restart counted
+start_cluster || exit 1
+consume got9
+"$drv" -o spool9/ --kafka-brokers "$boot" --records 20000 --rate 4000 --stats stats9 --wait 60 > out9 2> err9 &
+dpid=$!; pids+=($dpid)
+acked_9() { [ "$(stat_of stats9 acked_seq)" -ge 2000 ] 2>/dev/null; }
+wait_for 20 acked_9
+acked=$(stat_of stats9 acked_seq)
+mock_cmd errors 0 45 1
+wait "$dpid"; rc=$?
+stop_consume got9 20000
+if [ $rc = 0 ] && [ "$(stat_of stats9 producer_restarts)" = 1 ] &&
+   [ "$(grep -c 'the producer hit a fatal error' err9)" = 1 ] &&
+   c=$($check got9 --expect 20000 --spool spool9 --dups-above "${acked:-0}"); then
+  ok "fatal producer error at acked seq $acked: one new producer; $c"
+else bad fatal "rc $rc restarts $(stat_of stats9 producer_restarts): ${c:-$($check got9 --expect 20000 --dups-above "${acked:-0}")}; $(grep kafka err9 | head -4)"; fi
 stop_cluster
 
 echo "$pass passed, $fail failed"

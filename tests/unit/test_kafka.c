@@ -248,6 +248,46 @@ static void test_stream_persists(void **state)
 	it_buf_free(&out);
 }
 
+/* The spool's newest records deleted (by hand) while the agent was stopped: their seqs
+ * are never given again - after a clean stop the saved next is a floor, and after a
+ * crash the seq the Kafka state says was acknowledged. */
+static void test_stream_no_reuse(void **state)
+{
+	static const char name[] = "inputtrace-20260101T000000.000000Z-h.jsonl";
+	struct it_buf out = { 0 };
+	struct it_spool_state ks = { 0 };
+	struct it_stream a;
+	char err[256], path[256];
+	size_t three;
+	int fd, i;
+
+	assert_int_equal(it_stream_open(&a, dir, "h", NULL, err, sizeof(err)), 0);
+	for (i = 0; i < 5; i++)
+		it_stream_stamp(&a, "{\"record\":\"e\"}\n", 15, &out);
+	/* the spool keeps only the first 3 of the 5 records */
+	for (i = 0, three = 0; i < 3; i++)
+		three += (size_t)(strchr(out.p + three, '\n') + 1 - (out.p + three));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_int_equal(write(fd, out.p, three), (ssize_t)three);
+	close(fd);
+	memcpy(ks.stream, a.id, sizeof(ks.stream));
+	it_stream_close(&a);
+	assert_int_equal(it_stream_open(&a, dir, "h", dir, err, sizeof(err)), 0);
+	assert_int_equal(a.next_seq, 6);	/* not 4: seqs 4 and 5 were given */
+	/* a crash (no clean stop), Kafka had acknowledged up to 5 */
+	close(a.dirfd);
+	snprintf(ks.acked.name, sizeof(ks.acked.name), "%s", name);
+	ks.acked_seq = 5;
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(it_spool_state_save(fd, ".inputtrace-h.kafka-state", &ks), 0);
+	close(fd);
+	assert_int_equal(it_stream_open(&a, dir, "h", dir, err, sizeof(err)), 0);
+	assert_int_equal(a.next_seq, 6);
+	it_stream_close(&a);
+	it_buf_free(&out);
+}
+
 /* --- spool state ----------------------------------------------------------------------- */
 
 static void test_state_roundtrip(void **state)
@@ -419,6 +459,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_file_refused, mkdir_tmp, rm_tmp),
 		cmocka_unit_test(test_stamp_and_parse),
 		cmocka_unit_test_setup_teardown(test_stream_persists, mkdir_tmp, rm_tmp),
+		cmocka_unit_test_setup_teardown(test_stream_no_reuse, mkdir_tmp, rm_tmp),
 		cmocka_unit_test_setup_teardown(test_state_roundtrip, mkdir_tmp, rm_tmp),
 		cmocka_unit_test_setup_teardown(test_reader_gzip_members, mkdir_tmp, rm_tmp),
 		cmocka_unit_test_setup_teardown(test_reader_one_file, mkdir_tmp, rm_tmp),
