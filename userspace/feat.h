@@ -96,6 +96,14 @@ void it_feat_opts_default(struct it_feat_opts *o);
 /* `inputtrace features ...` (argv[0] "features"): the exit status (2: bad usage). */
 int it_features_cmd(int argc, char **argv);
 
+struct it_buf;
+
+/* One row appended to b as a CSV line (RFC 4180 text fields, empty for null) or a JSON
+ * Lines object (keys = the column names), with its newline: IT_FV_MS as "12.345"
+ * (exact), IT_FV_REAL as %.3f (null when not finite). */
+void it_feat_format_row(struct it_buf *b, const struct it_feat_table_ops *t,
+			const struct it_fval *vals, bool jsonl);
+
 /* --- helpers for tables (features_tables.c) ----------------------------------------- */
 
 /* The number of an EV_KEY code as recorded: "KEY_A" 30, "BTN_LEFT" 0x110,

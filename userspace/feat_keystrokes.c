@@ -178,13 +178,17 @@ static void frame_end(struct ks *k, struct ks_dev *d, bool synthetic)
 			key_end(k, d, i, !synthetic, synthetic ? 0 : d->down[i].time);
 }
 
-/* The down key of d with code, not yet released; -1. */
-static ssize_t down_find(struct ks *k, const struct ks_dev *d, const char *code)
+/* The down key of d with code, not yet released, the first pressed (oldest) or the
+ * last; -1. Several keys share a code when codes are classes (KEYCLASS_LETTER). */
+static ssize_t down_find(struct ks *k, const struct ks_dev *d, const char *code, bool oldest)
 {
+	ssize_t best = -1;
+
 	for (size_t i = 0; i < d->ndown; i++)
-		if (!d->down[i].pending && !strcmp(row_of(k, d->down[i].seq)->code, code))
-			return (ssize_t)i;
-	return -1;
+		if (!d->down[i].pending && !strcmp(row_of(k, d->down[i].seq)->code, code) &&
+		    (best < 0 || (d->down[i].seq < d->down[best].seq) == oldest))
+			best = (ssize_t)i;
+	return best;
 }
 
 /* Room for one more row (the queue doubles, rows kept in order). */
@@ -210,7 +214,7 @@ static bool grow(struct ks *k)
 
 static void press(struct ks *k, struct ks_dev *d, const struct it_frec *e)
 {
-	ssize_t i = down_find(k, d, e->code);
+	ssize_t i = strncmp(e->code, "KEYCLASS_", 9) ? down_find(k, d, e->code, true) : -1;
 	struct ks_row *r;
 	uint64_t seq;
 
@@ -262,7 +266,8 @@ static void key(struct ks *k, struct ks_dev *d, const struct it_frec *e)
 		press(k, d, e);
 		return;
 	}
-	i = down_find(k, d, e->code);
+	/* a class's releases end its keys first pressed first; autorepeat is the last's */
+	i = down_find(k, d, e->code, e->value != 2);
 	if (i < 0)
 		return;		/* its press was before the capture, or lost */
 	if (e->value == 2) {

@@ -27,7 +27,6 @@ struct writer {
 	FILE *f;
 	bool jsonl;
 	struct it_buf b;
-	uint64_t rows;
 };
 
 /* ns as milliseconds with 3 decimals, by integer arithmetic: -1500 -> "-0.001". */
@@ -41,35 +40,51 @@ static void put_ms(struct it_buf *b, int64_t ns)
 	it_buf_puts(b, tmp);
 }
 
-static void put_val(struct writer *w, const struct it_fval *v)
+static void put_val(struct it_buf *b, const struct it_fval *v, bool jsonl)
 {
 	char tmp[48];
 
 	switch (v->kind) {
 	case IT_FV_STR:
-		if (w->jsonl)
-			it_json_str(&w->b, v->s, strlen(v->s));
+		if (jsonl)
+			it_json_str(b, v->s, strlen(v->s));
 		else
-			it_csv_field(&w->b, v->s, strlen(v->s));
+			it_csv_field(b, v->s, strlen(v->s));
 		return;
 	case IT_FV_INT:
-		it_buf_i64(&w->b, v->i);
+		it_buf_i64(b, v->i);
 		return;
 	case IT_FV_MS:
-		put_ms(&w->b, v->i);
+		put_ms(b, v->i);
 		return;
 	case IT_FV_REAL:
 		if (isfinite(v->d)) {
 			snprintf(tmp, sizeof(tmp), "%.3f", v->d);
-			it_buf_puts(&w->b, tmp);
+			it_buf_puts(b, tmp);
 			return;
 		}
 		break;
 	case IT_FV_NULL:
 		break;
 	}
-	if (w->jsonl)
-		it_buf_puts(&w->b, "null");
+	if (jsonl)
+		it_buf_puts(b, "null");
+}
+
+void it_feat_format_row(struct it_buf *b, const struct it_feat_table_ops *t,
+			const struct it_fval *vals, bool jsonl)
+{
+	for (size_t i = 0; t->columns[i]; i++) {
+		if (jsonl) {
+			it_buf_puts(b, i ? ",\"" : "{\"");
+			it_buf_puts(b, t->columns[i]);
+			it_buf_puts(b, "\":");
+		} else if (i) {
+			it_buf_putc(b, ',');
+		}
+		put_val(b, &vals[i], jsonl);
+	}
+	it_buf_puts(b, jsonl ? "}\n" : "\n");
 }
 
 static void row(void *ctx, const struct it_feat_table_ops *t, const struct it_fval *vals)
@@ -77,20 +92,9 @@ static void row(void *ctx, const struct it_feat_table_ops *t, const struct it_fv
 	struct writer *w = ctx;
 
 	it_buf_reset(&w->b);
-	for (size_t i = 0; t->columns[i]; i++) {
-		if (w->jsonl) {
-			it_buf_puts(&w->b, i ? ",\"" : "{\"");
-			it_buf_puts(&w->b, t->columns[i]);
-			it_buf_puts(&w->b, "\":");
-		} else if (i) {
-			it_buf_putc(&w->b, ',');
-		}
-		put_val(w, &vals[i]);
-	}
-	it_buf_puts(&w->b, w->jsonl ? "}\n" : "\n");
+	it_feat_format_row(&w->b, t, vals, w->jsonl);
 	if (!w->b.oom)
 		fwrite(w->b.p, 1, w->b.len, w->f);
-	w->rows++;
 }
 
 /* A positive number of seconds (decimals allowed) as ns; false if it is not one. */
