@@ -17,6 +17,7 @@
 #define IT_FEAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* What a table is fed. */

@@ -53,7 +53,7 @@ struct btn_down {
 	char code[NAME_MAX_];
 	uint64_t time;
 	int64_t x, y;		/* where it was pressed */
-	uint64_t max_d2;	/* the furthest the pointer went since, squared */
+	double max_d2;		/* the furthest the pointer went since, squared */
 	char subject[SUBJ_MAX];
 };
 
@@ -134,11 +134,12 @@ static double root(double v)
 	return r;
 }
 
-static uint64_t dist2(int64_t x0, int64_t y0, int64_t x1, int64_t y1)
+/* The squared distance, in double: a sum of REL_X events can take a square past 2^63. */
+static double dist2(int64_t x0, int64_t y0, int64_t x1, int64_t y1)
 {
-	int64_t dx = x1 - x0, dy = y1 - y0;
+	double dx = (double)x1 - (double)x0, dy = (double)y1 - (double)y0;
 
-	return (uint64_t)(dx * dx) + (uint64_t)(dy * dy);
+	return dx * dx + dy * dy;
 }
 
 static void emit(const struct act_dev *d, const char *subject, const struct act_row *r,
@@ -253,16 +254,16 @@ static void button_release(struct act_dev *d, int i, const struct it_feat_out *o
 	struct btn_down *b = &d->down[i];
 	struct act_row r;
 
-	if (b->max_d2 > (uint64_t)DRAG_DIST * DRAG_DIST) {
+	if (b->max_d2 > DRAG_DIST * DRAG_DIST) {
 		r = row_init("drag", b->time, d->frame_time);
 		r.button = b->code;
 		r.has_distance = true;
-		r.distance = root((double)dist2(b->x, b->y, d->x, d->y));
+		r.distance = root(dist2(b->x, b->y, d->x, d->y));
 		click_close(d, out);
 		emit(d, b->subject, &r, out);
 	} else if (d->click_open && !strcmp(d->click.code, b->code) && d->click_count < 3 &&
 		   b->time - d->click.time <= CLICK_NS &&
-		   dist2(d->click.x, d->click.y, b->x, b->y) <= (uint64_t)CLICK_DIST * CLICK_DIST) {
+		   dist2(d->click.x, d->click.y, b->x, b->y) <= CLICK_DIST * CLICK_DIST) {
 		d->click_count++;
 		d->click.time = b->time;
 		d->click.x = b->x;
@@ -375,7 +376,7 @@ static void frame_end(struct act_dev *d, const struct it_feat_out *out)
 	d->in_frame = false;
 	if (d->moved) {
 		for (int i = 0; i < d->ndown; i++) {
-			uint64_t d2 = dist2(d->down[i].x, d->down[i].y, d->x, d->y);
+			double d2 = dist2(d->down[i].x, d->down[i].y, d->x, d->y);
 
 			if (d2 > d->down[i].max_d2)
 				d->down[i].max_d2 = d2;
@@ -513,7 +514,7 @@ static void event(struct act_dev *d, const struct it_frec *e, const struct it_fe
 		d->fbtn[d->nfbtn++].value = e->value;
 	} else if (e->type == EV_REL) {
 		if (!strcmp(c, "REL_X") || !strcmp(c, "REL_Y")) {
-			*(c[4] == 'X' ? &d->x : &d->y) += e->value;
+			*(c[4] == 'X' ? &d->x : &d->y) += e->value;	/* 2^32 events from overflow */
 			d->moved = true;
 		} else if (!strcmp(c, "REL_WHEEL") || !strcmp(c, "REL_HWHEEL")) {
 			d->wheel[c[4] == 'H'] += e->value;

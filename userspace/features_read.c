@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "feat.h"
+#include "json.h"
 #include "log.h"
 
 /* --- a strict JSON check of one line, with the members the tables need ------------ */
@@ -25,6 +26,7 @@ struct line {
 	const char *s;
 	size_t i, n;
 	const char *why;	/* what is wrong, when a step returns false */
+	bool json;		/* it is not JSON (else: JSON, not a record of ours) */
 };
 
 struct members {
@@ -41,7 +43,18 @@ static void ws(struct line *l)
 		l->i++;
 }
 
+/* Not JSON (RFC 8259) at l->i. */
 static bool fail(struct line *l, const char *why)
+{
+	if (!l->why) {
+		l->why = why;
+		l->json = true;
+	}
+	return false;
+}
+
+/* JSON, but not what the agent writes. */
+static bool unlike(struct line *l, const char *why)
 {
 	if (!l->why)
 		l->why = why;
@@ -65,6 +78,14 @@ static bool str(struct line *l, size_t *b, size_t *e, bool *esc)
 		}
 		if (c < 0x20)
 			return fail(l, "a control character in a string");
+		if (c >= 0x80) {
+			size_t u = it_utf8_len((const unsigned char *)l->s + l->i, l->n - l->i);
+
+			if (!u)
+				return fail(l, "a string that is not UTF-8");
+			l->i += u;
+			continue;
+		}
 		if (c == '\\') {
 			*esc = true;
 			if (++l->i >= l->n)
@@ -155,8 +176,8 @@ static bool nested(struct line *l, int depth, struct members *m)
 	char close = l->s[l->i] == '{' ? '}' : ']';
 	size_t b, e;
 
-	if (depth > 32)
-		return fail(l, "nested too deep");
+	if (depth >= 64)
+		return fail(l, "nested deeper than 64");
 	l->i++;
 	ws(l);
 	if (l->i < l->n && l->s[l->i] == close) {
@@ -254,7 +275,7 @@ static bool member(struct line *l, struct members *m)
 		if (!str(l, &vb, &ve, &esc))
 			return false;
 		if (esc || ve - vb >= STR_MAX)
-			return fail(l, "a record's type, code, subject or action is not a plain name");
+			return unlike(l, "a record's type, code, subject or action is not a plain name");
 		memcpy(sv, l->s + vb, ve - vb);
 		sv[ve - vb] = 0;
 		return true;
@@ -264,12 +285,12 @@ static bool member(struct line *l, struct members *m)
 		if (!num(l, iv, &isint))
 			return false;
 		if (!isint)
-			return fail(l, "an integer expected");
+			return unlike(l, "an integer expected");
 		m->have |= bit;
 		return true;
 	}
 	if (sv || iv)
-		return fail(l, sv ? "a string expected" : "an integer expected");
+		return unlike(l, sv ? "a string expected" : "an integer expected");
 	return value(l, 1);
 }
 
@@ -278,15 +299,19 @@ static bool parse(struct line *l, struct members *m)
 {
 	memset(m, 0, sizeof(*m));
 	ws(l);
-	if (l->i >= l->n || l->s[l->i] != '{')
-		return fail(l, "not a JSON object");
+	if (l->i >= l->n || l->s[l->i] != '{') {
+		if (!value(l, 0))
+			return false;
+		ws(l);
+		return l->i == l->n ? unlike(l, "not an object") : fail(l, "more after the value");
+	}
 	if (!nested(l, 0, m))
 		return false;
 	ws(l);
 	if (l->i != l->n)
 		return fail(l, "more after the object");
 	if (!m->record[0])
-		return fail(l, "no \"record\" member");
+		return unlike(l, "no \"record\" member");
 	return true;
 }
 
@@ -390,8 +415,8 @@ int it_feat_read_line(struct it_feat_reader *rd, const char *s, size_t n, const 
 	const char *why = NULL;
 
 	if (!parse(&l, &m)) {
-		snprintf(rd->err, sizeof(rd->err), "%s:%llu: not a capture record: %s", name,
-			 (unsigned long long)lineno, l.why);
+		snprintf(rd->err, sizeof(rd->err), "%s:%llu: %s: %s", name, (unsigned long long)lineno,
+			 l.json ? "not JSON" : "not a capture record", l.why);
 		return -1;
 	}
 	r.code = m.code;
