@@ -133,6 +133,52 @@ static void test_lost_release_new_run(void **state)
 	fr_check_chunking("keystrokes");
 }
 
+/* A key held while 3000 others are typed: every row waits behind it (the queue grows
+ * past its first 1024 rows), then all come out in press order. */
+static void test_long_hold(void **state)
+{
+	const struct it_feat_table_ops *t = it_feat_table_find("keystrokes");
+	struct it_buf out = { 0 };
+	struct it_feat_out o = { .row = fr_row, .ctx = &out };
+	struct it_feat_reader rd = { .t = t, .out = &o };
+	struct it_feat_opts opts;
+	char line[256];
+	const char *p, *want;
+	size_t rows = 0;
+
+	it_feat_opts_default(&opts);
+	rd.state = t->create(&opts);
+	for (int i = 0; i <= 3001; i++) {
+		/* i 0: KEY_A down on device 4; 1..3000: KEY_S typed on 3; 3001: KEY_A up */
+		unsigned int dev = i == 0 || i == 3001 ? 4 : 3;
+		int v;
+
+		for (v = 1; v >= 0; v--) {
+			if ((i == 0 && v == 0) || (i == 3001 && v == 1))
+				continue;
+			snprintf(line, sizeof(line), "{\"record\":\"event\",\"dev\":%u,\"sec\":%d,\"usec\":%d,"
+				 "\"type\":\"EV_KEY\",\"code\":\"%s\",\"value\":%d}", dev, 1 + i / 10,
+				 (i % 10) * 100000 + (v ? 0 : 50000), dev == 4 ? "KEY_A" : "KEY_S", v);
+			fr_feed(&rd, line, (uint64_t)i);
+			if (i > 0 && i < 3001 && v == 1)
+				assert_int_equal(out.len, 0);	/* held behind KEY_A */
+		}
+	}
+	t->finish(rd.state, &o);
+	t->destroy(rd.state);
+	it_feat_reader_free(&rd);
+	it_buf_putc(&out, 0);
+	for (p = out.p; (p = strchr(p, '\n')); p++)
+		rows++;
+	assert_int_equal(rows, 3001);
+	want = "4,,1000000000,301150000000,KEY_A,300150.000,,,0\n"
+	       "3,,1100000000,1150000000,KEY_S,50.000,,,0\n"
+	       "3,,1200000000,1250000000,KEY_S,50.000,100.000,50.000,0\n";
+	assert_memory_equal(out.p, want, strlen(want));
+	assert_non_null(strstr(out.p, "\n3,,301000000000,301050000000,KEY_S,50.000,100.000,50.000,0\n"));
+	it_buf_free(&out);
+}
+
 /* Lines that are not the agent's records: one error naming the file and line. */
 static void test_malformed(void **state)
 {
@@ -186,6 +232,7 @@ int main(void)
 		cmocka_unit_test_setup(test_device_removed, setup),
 		cmocka_unit_test_setup(test_classes_gap, setup),
 		cmocka_unit_test_setup(test_lost_release_new_run, setup),
+		cmocka_unit_test(test_long_hold),
 		cmocka_unit_test(test_malformed),
 	};
 
