@@ -31,7 +31,7 @@ cd "$top" || exit 1
 RECORDINGS=${RECORDINGS:-$top/../shared/recordings}
 RECORDINGS=$(cd "$RECORDINGS" 2>/dev/null && pwd) || { echo "run.sh: no recordings directory ${RECORDINGS} (the project's shared/recordings beside this clone; or set RECORDINGS=DIR)" >&2; exit 1; }
 out=${VM_TEST_OUT:-$top/build/vm-test}
-BOOTS=${BOOTS:-main ops formats privacy control kafka}
+BOOTS=${BOOTS:-main ops formats privacy control kafka features}
 
 # boot NAME: timeout (s) and extra QEMU arguments.
 boot_timeout() {
