@@ -141,7 +141,7 @@ else bad jsonl "exit $rc $err"; fi
 echo keep > kept.csv
 run keystrokes -o kept.csv broken.jsonl
 if [ "$rc" = 1 ] && [ "$(wc -l < err)" = 1 ] && grep -q '^inputtrace: broken.jsonl:6: ' err &&
-   [ "$(cat kept.csv)" = keep ] && [ -z "$(ls -A | grep '^\.kept')" ]; then
+   [ "$(cat kept.csv)" = keep ] && ! compgen -G '.kept*' > /dev/null; then
   ok "a malformed line: exit 1, broken.jsonl:6 named, -o file unchanged, no temp file left"
 else bad malformed "exit $rc, $err, kept: $(cat kept.csv)"; fi
 head -c 300 cap.jsonl.gz > cut.jsonl.gz

@@ -22,7 +22,7 @@
 . tests/vm/lib.sh
 
 KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
-AGENTS="raw class rot gz"
+NAMES="raw class rot gz"
 
 # The session as evemu-play input: E: lines (seconds, hex type, hex code, value),
 # each key event in its own frame. Times in ms.
@@ -53,9 +53,9 @@ capture() {
   launch_agent class --keys class -d "$KBD_NODE"
   launch_rot --keys raw -d "$KBD_NODE" --rotate-size 4096
   launch_agent gz --keys raw -d "$KBD_NODE" -z
-  for a in $AGENTS; do setup "agent-$a" await_agent "$a"; done
+  for a in $NAMES; do setup "agent-$a" await_agent "$a"; done
   setup replay-kbd replay kbd "$KBD_NODE" "$W/session.events"
-  for a in $AGENTS; do
+  for a in $NAMES; do
     setup "agent-mark-$a" wait_for 30 "end marker in agent $a" agent_mark "$a" "${KBD_SYS#input}"
   done
   for a in raw class; do setup "stop-$a" stop_agent "$a"; done
@@ -69,7 +69,7 @@ capture() {
 launch_rot() {
   guest_only || return 1
   "$AGENT" -o "$W/rot/" --status-file "$W/rot.status" "$@" 2> "$W/rot.err" &
-  AGENT_PIDS[rot]=$!
+  AGENT_PIDS["rot"]=$!
 }
 
 # stop_other NAME OUTPUT: as stop_agent, for a gzip file or a directory: exit 0, the
