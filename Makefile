@@ -39,7 +39,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test test-kafka test-session test-focus test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-vm vm demo install deps bench
+.PHONY: all clean test test-kafka test-session test-focus test-unit test-bpf test-bpf-capture test-bpf-redact test-cli test-ops test-output test-features test-vm vm demo install deps bench
 
 # Every userspace/*.c but main.c, compiled once into $(OUTPUT)/libinputtrace.a and
 # linked into the agent, the unit, BPF and output tests and the benchmark: a new
@@ -138,6 +138,11 @@ test-cli: $(OUTPUT)/inputtrace
 
 test-ops: $(OUTPUT)/inputtrace
 	@tests/ops/run.sh $(OUTPUT)/inputtrace
+
+# `inputtrace features` (docs/features.md) on a written-out capture: plain, gzip, stdin,
+# rotated directories, usage errors; pandas and DuckDB read the tables
+test-features: $(OUTPUT)/inputtrace
+	@tests/features/run.sh $(OUTPUT)/inputtrace
 
 # Output files (userspace/sink.c): the agent's output path driven by a synthetic
 # producer (tests/output/driver.c), since host tests cannot attach: gzip, kill -9,

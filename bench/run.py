@@ -9,6 +9,8 @@
 3. On this host: records per second and CPU per 1M records through the sink alone and
    through the sink and the Kafka shipper to librdkafka's mock cluster
    (build/tests/kafka_driver; BENCH_KAFKA_RECORDS, default 1000000).
+4. On this host: rows per second of `inputtrace features keystrokes` and `actions` over
+   a written-out capture of 1M events (BENCH_FEATURES_EVENTS), plain and gzip.
 
 Prints one table, writes bench/results.json (every figure, with the kernel, CPU model
 and date) and bench/results.md (the table, as docs/performance.md quotes it). Never fails on a
@@ -129,6 +131,95 @@ def run_kafka():
                     mp.kill()
             subprocess.run(["rm", "-rf", tmp])
     return res
+
+
+def features_capture(path, n):
+    """A typing capture of n events as the agent writes it: overlapping presses
+    (rollover), Shift, Backspace, bursts of 40 presses, 4 events per keystroke."""
+    codes = ["KEYCLASS_LETTER"] * 6 + ["KEYCLASS_WHITESPACE", "KEY_LEFTSHIFT", "KEYCLASS_EDITING"]
+    with open(path, "w") as f:
+        f.write('{"record":"header","schema":1,"file_seq":1,"settings":{"keys":"class"}}\n')
+        f.write('{"record":"device","action":"present","dev":3,"name":"bench keyboard"}\n')
+        us, seq, k, ev = 10**6, 0, 0, 0
+        def line(t, typ, code, value):
+            nonlocal seq
+            seq += 1
+            return (f'{{"record":"event","stream":"5f0c2a9e01b4d7c3","seq":{seq},"dev":3,"sec":{t // 10**6},'
+                    f'"usec":{t % 10**6},"type":"{typ}","code":"{code}","value":{value},'
+                    f'"time":"2026-11-29T19:00:40.705030Z"}}\n')
+        out = []
+        while ev < n:
+            code = codes[k % len(codes)]
+            out.append(line(us, "EV_KEY", code, 1) + line(us, "EV_SYN", "SYN_REPORT", 0))
+            # released 90-150 ms later, after the next press half the time (rollover)
+            rel = us + 90000 + (k * 7919 % 60000)
+            us += 60000 + (k * 104729 % 180000)
+            out.append(line(min(rel, us - 1) if k % 2 else rel, "EV_KEY", code, 0)
+                       + line(min(rel, us - 1) if k % 2 else rel, "EV_SYN", "SYN_REPORT", 0))
+            k += 1
+            ev += 4
+            if k % 40 == 0:
+                us += 3 * 10**6  # a pause: typing bursts of 40 presses
+            if len(out) > 20000:
+                f.write("".join(out))
+                out = []
+        f.write("".join(out))
+    return ev, k
+
+
+def run_features():
+    """Rows per second of the dataset tables (docs/features.md) over a written-out
+    capture: the reader (JSON check of every line, gzip) and the table together."""
+    itr = os.path.join(TOP, "build/inputtrace")
+    n = int(os.environ.get("BENCH_FEATURES_EVENTS", "1000000"))
+    if not os.path.exists(itr):
+        return {"error": "build/inputtrace missing"}
+    say(f"features tables on this host: a capture of {n} events ...")
+    tmp = tempfile.mkdtemp(prefix="inputtrace-bench-features.")
+    res = {"events": n, "runs": []}
+    try:
+        cap = os.path.join(tmp, "cap.jsonl")
+        res["events"], res["keystrokes"] = features_capture(cap, n)
+        subprocess.run(["gzip", "-k", "-6", cap], check=True)
+        for table, src in (("keystrokes", cap), ("keystrokes", cap + ".gz"), ("actions", cap)):
+            out = os.path.join(tmp, "out.csv")
+            t0 = time.monotonic()
+            p = subprocess.Popen([itr, "features", table, "-o", out, src], stderr=subprocess.PIPE, text=True)
+            _, status, ru = os.wait4(p.pid, 0)
+            wall = time.monotonic() - t0
+            rc = os.waitstatus_to_exitcode(status)
+            if rc:
+                res["runs"].append({"table": table, "input": os.path.basename(src),
+                                    "error": f"exit {rc}: {p.stderr.read()[-300:]}"})
+                continue
+            rows = sum(1 for _ in open(out)) - 1
+            res["runs"].append({"table": table, "input": os.path.basename(src), "rows": rows,
+                                "wall_s": wall, "rows_per_s": rows / wall, "events_per_s": res["events"] / wall,
+                                "cpu_s": ru.ru_utime + ru.ru_stime, "peak_rss_kb": ru.ru_maxrss})
+    except Exception as e:
+        res["error"] = str(e)
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
+    return res
+
+
+def features_table(res):
+    L = []
+    f = res.get("features", {})
+    L.append(f"6. Dataset tables, this host: `inputtrace features TABLE -o FILE` over a capture of "
+             f"{f.get('events', '?')} events ({f.get('keystrokes', '?')} keystrokes, --keys class, rollover)")
+    if "error" in f or not f:
+        L.append(f"   missing: {f.get('error', 'not run')}")
+        return L
+    L.append("| table | input | rows | rows/s | events/s | CPU s | peak RSS MiB |")
+    L.append("|---|---|---|---|---|---|---|")
+    for r in f.get("runs", []):
+        if "error" in r:
+            L.append(f"| {r['table']} | {r['input']} | missing: {r['error'][:200]} | | | | |")
+            continue
+        L.append(f"| {r['table']} | {r['input']} | {r['rows']} | {si(r['rows_per_s'])} | {si(r['events_per_s'])} "
+                 f"| {fmt(r['cpu_s'], '{:.2f}')} | {fmt(r['peak_rss_kb'] / 1024, '{:.1f}')} |")
+    return L
 
 
 def run_vm():
@@ -309,6 +400,8 @@ def table(res):
                 continue
             L.append(f"| {name} | {si(r['records_per_s'])} | {fmt(r['cpu_s_per_million'], '{:.2f}')} "
                      f"| {fmt(r['peak_rss_kb'] / 1024, '{:.1f}')} |")
+    L.append("")
+    L += features_table(res)
     errs = vm.get("errors") or []
     if errs:
         L.append("")
@@ -334,6 +427,7 @@ def main():
         sys.exit(1)
     res["ring"] = run_ring()
     res["kafka"] = run_kafka()
+    res["features"] = run_features()
     res["vm"] = run_vm()
     res["bench_seconds"] = time.monotonic() - T_START
     t = table(res)

@@ -46,7 +46,7 @@ count() {
 
 run test-asan &
 asan=$!
-for suite in test-unit test-bpf test-cli test-ops test-session test-focus test-output test-kafka test-fuzz; do
+for suite in test-unit test-bpf test-cli test-ops test-features test-session test-focus test-output test-kafka test-fuzz; do
   run "$suite"
   count "$suite"
 done

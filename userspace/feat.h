@@ -17,6 +17,7 @@
 #define IT_FEAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* What a table is fed. */
@@ -92,5 +93,61 @@ const struct it_feat_table_ops *it_feat_table_find(const char *name);
 
 /* The defaults of struct it_feat_opts. */
 void it_feat_opts_default(struct it_feat_opts *o);
+
+/* `inputtrace features ...` (argv[0] "features"): the exit status (2: bad usage). */
+int it_features_cmd(int argc, char **argv);
+
+struct it_buf;
+
+/* One row appended to b as a CSV line (RFC 4180 text fields, empty for null) or a JSON
+ * Lines object (keys = the column names), with its newline: IT_FV_MS as "12.345"
+ * (exact), IT_FV_REAL as %.3f (null when not finite). */
+void it_feat_format_row(struct it_buf *b, const struct it_feat_table_ops *t,
+			const struct it_fval *vals, bool jsonl);
+
+/* --- helpers for tables (features_tables.c) ----------------------------------------- */
+
+/* The number of an EV_KEY code as recorded: "KEY_A" 30, "BTN_LEFT" 0x110,
+ * "KEYCLASS_LETTER" its class code (0x300..., keyclass.h), "0x2ff" 0x2ff; -1 when it
+ * names nothing. */
+int it_feat_key_num(const char *code);
+
+/* The class (enum it_keyclass, keyclass.h) of key number num, the class code itself
+ * for a redacted key; 0 for what keeps its code in every mode (modifiers, lock keys,
+ * buttons) and for -1. */
+unsigned int it_feat_key_class(int num);
+
+/* A button (BTN_*: it_key_is_button()), not a key: "BTN_LEFT", "0x110". */
+bool it_feat_is_button(const char *code);
+
+/* --- reading captures (features_read.c) -------------------------------------------- */
+
+/*
+ * Feeds one table the records of the agent's JSON Lines captures. It keeps what a
+ * rotated file repeats at its top from reaching the table twice: a header of
+ * file_seq > 1 and the "present" record of a device already known are dropped; a
+ * header of file_seq 1 (a new run of the agent) is a gap and the removal of every
+ * device known so far.
+ */
+struct it_feat_reader {
+	const struct it_feat_table_ops *t;
+	void *state;			/* t's state */
+	const struct it_feat_out *out;
+	uint32_t *devs;			/* devices known in this run */
+	size_t ndevs, capdevs;
+	char err[512];			/* the last error: "FILE:LINE: why" */
+};
+
+/* One line (without its newline) of file name, line number lineno. 0, or -1 when it
+ * is not one of the agent's records (rd->err says why). */
+int it_feat_read_line(struct it_feat_reader *rd, const char *s, size_t n, const char *name,
+		      uint64_t lineno);
+
+/* Every record of path: a file (plain or gzip), "-" (stdin) or a directory (its
+ * capture files in the agent's order: docs/features.md). 0, or -1 (rd->err). */
+int it_feat_read_path(struct it_feat_reader *rd, const char *path);
+
+/* Free what the reader holds (not the table). */
+void it_feat_reader_free(struct it_feat_reader *rd);
 
 #endif

@@ -20,15 +20,45 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/input.h>
+#include <libevdev/libevdev.h>
 #include "feat_intervals.h"
-#include "feat_keys.h"
+#include "keyclass.h"
+
+/* The classes presses are counted by: the key classes of keyclass.h in their order,
+ * then the modifiers (whose code every mode keeps). */
+enum { FK_LETTER, FK_DIGIT, FK_SYMBOL, FK_WHITESPACE, FK_MODIFIER = IT_KC_COUNT, FK_N };
+
+/* The press class of key number k (it_feat_key_num(); a raw capture's KEY_* by the
+ * table the kernel redacts with, so every capture of the same typing counts alike). */
+static int press_class(int k)
+{
+	unsigned int c = it_feat_key_class(k);
+
+	if (c)
+		return (int)(c - IT_KC_BASE);
+	return k < 0 || k > KEY_MAX ? IT_KC_OTHER - IT_KC_BASE : FK_MODIFIER;
+}
+
+/* A mouse button (BTN_LEFT .. BTN_TASK): its press is a click. */
+static bool is_click(int k)
+{
+	return k >= BTN_LEFT && k <= BTN_TASK;
+}
+
+/* A key that takes text back: Backspace, Delete and the delete-line keys in raw
+ * captures, KEYCLASS_EDITING in class captures (Insert is editing but no correction;
+ * a class capture cannot tell it apart). */
+static bool is_correction(int k)
+{
+	return k == KEY_BACKSPACE || k == KEY_DELETE || k == 0x1c0 /* KEY_DEL_EOL */ ||
+	       k == 0x1c1 /* KEY_DEL_EOS */ || k == 0x1c3 /* KEY_DEL_LINE */ || k == IT_KC_EDITING;
+}
 
 /* Columns, in order; COL_* index them. */
 enum {
 	COL_DEV, COL_SUBJECT, COL_START, COL_END, COL_PRESSES,
-	COL_CLASS0,	/* presses_letter .. presses_modifier: IT_FK_* order */
-	COL_CLICKS = COL_CLASS0 + IT_FK_N_PRESS, COL_SCROLL, COL_DISTANCE, COL_ACTIVE,
+	COL_CLASS0,	/* presses_letter .. presses_modifier: FK_* order */
+	COL_CLICKS = COL_CLASS0 + FK_N, COL_SCROLL, COL_DISTANCE, COL_ACTIVE,
 	COL_IDLE, COL_WPM, COL_IKI_MEDIAN, COL_IKI_MEAN, COL_CORRECTION, COL_ROLLOVER, N_COLS
 };
 
@@ -44,7 +74,7 @@ static const char *const columns[N_COLS + 1] = {
 /* What one window of one stream has gathered. */
 struct win {
 	uint64_t start;
-	uint64_t presses, by_class[IT_FK_N_PRESS], clicks, corrections;
+	uint64_t presses, by_class[FK_N], clicks, corrections;
 	uint64_t rollover, rollover_of;		/* non-modifier presses with another down / all */
 	double scroll, distance;
 	uint64_t active_ns, idle_ns;
@@ -142,8 +172,8 @@ static void emit(struct ivtab *t, struct stream *s, const struct it_feat_out *ou
 {
 	struct win *w = &s->w;
 	struct it_fval v[N_COLS] = { 0 };	/* IT_FV_NULL */
-	uint64_t text = w->by_class[IT_FK_LETTER] + w->by_class[IT_FK_DIGIT] +
-			w->by_class[IT_FK_SYMBOL] + w->by_class[IT_FK_WHITESPACE];
+	uint64_t text = w->by_class[FK_LETTER] + w->by_class[FK_DIGIT] +
+			w->by_class[FK_SYMBOL] + w->by_class[FK_WHITESPACE];
 	unsigned int i;
 
 	v[COL_DEV] = fv_int(s->dev);
@@ -152,7 +182,7 @@ static void emit(struct ivtab *t, struct stream *s, const struct it_feat_out *ou
 	v[COL_START] = fv_int((int64_t)w->start);
 	v[COL_END] = fv_int((int64_t)(w->start + t->o.interval_ns));
 	v[COL_PRESSES] = fv_int((int64_t)w->presses);
-	for (i = 0; i < IT_FK_N_PRESS; i++)
+	for (i = 0; i < FK_N; i++)
 		v[COL_CLASS0 + i] = fv_int((int64_t)w->by_class[i]);
 	v[COL_CLICKS] = fv_int((int64_t)w->clicks);
 	v[COL_SCROLL] = fv_real(w->scroll);
@@ -231,8 +261,8 @@ static void push_iki(struct win *w, uint64_t v)
 static void key(struct ivtab *t, struct stream *s, int k, const struct it_frec *r, uint64_t now)
 {
 	struct win *w = &s->w;
-	enum it_fk_class cls = it_fk_class(k);
-	bool modifier = cls == IT_FK_MODIFIER;
+	int cls = press_class(k);
+	bool modifier = cls == FK_MODIFIER;
 
 	if (r->value == 0) {
 		if (!modifier && s->down)
@@ -243,7 +273,7 @@ static void key(struct ivtab *t, struct stream *s, int k, const struct it_frec *
 		return;		/* autorepeat (2) is never a press */
 	w->presses++;
 	w->by_class[cls]++;
-	if (it_fk_is_correction(k))
+	if (is_correction(k))
 		w->corrections++;
 	if (!modifier) {
 		w->rollover_of++;
@@ -303,16 +333,16 @@ static void event(struct ivtab *t, struct stream *s, const struct it_frec *r,
 			frame_flush(s);
 		break;
 	case EV_KEY: {
-		int k = it_fk_code(r->code);
+		int k = r->code ? it_feat_key_num(r->code) : -1;
 
-		if (it_fk_is_click(k))
+		if (is_click(k))
 			s->w.clicks += r->value == 1;
-		else if (!it_fk_is_button(k))
+		else if (!(k >= 0 && k <= KEY_MAX && it_key_is_button((unsigned int)k)))
 			key(t, s, k, r, now);
 		break;
 	}
 	case EV_REL: {
-		int rel = it_fk_rel(r->code), a = rel == REL_WHEEL || rel == REL_WHEEL_HI_RES ? 0 : 1;
+		int rel = r->code ? libevdev_event_code_from_name(EV_REL, r->code) : -1, a = rel == REL_WHEEL || rel == REL_WHEEL_HI_RES ? 0 : 1;
 
 		s->f.any = true;
 		if (rel == REL_X)

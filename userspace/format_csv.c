@@ -137,7 +137,7 @@ static void csv_table_row(struct it_format_ctx *fc, struct it_buf *b, const char
 		it_buf_puts(b, record);
 		it_buf_putc(b, ',');
 		if (dev)
-			it_fval_csv(b, dev);
+			it_feat_put_val(b, dev, false);
 		it_buf_putc(b, ',');
 		it_csv_field(b, devname ? devname : "", 256);
 		it_buf_putc(b, ',');
@@ -150,11 +150,11 @@ static void csv_table_row(struct it_format_ctx *fc, struct it_buf *b, const char
 		}
 		it_buf_puts(b, ",,");
 		if (subject)
-			it_fval_csv(b, subject);
+			it_feat_put_val(b, subject, false);
 		it_buf_putc(b, ',');
 		it_buf_puts(b, cols[i]);
 		it_buf_putc(b, ',');
-		it_fval_csv(b, &vals[i]);
+		it_feat_put_val(b, &vals[i], false);
 		it_buf_putc(b, '\n');
 	}
 }

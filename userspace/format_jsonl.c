@@ -268,7 +268,7 @@ static void jsonl_table_row(struct it_format_ctx *fc, struct it_buf *b, const ch
 	it_json_str(b, record, 32);
 	for (i = 0; cols[i]; i++) {
 		it_json_key(b, cols[i]);
-		it_fval_json(b, &vals[i]);
+		it_feat_put_val(b, &vals[i], true);
 	}
 	it_buf_puts(b, "}\n");
 }

@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "cli.h"
 #include "ctl.h"
+#include "feat.h"
 #include "log.h"
 #include "sysfs.h"
 
@@ -26,6 +27,7 @@ static int cmd_ctl(int argc, char **argv)
 /* A new subcommand is one line here (bpftool's cmd_select()). */
 static const struct it_cmd cmds[] = {
 	{ "ctl", cmd_ctl },
+	{ "features", it_features_cmd },
 };
 
 /* The subcommand argv[0] names, or NULL: then argv is the agent's options. */

@@ -39,7 +39,7 @@ static void on_row(void *ctx, const struct it_feat_table_ops *t, const struct it
 	assert_true(r->n < MAX_ROWS);
 	for (i = 0; t->columns[i]; i++) {
 		it_buf_reset(&b);
-		it_fval_json(&b, &vals[i]);
+		it_feat_put_val(&b, &vals[i], true);
 		assert_true(b.len < 48);
 		memcpy(r->cell[r->n][i], b.p, b.len);
 		r->cell[r->n][i][b.len] = 0;

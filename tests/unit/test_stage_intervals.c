@@ -6,7 +6,7 @@
  * pause and stats records and no event record; its interval records equal, byte for
  * byte, the rows of the intervals table fed from the raw run's JSON Lines (as
  * `inputtrace features intervals` reads a capture): same code names, microsecond
- * times, gaps at the loss and the pause. CSV gets the rows as long lines, no events.
+ * times, gaps at the loss and the pause (features_read.c's reader). CSV gets the rows as long lines, no events.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <libevdev/libevdev.h>
 #include "collector.h"
 #include "feat_intervals.h"
 #include "finish.h"
@@ -138,48 +137,27 @@ static void on_row(void *ctx, const struct it_feat_table_ops *t, const struct it
 	it_buf_puts(b, "{\"record\":\"interval\"");
 	for (i = 0; t->columns[i]; i++) {
 		it_json_key(b, t->columns[i]);
-		it_fval_json(b, &vals[i]);
+		it_feat_put_val(b, &vals[i], true);
 	}
 	it_buf_puts(b, "}\n");
 }
 
-/* The intervals table's rows over the JSON Lines capture text, as interval records:
- * events, device records, and a gap at each loss and pause. */
+/* The intervals table's rows over the JSON Lines capture text as the features command
+ * reads a capture (features_read.c), as interval records. */
 static void table_of_capture(char *text, const struct it_feat_opts *fo, struct it_buf *out)
 {
 	const struct it_feat_table_ops *t = &it_feat_intervals;
 	struct it_feat_out fout = { .row = on_row, .ctx = out };
-	void *tab = t->create(fo);
+	struct it_feat_reader rd = { .t = t, .state = t->create(fo), .out = &fout };
 	char *line, *save = NULL;
+	uint64_t n = 0;
 
-	assert_non_null(tab);
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct it_frec r = { .subject = "" };
-		char type[32], code[32], action[16];
-		unsigned long long sec, usec;
-		unsigned int dev;
-		int value;
-
-		if (sscanf(line, "{\"record\":\"event\",\"dev\":%u,\"sec\":%llu,\"usec\":%llu,"
-			   "\"type\":\"%31[^\"]\",\"code\":\"%31[^\"]\",\"value\":%d",
-			   &dev, &sec, &usec, type, code, &value) == 6) {
-			r = (struct it_frec){ .kind = IT_FREC_EVENT, .time_ns = sec * S + usec * 1000,
-					      .dev = dev, .value = value, .code = code, .subject = "",
-					      .type = (uint16_t)libevdev_event_type_from_name(type) };
-		} else if (sscanf(line, "{\"record\":\"device\",\"action\":\"%15[^\"]\",\"dev\":%u",
-				  action, &dev) == 2) {
-			r = (struct it_frec){ .kind = IT_FREC_DEVICE, .dev = dev, .action = action,
-					      .subject = "" };
-		} else if (!strncmp(line, "{\"record\":\"loss\"", 16) ||
-			   !strncmp(line, "{\"record\":\"pause\"", 17)) {
-			r.kind = IT_FREC_GAP;
-		} else {
-			continue;
-		}
-		t->feed(tab, &r, &fout);
-	}
-	t->finish(tab, &fout);
-	t->destroy(tab);
+	assert_non_null(rd.state);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		assert_int_equal(it_feat_read_line(&rd, line, strlen(line), "capture", ++n), 0);
+	t->finish(rd.state, &fout);
+	t->destroy(rd.state);
+	it_feat_reader_free(&rd);
 	it_buf_putc(out, 0);
 }
 

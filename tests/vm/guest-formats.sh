@@ -29,6 +29,7 @@
 # check: intervals-count-replay
 # check: intervals-class-equals-raw
 # check: intervals-csv
+# check: intervals-offline-equals-live
 . tests/vm/lib.sh
 
 KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
@@ -220,6 +221,14 @@ elif what == "class-raw":
     a, b = [strip(x) for x in rows("iv_class.jsonl")], [strip(x) for x in rows("iv_raw.jsonl")]
     assert a == b and len(a) >= 3, (a, b)
     print(f"{len(a)} rows the same from a class and a raw capture")
+elif what == "offline":
+    # `inputtrace features intervals` over the raw agent's capture of the same replay
+    off = [json.loads(l) for l in open(f"{w}/iv_offline.jsonl")]
+    live = [strip(x) for x in rows("iv_raw.jsonl")]
+    for x in live:
+        del x["record"]
+    assert off == live and len(off) >= 3, (off, live)
+    print(f"{len(off)} rows: features intervals over the raw capture = the live mode's")
 elif what == "csv":
     lines = list(csv.reader(open(f"{w}/iv.csv", newline="")))
     assert lines[0] == ["record", "dev", "device", "sec", "usec", "time", "type", "code", "value"]
@@ -340,6 +349,8 @@ checks() {
   check intervals-count-replay intervals_check count
   check intervals-class-equals-raw intervals_check class-raw
   check intervals-csv intervals_check csv
+  "$AGENT" features intervals --format jsonl --interval 1 "$W/iv_ref.jsonl" > "$W/iv_offline.jsonl"
+  check intervals-offline-equals-live intervals_check offline
 }
 
 case ${1:-capture} in
