@@ -21,7 +21,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS := -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iinclude -I$(OUTPUT) -DINPUTTRACE_VERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags libevdev 2>/dev/null) $(CFLAGS)
-LDLIBS += -lbpf -lelf -lz $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev) -lcap-ng -lrdkafka -lpthread
+LDLIBS += -lbpf -lelf -lz -lm $(shell pkg-config --libs libevdev 2>/dev/null || echo -levdev) -lcap-ng -lrdkafka -lpthread
 # participation (issue 11): sd-bus for logind, libcrypto for the subjects' HMAC
 LDLIBS += $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd) -lcrypto
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf \

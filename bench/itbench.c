@@ -43,6 +43,7 @@
 #include "cli.h"
 #include "collector.h"
 #include "sink.h"
+#include "stage_intervals.h"
 
 #define MARK 271828
 
@@ -264,6 +265,8 @@ static const struct fmt formats[] = {
 	{ "jsonl+gzip", { "--format", "jsonl", "--compress" }, ".jsonl.gz" },
 	{ "evemu", { "--format", "evemu", NULL }, ".evemu/" },	/* a directory */
 	{ "csv", { "--format", "csv", NULL }, ".csv" },
+	/* aggregates only: the same stream into the intervals table, rows written */
+	{ "intervals", { "--record", "intervals", NULL }, ".jsonl" },
 };
 
 static void print_run(const char *label, struct run *r, bool last)
@@ -329,6 +332,7 @@ static int cmd_ring(int argc, char **argv)
 		char path[256], perr[256], label[64];
 		struct it_opts o;
 		struct it_sink *sink = NULL;
+		struct it_stage *ivs = NULL;
 		const char *av[12] = { "itbench", "-o", path };
 		int ac = 3, k;
 		double rates[] = { 1e3, 1e4, 1e5, 3e5, 1e6, 2e6, 4e6, 8e6, 16e6 };
@@ -352,6 +356,11 @@ static int cmd_ring(int argc, char **argv)
 				continue;
 			}
 			it_collector_init(&col, &o, sink, "/nonexistent");
+			if (o.record == IT_RECORD_INTERVALS) {	/* as the agent does (agent.c) */
+				ivs = it_stage_intervals_new(&o);
+				if (!ivs || it_stage_intervals_use(&col, ivs))
+					return 1;
+			}
 			r.col = &col;
 			r.path = path;
 			r.collector = true;
@@ -395,6 +404,7 @@ static int cmd_ring(int argc, char **argv)
 			it_sink_close(sink);
 			it_collector_free(&col);
 			it_sink_free(sink);
+			it_stage_intervals_free(ivs);
 			if (unlink(path))
 				(void)!system("rm -rf /dev/shm/itbench.evemu");
 		}

@@ -300,6 +300,12 @@ def table(res):
                      f"| {fmt(b['cpu_ms_per_million'], '{:.0f}')} "
                      f"| {fmt(b['consumer_ns_per_event'] / base if base else None, '{:.1f}')} "
                      f"| {si(s.get('events_per_s_wall'))} | {si(max(ok)) if ok else 'n/a'} | {lossfrom} |")
+        if "intervals" in burst and "jsonl" in burst:
+            iv, raw = burst["intervals"], burst["jsonl"]
+            L.append(f"   --record intervals (aggregates only) on the same stream: "
+                     f"{fmt(iv['cpu_ms_per_million'], '{:.0f}')} CPU ms per 1M events, "
+                     f"raw JSON Lines {fmt(raw['cpu_ms_per_million'], '{:.0f}')} "
+                     f"(x{iv['cpu_ms_per_million'] / raw['cpu_ms_per_million']:.2f})")
         paced = [r for r in runs if r.get("mode") == "paced"]
         rates = sorted({r["offered_rate"] for r in paced})
         if rates:

@@ -27,6 +27,7 @@
 #include "ops.h"
 #include "shipper.h"
 #include "sink.h"
+#include "stage_intervals.h"
 #include "stream.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -52,6 +53,7 @@ static void pause_record(void *col, bool pause, const struct it_ctl_req *r, uint
 			 uint64_t real)
 {
 	it_collector_control(col, pause, r, mono, real);
+	it_stage_intervals_pause(col);	/* --record intervals: a gap in the input */
 	it_collector_flush(col);
 }
 
@@ -62,6 +64,7 @@ struct it_agent {
 	bool output_open;		/* it_sink_open_cfg() succeeded */
 	bool output_closed;		/* it_finish_output() closed it */
 	struct it_collector col;
+	struct it_stage *intervals;	/* --record intervals: in place of the raw writer */
 	/* stream and seq in every JSON Lines record of a file (stream.h), and the Kafka
 	 * shipper that delivers the file as a spool (shipper.h, docs/kafka.md) */
 	struct it_stream stream;
@@ -219,6 +222,12 @@ static int open_output(struct it_agent *a)
 	}
 	a->col.set_verdict = set_verdict;
 	a->col.verdict_ctx = &a->cap;
+	if (a->o->record == IT_RECORD_INTERVALS &&
+	    (!(a->intervals = it_stage_intervals_new(a->o)) ||
+	     it_stage_intervals_use(&a->col, a->intervals))) {
+		it_err("out of memory setting up --record intervals");
+		return -1;
+	}
 	return 0;
 }
 
@@ -255,7 +264,8 @@ static int open_control(struct it_agent *a)
 	*st = (struct it_status){ .path = o->status_file, .fd = -1, .pid = getpid(),
 		.keys = it_keys_name(o->keys), .pointer = a->text.pointer, .types = a->text.types,
 		.devices = a->text.devs_on, .exclude = a->text.exclude, .output = it_sink_name(a->sink),
-		.format = it_format_name(o->format), .control = a->text.control };
+		.format = it_format_name(o->format), .control = a->text.control,
+		.record = it_record_name(o->record) };
 	it_clock_pair(&mono, &st->since_real_ns);
 	if (it_status_open(st)) {
 		it_err("cannot write the status file %s: %s (--status-file PATH or none)",
@@ -303,6 +313,7 @@ static void cleanup(struct it_agent *a)
 	if (a->stream_open)
 		it_stream_close(&a->stream);	/* saves the next seq */
 	it_collector_free(&a->col);
+	it_stage_intervals_free(a->intervals);
 	if (a->output_open && !a->output_closed)
 		it_sink_abort(a->sink);	/* a failed start: no new file left behind */
 	it_sink_free(a->sink);

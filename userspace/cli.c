@@ -65,6 +65,11 @@ static const char usage_text[] =
 "      --no-time           leave out the wall-clock \"time\" field of events\n"
 "      --format FORMAT     jsonl (default), csv, or evemu (evemu-record's text\n"
 "                          format, one file per device in the -o directory)\n"
+"      --record MODE       raw (default: every event) or intervals (only activity\n"
+"                          counts per device and --interval: no event is written)\n"
+"      --interval SECONDS  --record intervals: the window (default 60)\n"
+"      --idle SECONDS      --record intervals: input gaps longer than this are\n"
+"                          idle time (default 180)\n"
 "  -z, --compress[=LEVEL]  gzip the output files (level 1-9, default 6)\n"
 "      --flush-interval SECONDS  write and sync what is buffered at least this\n"
 "                          often (default 1; bounds what a crash can lose)\n"
@@ -136,6 +141,8 @@ void it_opts_init(struct it_opts *o)
 	o->flush_interval_s = 1;
 	o->file_mode = 0600;
 	o->status_file = "/run/inputtrace/status";
+	o->interval_s = 60;
+	o->idle_s = 180;
 	it_kafka_opts_init(&o->kafka);
 }
 
@@ -370,7 +377,8 @@ static int __attribute__((format(printf, 3, 4))) fail(char *err, size_t errlen, 
 enum { OPT_ATTACH = 256, OPT_RING, OPT_NO_TIME, OPT_KEYS, OPT_FORMAT, OPT_FLUSH,
        OPT_ROT_SIZE, OPT_ROT_INT, OPT_MAX_FILES, OPT_MAX_AGE, OPT_FILE_MODE,
        OPT_PIN, OPT_USER, OPT_STATS_INT, OPT_METRICS, OPT_EXCLUDE, OPT_CTL_SOCK,
-       OPT_CTL_GROUP, OPT_STATUS_FILE, OPT_SYSLOG, OPT_POINTER, OPT_POINTER_GRID };
+       OPT_CTL_GROUP, OPT_STATUS_FILE, OPT_SYSLOG, OPT_POINTER, OPT_POINTER_GRID,
+       OPT_RECORD, OPT_INTERVAL, OPT_IDLE };
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -402,6 +410,9 @@ static const struct option longopts[] = {
 	{ "control-group", required_argument, NULL, OPT_CTL_GROUP },
 	{ "status-file", required_argument, NULL, OPT_STATUS_FILE },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "idle", required_argument, NULL, OPT_IDLE },
 	IT_KAFKA_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -614,6 +625,53 @@ static int ops_opt(int c, const char *arg, struct it_opts *o, char *err, size_t 
 	return NOT_MINE;
 }
 
+static const char *const record_names[] = {
+	[IT_RECORD_RAW] = "raw",
+	[IT_RECORD_INTERVALS] = "intervals",
+};
+
+const char *it_record_name(enum it_record_mode m)
+{
+	return (unsigned int)m < sizeof(record_names) / sizeof(record_names[0]) ? record_names[m] : "?";
+}
+
+/* What is recorded: --record, --interval, --idle. */
+static int record_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	switch (c) {
+	case OPT_RECORD:
+		for (i = 0; i < sizeof(record_names) / sizeof(record_names[0]); i++)
+			if (!strcmp(arg, record_names[i])) {
+				o->record = (enum it_record_mode)i;
+				return 0;
+			}
+		return fail(err, errlen, "invalid --record '%s': expected raw or intervals", arg);
+	case OPT_INTERVAL:
+	case OPT_IDLE:
+		if (parse_seconds(arg, c == OPT_INTERVAL ? &o->interval_s : &o->idle_s) ||
+		    (c == OPT_INTERVAL ? o->interval_s : o->idle_s) < 0.001)
+			return fail(err, errlen, "invalid --%s '%s': expected seconds >= 0.001 (s, m, "
+				    "h, d suffixes)", c == OPT_INTERVAL ? "interval" : "idle", arg);
+		o->record_set |= c == OPT_INTERVAL ? 1 : 2;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* --interval and --idle belong to --record intervals; evemu files hold events only. */
+static int check_record_opts(const struct it_opts *o, char *err, size_t errlen)
+{
+	if (o->record != IT_RECORD_INTERVALS && o->record_set)
+		return fail(err, errlen, "--%s needs --record intervals",
+			    o->record_set & 1 ? "interval" : "idle");
+	if (o->record == IT_RECORD_INTERVALS && o->format == IT_FMT_EVEMU)
+		return fail(err, errlen, "--record intervals writes no event: --format evemu "
+			    "(event files for replay) does not apply; use jsonl or csv");
+	return 0;
+}
+
 /* Delivery to Kafka (docs/kafka.md): --kafka-brokers, --kafka-topic, --kafka-option,
  * --kafka-config, --spool-max-bytes. */
 static int kafka_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
@@ -666,7 +724,8 @@ static int getopt_error(int c, char **argv, char *err, size_t errlen)
 static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
 	static int (*const groups[])(int c, const char *arg, struct it_opts *o, char *err,
-				     size_t errlen) = { capture_opt, output_opt, ops_opt, kafka_opt };
+				     size_t errlen) = { capture_opt, output_opt, ops_opt, kafka_opt,
+						     record_opt };
 	unsigned int i;
 	int c, rc;
 
@@ -697,7 +756,7 @@ static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->control_group && !o->control_socket)
 		o->control_socket = "/run/inputtrace/control.sock";
-	if (it_check_output_opts(o, err, errlen))
+	if (it_check_output_opts(o, err, errlen) || check_record_opts(o, err, errlen))
 		return -1;
 	return check_kafka_opts(o, err, errlen);
 }

@@ -19,6 +19,12 @@ enum it_format {
 	IT_FMT_EVEMU,		/* evemu-record's text format, one file per device, in a directory */
 };
 
+/* --record: what the agent writes of the events (docs/usage.md "Aggregates only"). */
+enum it_record_mode {
+	IT_RECORD_RAW = 0,	/* every event (default) */
+	IT_RECORD_INTERVALS,	/* only the intervals table's rows (docs/features.md) */
+};
+
 enum it_attach {
 	IT_ATTACH_AUTO = 0,	/* fentry/fexit, else kprobe */
 	IT_ATTACH_FENTRY,
@@ -63,6 +69,11 @@ struct it_opts {
 	const char *status_file;	/* --status-file PATH; NULL: none ("none") */
 	bool syslog;			/* --syslog: every message to syslog too (log.h) */
 	struct it_kafka_opts kafka;	/* --kafka-*, --spool-max-bytes (docs/kafka.md) */
+	/* aggregates only (docs/usage.md "Aggregates only") */
+	enum it_record_mode record;	/* --record raw|intervals */
+	double interval_s;		/* --interval SECONDS: the window, default 60 */
+	double idle_s;			/* --idle SECONDS: no input this long is idle, default 180 */
+	unsigned int record_set;	/* bit 0: --interval given, bit 1: --idle */
 	int verbose;
 };
 
@@ -78,6 +89,9 @@ int it_parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t er
 
 /* Name of a --format ("jsonl"), for the header record and messages. */
 const char *it_format_name(enum it_format f);
+
+/* Name of a --record mode ("intervals"), for the header record, notice and status. */
+const char *it_record_name(enum it_record_mode m);
 
 /* Name of a --keys mode ("class"), for messages. */
 const char *it_keys_name(enum it_keys_mode m);

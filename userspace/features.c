@@ -40,7 +40,7 @@ static void put_ms(struct it_buf *b, int64_t ns)
 	it_buf_puts(b, tmp);
 }
 
-static void put_val(struct it_buf *b, const struct it_fval *v, bool jsonl)
+void it_feat_put_val(struct it_buf *b, const struct it_fval *v, bool jsonl)
 {
 	char tmp[48];
 
@@ -82,7 +82,7 @@ void it_feat_format_row(struct it_buf *b, const struct it_feat_table_ops *t,
 		} else if (i) {
 			it_buf_putc(b, ',');
 		}
-		put_val(b, &vals[i], jsonl);
+		it_feat_put_val(b, &vals[i], jsonl);
 	}
 	it_buf_puts(b, jsonl ? "}\n" : "\n");
 }

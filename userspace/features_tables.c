@@ -8,11 +8,12 @@
 
 extern const struct it_feat_table_ops it_feat_keystrokes;
 extern const struct it_feat_table_ops it_feat_actions;
+extern const struct it_feat_table_ops it_feat_intervals;
 
 const struct it_feat_table_ops *const it_feat_tables[] = {
 	&it_feat_keystrokes,
 	&it_feat_actions,
-	/* intervals (feat_intervals.c) is listed here by its branch */
+	&it_feat_intervals,
 	NULL,
 };
 

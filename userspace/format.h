@@ -27,6 +27,8 @@
 #include "output.h"
 #include "outputs.h"
 
+struct it_fval;
+
 /* A format in use for one run: what every writer may read, and its own state. */
 struct it_format_ctx {
 	const struct it_opts *o;
@@ -76,6 +78,11 @@ struct it_format_ops {
 	/* Capture paused or resumed by r at mono_ns/real_ns. */
 	void (*control)(struct it_format_ctx *fc, struct it_buf *b, bool pause,
 			const struct it_ctl_req *r, uint64_t mono_ns, uint64_t real_ns);
+	/* One row of a dataset table (feat.h) as a record of kind record ("interval"):
+	 * cols (NULL-terminated) and vals in the table's order; devname: the name of the
+	 * row's device (its "dev" column), NULL when not known. */
+	void (*table_row)(struct it_format_ctx *fc, struct it_buf *b, const char *record,
+			  const char *const *cols, const struct it_fval *vals, const char *devname);
 	/* The counters (docs/output-format.md "Counters"). */
 	void (*stats)(struct it_format_ctx *fc, struct it_buf *b, const struct it_stats *s);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* format_csv.c - --format csv (format_csv.h). */
 #include <string.h>
+#include "feat_intervals.h"
 #include "format_csv.h"
 #include "names.h"
 
@@ -113,6 +114,51 @@ static void csv_control(struct it_format_ctx *fc, struct it_buf *b, bool pause,
 	it_csv_control(b, pause, r, mono_ns, real_ns);
 }
 
+/* A table's row in the event lines' columns, one line per cell (a long table: pivot
+ * on dev, sec, usec and type): RECORD,DEV,DEVICE,SEC,USEC,,SUBJECT,COLUMN,VALUE, where
+ * sec and usec are the row's start_ns and type its subject. */
+static void csv_table_row(struct it_format_ctx *fc, struct it_buf *b, const char *record,
+			  const char *const *cols, const struct it_fval *vals, const char *devname)
+{
+	const struct it_fval *dev = NULL, *start = NULL, *subject = NULL;
+	unsigned int i;
+
+	for (i = 0; cols[i]; i++) {
+		if (!strcmp(cols[i], "dev"))
+			dev = &vals[i];
+		else if (!strcmp(cols[i], "start_ns"))
+			start = &vals[i];
+		else if (!strcmp(cols[i], "subject"))
+			subject = &vals[i];
+	}
+	for (i = 0; cols[i]; i++) {
+		if (&vals[i] == dev || &vals[i] == subject)
+			continue;
+		it_buf_puts(b, record);
+		it_buf_putc(b, ',');
+		if (dev)
+			it_feat_put_val(b, dev, false);
+		it_buf_putc(b, ',');
+		it_csv_field(b, devname ? devname : "", 256);
+		it_buf_putc(b, ',');
+		if (start && start->kind == IT_FV_INT) {
+			it_buf_u64(b, (uint64_t)start->i / 1000000000ull);
+			it_buf_putc(b, ',');
+			it_buf_u64(b, (uint64_t)start->i % 1000000000ull / 1000);
+		} else {
+			it_buf_putc(b, ',');
+		}
+		it_buf_puts(b, ",,");
+		if (subject)
+			it_feat_put_val(b, subject, false);
+		it_buf_putc(b, ',');
+		it_buf_puts(b, cols[i]);
+		it_buf_putc(b, ',');
+		it_feat_put_val(b, &vals[i], false);
+		it_buf_putc(b, '\n');
+	}
+}
+
 /* No device records (a device is named on each event line) and no stats record (no
  * place for it: stderr and the exit status say what went wrong). */
 const struct it_format_ops it_format_csv = {
@@ -124,4 +170,5 @@ const struct it_format_ops it_format_csv = {
 	.loss = csv_loss,
 	.output_loss = csv_output_loss,
 	.control = csv_control,
+	.table_row = csv_table_row,
 };

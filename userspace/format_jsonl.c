@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libevdev/libevdev.h>
+#include "feat_intervals.h"
 #include "format_jsonl.h"
 #include "names.h"
 
@@ -162,6 +163,11 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 	it_buf_putc(b, ']');
 	it_json_key(b, "syslog");
 	it_buf_puts(b, o->syslog ? "true" : "false");
+	kv_str(b, "record_mode", it_record_name(o->record), 16);
+	if (o->record == IT_RECORD_INTERVALS) {
+		kv_num(b, "interval", o->interval_s);
+		kv_num(b, "idle", o->idle_s);
+	}
 	it_buf_puts(b, "},\"clock\":{\"mono_ns\":");
 	it_buf_u64(b, mono_ns);
 	it_json_kv_u64(b, "real_ns", real_ns);
@@ -252,6 +258,21 @@ void it_jsonl_stats(struct it_format_ctx *fc, struct it_buf *b, const struct it_
 	it_rec_stats(b, s);
 }
 
+/* {"record":"interval","dev":3,...}: every column, null when empty. */
+static void jsonl_table_row(struct it_format_ctx *fc, struct it_buf *b, const char *record,
+			    const char *const *cols, const struct it_fval *vals, const char *devname)
+{
+	unsigned int i;
+
+	it_buf_puts(b, "{\"record\":");
+	it_json_str(b, record, 32);
+	for (i = 0; cols[i]; i++) {
+		it_json_key(b, cols[i]);
+		it_feat_put_val(b, &vals[i], true);
+	}
+	it_buf_puts(b, "}\n");
+}
+
 const struct it_format_ops it_format_jsonl = {
 	.name = "jsonl",
 	.ext = "jsonl",
@@ -262,5 +283,6 @@ const struct it_format_ops it_format_jsonl = {
 	.loss = it_jsonl_loss,
 	.output_loss = it_jsonl_output_loss,
 	.control = it_jsonl_control,
+	.table_row = jsonl_table_row,
 	.stats = it_jsonl_stats,
 };

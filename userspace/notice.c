@@ -131,6 +131,12 @@ void it_notice_start(const struct it_notice_text *t, const struct it_opts *o, co
 	it_notice("notice: devices not captured (dropped in the kernel): %s%s", esc(&b, t->devs_off),
 		  esc(&b2, t->why_off));
 	it_notice("notice: event types: %s", t->types);
+	if (o->record == IT_RECORD_INTERVALS)
+		it_notice("notice: record: intervals (aggregates only: activity counts per device "
+			  "and %g s window, idle after %g s; no event or keystroke is written)",
+			  o->interval_s, o->idle_s);
+	else
+		it_notice("notice: record: raw (every event)");
 	it_log(raw ? LOG_WARNING : LOG_NOTICE, "notice: keys: %s (%s)%s", it_keys_name(o->keys),
 	       keys_meaning(o->keys), raw ? "" : "; scan codes (MSC_SCAN/MSC_RAW) never recorded");
 	if (o->pointer == IT_POINTER_COARSE)

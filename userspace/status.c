@@ -149,6 +149,8 @@ int it_status_write(const struct it_status *s)
 	kv(&b, "devices", s->devices);
 	kv(&b, "exclude", s->exclude);
 	kv(&b, "format", s->format);
+	if (s->record)
+		kv(&b, "record", s->record);
 	kv(&b, "output", s->output);
 	kv(&b, "control", s->control);
 	if (s->shipper)

@@ -39,6 +39,7 @@ struct it_status {
 	const char *exclude;	/* "" for none */
 	const char *output;
 	const char *format;
+	const char *record;	/* --record: "raw" or "intervals"; NULL: not said */
 	const char *control;	/* socket path and group, or "" */
 	struct it_shipper *shipper;	/* delivering to Kafka: its counters as kafka_*
 					 * lines (docs/kafka.md "Counters"); NULL none */

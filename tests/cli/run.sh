@@ -73,6 +73,14 @@ bad_flag "stray-after-options" "'bar'" -D 1 bar
 bad_flag "usage-before-output" "--count" -o "$tmp/never" --count 0
 if [ -e "$tmp/never" ]; then bad "usage-no-file" "$tmp/never was created"; else ok "usage-no-file"; fi
 
+# --- --record intervals (docs/usage.md "Aggregates only"): usage errors ---------------
+bad_flag "record-bogus" "--record" --record events
+bad_flag "record-evemu" "--format evemu" --record intervals --format evemu -o "$tmp/ev/"
+bad_flag "interval-without-record" "--interval needs --record intervals" --interval 10
+bad_flag "idle-without-record" "--idle needs --record intervals" --record raw --idle 10
+bad_flag "interval-0" "--interval" --record intervals --interval 0
+bad_flag "idle-word" "--idle" --record intervals --idle soon
+
 # --- Kafka flags (docs/kafka.md "Flags"): usage errors, before any file is made ------
 bad_flag "kafka-stdout" "needs a spool" --kafka-brokers 127.0.0.1:9 -o -
 bad_flag "kafka-no-output" "needs a spool" --kafka-brokers 127.0.0.1:9

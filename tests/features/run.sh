@@ -204,5 +204,28 @@ if command -v node >/dev/null && [ -d "$readers/node_modules" ]; then
   else bad duckdb "got '$d1' '$d2' '$d3' '$d4'"; fi
 else bad duckdb "node or tests/output/readers/node_modules missing (make deps)"; fi
 
+# the intervals table (docs/features.md "intervals"), read the same ways: kbd 3 presses
+# (2 letters overlapping, Shift), mouse 2 clicks and 2 ticks, one 60 s window each
+run intervals -o i.csv cap.jsonl
+run intervals --format jsonl -o i.jsonl cap.jsonl
+if p=$(/usr/bin/python3 - <<'PY'
+import pandas as pd
+i = pd.read_csv("i.csv"); ij = pd.read_json("i.jsonl", lines=True)
+print(len(i), int(i["presses"].sum()), int(i["clicks"].sum()), len(ij),
+      float(ij["scroll_ticks"].sum()), float(ij["rollover_ratio"].sum()),
+      int(i["iki_median_ms"].isna().sum()))
+PY
+) && [ "$p" = "2 3 2 2 2.0 0.5 1" ]; then
+  ok "pandas reads intervals, CSV and JSON Lines"
+else bad pandas-intervals "got '${p:-}'"; fi
+if command -v node >/dev/null && [ -d "$readers/node_modules" ]; then
+  d1=$(node "$readers/duckdb-table.mjs" i.csv presses 2>&1)
+  d2=$(node "$readers/duckdb-table.mjs" i.jsonl rollover_ratio 2>&1)
+  if [ "${d1#*\"sum\":}" = '3,"nulls":0}' ] && [ "${d2#*\"sum\":}" = '0.5,"nulls":1}' ] &&
+     [ "${d1%%,\"columns\"*}" = '{"rows":2' ]; then
+    ok "DuckDB reads intervals, CSV and JSON Lines"
+  else bad duckdb-intervals "got '$d1' '$d2'"; fi
+else bad duckdb-intervals "node or tests/output/readers/node_modules missing (make deps)"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * fuzz_features.c - the capture reader of `inputtrace features` (it_feat_read_line,
- * userspace/features_read.c) and the keystrokes and actions tables, on any bytes.
+ * userspace/features_read.c) and the keystrokes, actions and intervals tables, on any
+ * bytes.
  * Input: lines of a capture ('\n'-separated). The first byte picks where a rotated
  * file's header (file_seq 2) is inserted for the second run.
  * Properties: a line the strict oracle (json_check.h) accepts as JSON is never called
- * "not JSON" by the reader; every row of both tables, as JSON Lines, is one valid JSON
+ * "not JSON" by the reader; every row of each table, as JSON Lines, is one valid JSON
  * object whose keys are the table's columns in order; the rows are the same when a
  * rotated file's header is inserted between two lines (the chunking of files does not
  * change a table).
@@ -17,12 +18,12 @@
 static void row(void *ctx, const struct it_feat_table_ops *t, const struct it_fval *v)
 {
 	struct it_buf *out = ctx, b = { 0 };
-	struct jc_field f[20];
+	struct jc_field f[32];	/* the widest table: intervals, 26 columns */
 	int nf = 0, i;
 
 	it_feat_format_row(&b, t, v, true);
 	FUZZ_ASSERT(!b.oom && b.len && b.p[b.len - 1] == '\n', "no row");
-	FUZZ_ASSERT(!jc_check(b.p, b.len - 1, f, 20, &nf), "row not JSON: %.*s", (int)b.len, b.p);
+	FUZZ_ASSERT(!jc_check(b.p, b.len - 1, f, 32, &nf), "row not JSON: %.*s", (int)b.len, b.p);
 	for (i = 0; t->columns[i]; i++)
 		FUZZ_ASSERT(i < nf && !strcmp(f[i].key, t->columns[i]), "column %d of %.*s", i,
 			    (int)b.len, b.p);
@@ -64,13 +65,13 @@ static void run(const char *table, const uint8_t *data, size_t size, long cut, s
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const tables[] = { "keystrokes", "actions" };
+	static const char *const tables[] = { "keystrokes", "actions", "intervals" };
 	long cut;
 
 	if (size < 1)
 		return 0;
 	cut = data[0] % 16;
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		struct it_buf a = { 0 }, b = { 0 };
 
 		run(tables[i], data + 1, size - 1, -1, &a);

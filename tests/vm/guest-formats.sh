@@ -25,6 +25,11 @@
 # check: names-whole-both-sources
 # check: names-csv-not-formula
 # check: names-escaped-text
+# check: intervals-no-event-record
+# check: intervals-count-replay
+# check: intervals-class-equals-raw
+# check: intervals-csv
+# check: intervals-offline-equals-live
 . tests/vm/lib.sh
 
 KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
@@ -108,7 +113,8 @@ capture() {
                           cat ../properties >> "$W/caps.$n" 2>/dev/null)
   done
   names_pass
-  save_vars KBD1_SYS MOUSE1_SYS TP1_SYS KBD2_SYS MOUSE2_SYS TOUCHPAD2_SYS NAME_A NAME_B
+  intervals_pass
+  save_vars IV_SYS KBD1_SYS MOUSE1_SYS TP1_SYS KBD2_SYS MOUSE2_SYS TOUCHPAD2_SYS NAME_A NAME_B
 }
 
 # --- pass 3 (issue 14, defects 4, 5, 9): a hostile device name of 79 bytes, uinput's
@@ -137,6 +143,100 @@ names_pass() {
     f2=$(evemu_of "$W/names_evemu" "$s")
     [ -n "$f2" ] && cp "$f2" "$W/names.$s.evemu"
   done
+}
+
+# --- pass 4 (issue 13): --record intervals on a typing session replayed into a keyboard
+# (Shift, an overlap, a key held into autorepeat, Backspace; 13 presses over 3.6 s),
+# with evemu-record reading it: agents writing intervals (--keys class and raw, JSON
+# Lines and CSV, --interval 1) next to one writing raw events.
+typing_events() {
+  local t=0 line
+  # ms code value
+  for line in "0 2a 1" "80 14 1" "140 14 0" "160 2a 0" "300 23 1" "380 12 1" "400 23 0" \
+              "450 12 0" "700 39 1" "760 39 0" "1100 10 1" "1170 10 0" "1250 16 1" "1320 16 0" \
+              "1400 17 1" "1460 17 0" "1600 2e 1" "1660 2e 0" "1750 25 1" "2450 25 0" "2600 0e 1" \
+              "2650 0e 0" "2800 02 1" "2860 02 0" "3500 12 1" "3560 12 0"; do
+    set -- $line
+    t=$(printf '%d.%06d' $(($1 / 1000)) $(($1 % 1000 * 1000)))
+    printf 'E: %s 0001 00%s %04x\nE: %s 0000 0000 0000\n' "$t" "$2" "$3" "$t"
+  done
+}
+
+intervals_pass() {
+  typing_events > "$W/typing.events"
+  setup iv-device create_device iv "$KBD"; local N=$NODE; IV_SYS=$SYSNAME
+  setup agent-iv-class agent_start iv_class --record intervals --interval 1 -d "$N" -o "$W/iv_class.jsonl"
+  setup agent-iv-raw agent_start iv_raw --record intervals --keys raw --interval 1 -d "$N" -o "$W/iv_raw.jsonl"
+  setup agent-iv-csv agent_start iv_csv --record intervals --interval 1 --format csv -d "$N" -o "$W/iv.csv"
+  setup agent-iv-ref agent_start iv_ref --keys raw -d "$N" -o "$W/iv_ref.jsonl"
+  setup replay-iv replay iv "$N" "$W/typing.events"
+  for a in iv_class iv_raw iv_csv iv_ref; do setup "stop-$a" agent_stop "$a"; done
+}
+
+intervals_check() {
+  python3 - "$W" "$1" <<'PY'
+import csv, json, sys
+w, what = sys.argv[1], sys.argv[2]
+def recs(name):
+    return [json.loads(l) for l in open(f"{w}/{name}", encoding="utf-8")]
+def rows(name):
+    return [r for r in recs(name) if r["record"] == "interval"]
+def strip(r):
+    return {k: v for k, v in r.items() if k not in ("stream", "seq")}
+# the replay's presses: the evemu-record reference, and the file played
+ref_presses = sum(1 for l in open(f"{w}/iv.evemu") if l.startswith("E:") and l.split()[2] == "0001"
+                  and l.split()[4] == "0001")
+played = sum(1 for l in open(f"{w}/typing.events") if l.split()[2] == "0001" and l.split()[4] == "0001")
+assert ref_presses == played == 13, (ref_presses, played)
+if what == "no-event":
+    r = recs("iv_class.jsonl")
+    kinds = {x["record"] for x in r}
+    assert r[0]["record"] == "header" and r[0]["settings"]["record_mode"] == "intervals", r[0]
+    assert r[0]["settings"]["interval"] == 1 and r[0]["settings"]["idle"] == 180, r[0]["settings"]
+    assert "event" not in kinds and "interval" in kinds and r[-1]["record"] == "stats", kinds
+    assert kinds <= {"header", "device", "interval", "stats", "loss"}, kinds
+    seqs = [x["seq"] for x in r]
+    assert all("stream" in x for x in r) and seqs == list(range(seqs[0], seqs[0] + len(r))), seqs
+    assert r[-1]["events_out"] > 2 * played, r[-1]	# the events were counted, not written
+    print(f"{len(r)} records: {sorted(kinds)}, stamped with stream and seq")
+elif what == "count":
+    iv = rows("iv_class.jsonl")
+    assert sum(x["presses"] for x in iv) == ref_presses, iv
+    for x in iv:
+        assert x["presses"] == sum(x[k] for k in x if k.startswith("presses_")), x
+        assert x["end_ns"] - x["start_ns"] == 10**9 and x["start_ns"] % 10**9 == 0, x
+    # per window: the raw capture's presses, by the same second of the same clock
+    per = {}
+    for e in recs("iv_ref.jsonl"):
+        if e["record"] == "event" and e["type"] == "EV_KEY" and e["value"] == 1:
+            per[e["sec"]] = per.get(e["sec"], 0) + 1
+    got = {x["start_ns"] // 10**9: x["presses"] for x in iv if x["presses"]}
+    assert got == per, (got, per)
+    tot = {k: sum(x[k] for x in iv) for k in ("presses_letter", "presses_modifier", "presses_editing",
+                                              "presses_digit", "presses_whitespace")}
+    assert tot == {"presses_letter": 9, "presses_modifier": 1, "presses_editing": 1,
+                   "presses_digit": 1, "presses_whitespace": 1}, tot
+    print(f"{len(iv)} windows, {ref_presses} presses as replayed, per second {per}")
+elif what == "class-raw":
+    a, b = [strip(x) for x in rows("iv_class.jsonl")], [strip(x) for x in rows("iv_raw.jsonl")]
+    assert a == b and len(a) >= 3, (a, b)
+    print(f"{len(a)} rows the same from a class and a raw capture")
+elif what == "offline":
+    # `inputtrace features intervals` over the raw agent's capture of the same replay
+    off = [json.loads(l) for l in open(f"{w}/iv_offline.jsonl")]
+    live = [strip(x) for x in rows("iv_raw.jsonl")]
+    for x in live:
+        del x["record"]
+    assert off == live and len(off) >= 3, (off, live)
+    print(f"{len(off)} rows: features intervals over the raw capture = the live mode's")
+elif what == "csv":
+    lines = list(csv.reader(open(f"{w}/iv.csv", newline="")))
+    assert lines[0] == ["record", "dev", "device", "sec", "usec", "time", "type", "code", "value"]
+    assert not any(l[0] == "event" for l in lines), "event rows"
+    n = sum(int(l[8]) for l in lines if l[0] == "interval" and l[7] == "presses")
+    assert n == ref_presses and all(len(l) == 9 for l in lines), n
+    print(f"CSV: {sum(l[0] == 'interval' for l in lines)} interval lines, {n} presses")
+PY
 }
 
 # events FILE: "type code value" per E: line, autorepeats (EV_KEY value 2) and the end
@@ -245,6 +345,12 @@ checks() {
   check names-whole-both-sources names_whole
   check names-csv-not-formula names_csv
   check names-escaped-text names_escaped
+  check intervals-no-event-record intervals_check no-event
+  check intervals-count-replay intervals_check count
+  check intervals-class-equals-raw intervals_check class-raw
+  check intervals-csv intervals_check csv
+  "$AGENT" features intervals --format jsonl --interval 1 "$W/iv_ref.jsonl" > "$W/iv_offline.jsonl"
+  check intervals-offline-equals-live intervals_check offline
 }
 
 case ${1:-capture} in

@@ -11,13 +11,16 @@
 # gap; the events consumed equal evemu-record's; the final stats record was delivered
 # and carries the shipper's counters; the status file and the metrics file showed them
 # while the agent ran. An agent started with brokers that cannot be reached captures
-# anyway: one outage warning, the events in its spool, exit 0.
+# anyway: one outage warning, the events in its spool, exit 0. A second agent with
+# --record intervals (issue 13) delivers to a topic of its own: interval records, no
+# event, its topic equal to its spool, the presses and pointer distance as replayed.
 #
 # check: kafka-topic-equals-spool
 # check: kafka-kbd-as-recorded
 # check: kafka-mouse-as-recorded
 # check: kafka-counters-visible
 # check: kafka-unreachable-capture-goes-on
+# check: kafka-intervals-only
 . tests/vm/lib.sh
 
 KBD=$RECORDINGS/kbd-lenovo-compact-usb.evemu
@@ -45,12 +48,20 @@ agent_start() {
   await_agent k
 }
 
+# --record intervals beside it, into its own spool and topic
+iv_start() {
+  "$AGENT" --status-file "$W/iv.status" --record intervals --interval 1 -o "$W/ivspool/" \
+    --kafka-brokers "$BOOT" --kafka-topic inputtrace-iv -d "$KBD1" -d "$MOUSE1" 2> "$W/iv.err" &
+  AGENT_PIDS[iv]=$!
+  await_agent iv
+}
+
 agent_stop() {
-  local pid=${AGENT_PIDS[k]} rc
+  local pid=${AGENT_PIDS[${1:-k}]} rc
   kill -INT "$pid" 2>/dev/null
   wait_for 60 "agent k to exit" proc_gone "$pid" || kill -KILL "$pid" 2>/dev/null
   wait "$pid"; rc=$?
-  [ "$rc" -eq 0 ] || { log "agent k exited $rc"; cat "$W/k.err" >&2; return 1; }
+  [ "$rc" -eq 0 ] || { log "agent ${1:-k} exited $rc"; cat "$W/${1:-k}.err" >&2; return 1; }
 }
 
 replay_kbd() {
@@ -81,6 +92,7 @@ unreachable() {
 
 consume() {
   timeout 120 kcat -C -b "$BOOT" -t inputtrace -o beginning -e -q -f '%s' > "$W/kafka.jsonl" 2> "$W/kcat.err"
+  timeout 120 kcat -C -b "$BOOT" -t inputtrace-iv -o beginning -e -q -f '%s' > "$W/kafka-iv.jsonl" 2>> "$W/kcat.err"
 }
 
 capture() {
@@ -91,12 +103,14 @@ capture() {
   setup kbd1-device create_device kbd1 "$KBD"; KBD1=$NODE KBD1_SYS=$SYSNAME
   setup mouse1-device create_device mouse1 "$MOUSE_DESC"; MOUSE1=$NODE MOUSE1_SYS=$SYSNAME
   setup agent-kafka agent_start
+  setup agent-kafka-iv iv_start
   setup replay-kbd1 replay_kbd kbd1 "$KBD1" "$KBD"
   setup replay-mouse1 replay mouse1 "$MOUSE1" "$W/mouse.events"
   setup kafka-delivering wait_for 60 "delivery" delivered_some
   cp "$W/k.status" "$W/k.status.running"
   cp "$W/k.prom" "$W/k.prom.running" 2>/dev/null
   setup stop-kafka agent_stop
+  setup stop-kafka-iv agent_stop iv
   setup consume consume
   setup unreachable unreachable
   echo quit >&3; exec 3>&-
@@ -108,9 +122,9 @@ capture() {
 # the topic's records, one per (stream, seq), in seq order (kafka.dedup.jsonl), equal to
 # the spool's; duplicates only as exact copies; no gap
 topic_equals_spool() {
-  python3 - "$W" <<'PY'
+  python3 - "$W" "${1:-spool}" "${2:-kafka}" <<'PY'
 import glob, json, os, sys
-w = sys.argv[1]
+w, spool_dir, topic_name = sys.argv[1:4]
 def by_seq(lines, what):
     d, dups = {}, 0
     for l in lines:
@@ -122,9 +136,9 @@ def by_seq(lines, what):
         d[k] = l
     return d, dups
 spool = []
-for p in sorted(glob.glob(os.path.join(w, "spool", "inputtrace-*.jsonl"))):
+for p in sorted(glob.glob(os.path.join(w, spool_dir, "inputtrace-*.jsonl"))):
     spool += open(p).read().splitlines()
-topic = open(os.path.join(w, "kafka.jsonl")).read().splitlines()
+topic = open(os.path.join(w, topic_name + ".jsonl")).read().splitlines()
 s, sd = by_seq(spool, "spool")
 t, td = by_seq(topic, "topic")
 assert sd == 0, f"the spool has {sd} repeated seqs"
@@ -137,7 +151,7 @@ for k in s:
     assert s[k] == t[k], (k, s[k], t[k])
 recs = [json.loads(t[k]) for k in sorted(t, key=lambda k: k[1])]
 assert recs[0]["record"] == "header" and recs[-1]["record"] == "stats", (recs[0], recs[-1])
-with open(os.path.join(w, "kafka.dedup.jsonl"), "w") as f:
+with open(os.path.join(w, topic_name + ".dedup.jsonl"), "w") as f:
     f.writelines(t[k] + "\n" for k in sorted(t, key=lambda k: k[1]))
 ev = sum(r["record"] == "event" for r in recs)
 print(f"topic = spool: {len(s)} records (seq {seqs[0]}-{seqs[-1]}, {ev} events), {td} duplicates in the topic")
@@ -171,6 +185,44 @@ unreachable_ok() {
   log "captured with brokers unreachable: $(grep 'kafka: outage' "$W/u.err")"
 }
 
+# the intervals agent's topic: its spool's records, interval records and no event, the
+# keyboard's presses (Ctrl, C) and the mouse's motion as evemu-record read them
+intervals_only() {
+  topic_equals_spool ivspool kafka-iv || return 1
+  python3 - "$W" "$KBD1_SYS" "$MOUSE1_SYS" <<'PY'
+import json, os, sys
+w, kbd, mouse = sys.argv[1:4]
+recs = [json.loads(l) for l in open(os.path.join(w, "kafka-iv.dedup.jsonl"))]
+kinds = {r["record"] for r in recs}
+assert "event" not in kinds and "interval" in kinds, kinds
+assert recs[0]["settings"]["record_mode"] == "intervals", recs[0]["settings"]
+dev = {r["sysname"]: r["dev"] for r in recs if r["record"] == "device"}
+def presses(f, code):
+    return sum(1 for l in open(os.path.join(w, f)) if l.startswith("E:") and l.split()[2] == "0001"
+               and l.split()[4] == "0001" and code(int(l.split()[3], 16)))
+want_keys = presses("kbd1.evemu", lambda c: c < 0x100)
+# the length of each frame's REL_X/REL_Y motion, summed (docs/features.md)
+want_dist, dx, dy = 0.0, 0, 0
+for l in open(os.path.join(w, "mouse1.evemu")):
+    f = l.split()
+    if not l.startswith("E:"):
+        continue
+    t, c, v = f[2], int(f[3], 16), int(f[4])
+    if t == "0002" and c in (0, 1):
+        dx, dy = (dx + v, dy) if c == 0 else (dx, dy + v)
+    elif t == "0000" and c == 0:
+        want_dist += (dx * dx + dy * dy) ** 0.5
+        dx = dy = 0
+iv = [r for r in recs if r["record"] == "interval"]
+got_keys = sum(r["presses"] for r in iv if r["dev"] == dev[kbd])
+got_dist = sum(r["pointer_distance"] for r in iv if r["dev"] == dev[mouse])
+assert got_keys == want_keys and want_keys, (got_keys, want_keys)
+assert want_dist > 100 and abs(got_dist - want_dist) < 0.001 * len(iv), (got_dist, want_dist)
+print(f"topic: {len(iv)} interval records, {got_keys} presses, pointer distance {got_dist:.3f} "
+      f"as replayed ({want_dist:.3f})")
+PY
+}
+
 checks() {
   load_vars
   check kafka-topic-equals-spool topic_equals_spool
@@ -178,6 +230,7 @@ checks() {
   check kafka-mouse-as-recorded compare_streams "$W/kafka.dedup.jsonl" "$W/mouse1.evemu" --sysname "$MOUSE1_SYS"
   check kafka-counters-visible counters_visible
   check kafka-unreachable-capture-goes-on unreachable_ok
+  check kafka-intervals-only intervals_only
 }
 
 case ${1:-capture} in
