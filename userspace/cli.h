@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "filter.h"
 #include "kafka_conf.h"
+#include "part_opts.h"
 
 #define IT_MAX_SPECS 32
 
@@ -63,6 +64,7 @@ struct it_opts {
 	const char *status_file;	/* --status-file PATH; NULL: none ("none") */
 	bool syslog;			/* --syslog: every message to syslog too (log.h) */
 	struct it_kafka_opts kafka;	/* --kafka-*, --spool-max-bytes (docs/kafka.md) */
+	struct it_part_opts part;	/* --participation, --subject-key, ... (docs/participation.md) */
 	int verbose;
 };
 
