@@ -170,7 +170,7 @@ static void decide(struct it_agent_part *p)
 	status_update(p);
 }
 
-static void on_session(const struct it_session_state *s, void *ud)
+void it_agent_part_on_session(const struct it_session_state *s, void *ud)
 {
 	struct it_agent_part *p = ud;
 	bool changed = s->uid != p->sess.uid || strcmp(s->session, p->sess.session);
@@ -184,7 +184,7 @@ static void on_session(const struct it_session_state *s, void *ud)
 
 bool it_agent_part_active_uid(const struct it_agent_part *p, uid_t *uid)
 {
-	if (!p->lg || p->sess.uid == (uid_t)-1 || !p->sess.session[0] ||
+	if (!p->follow || p->sess.uid == (uid_t)-1 || !p->sess.session[0] ||
 	    p->sess.why == IT_WHY_SWITCH)
 		return false;
 	*uid = p->sess.uid;
@@ -256,7 +256,7 @@ void it_agent_part_tick(struct it_agent_part *p, double now)
 	if (p->lg || !p->follow || !p->armed || now < p->reopen_at)
 		return;
 	p->reopen_at = now + REOPEN_S;
-	if (it_logind_open(&p->lg, NULL, on_session, p, err, sizeof(err))) {
+	if (it_logind_open(&p->lg, NULL, it_agent_part_on_session, p, err, sizeof(err))) {
 		it_log_limited(&p->lim, LOG_WARNING, "%s", err);
 		p->lg = NULL;
 		return;
@@ -403,7 +403,7 @@ int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o, bool *s
 	p->sess = (struct it_session_state){ .why = IT_WHY_STARTING, .uid = (uid_t)-1 };
 	*start_paused = false;
 	/* logind first: without it opt-in/opt-out create nothing */
-	if (it_logind_open(&p->lg, NULL, on_session, p, err, sizeof(err))) {
+	if (it_logind_open(&p->lg, NULL, it_agent_part_on_session, p, err, sizeof(err))) {
 		p->lg = NULL;
 		if (it_part_needs_logind(p->mode)) {
 			it_err("%s", err);

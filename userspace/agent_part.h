@@ -72,6 +72,10 @@ void it_agent_part_tick(struct it_agent_part *p, double now);
 /* Disconnect, free the choices, wipe the key, close the directory. */
 void it_agent_part_close(struct it_agent_part *p);
 
+/* logind's callback (it_logind_cb; ud is the part): decide again. Public for the unit
+ * tests, which drive it without a bus. */
+void it_agent_part_on_session(const struct it_session_state *s, void *ud);
+
 /* For the focus feature: whether the active session's user is known (logind
  * followed, a session on seat0 whose properties are read), and its uid in *uid. */
 bool it_agent_part_active_uid(const struct it_agent_part *p, uid_t *uid);
