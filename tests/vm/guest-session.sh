@@ -6,7 +6,8 @@
 # a uinput keyboard types, one key per phase, into an agent with --participation
 # opt-in and a known --subject-key: nobody logged in, alice before and after
 # `ctl participate yes`, locked, the greeter, bob (never agreed), back to alice, right
-# after `ctl participate no` returned, again after yes, and after an agent restart.
+# after `ctl participate no` returned, again after yes, while the seat switches between
+# alice and bob (both agreed) mid-typing, and after an agent restart.
 # The checks count each phase's key in the output and compare every subject with an
 # HMAC computed here with Python's hmac; then export and erase round-trip on a copy.
 #
@@ -17,6 +18,7 @@
 # check: session-withdrawal-before-return
 # check: session-choices-survive-restart
 # check: session-records
+# check: session-switch-mid-typing
 # check: session-ctl-replies
 # check: session-export-erase
 # check: session-no-logind-exit-1
@@ -35,6 +37,7 @@ checks() {
   check session-withdrawal-before-return keys_check withdrawal
   check session-choices-survive-restart keys_check restart
   check session-records records_check
+  check session-switch-mid-typing split_check
   check session-ctl-replies ctl_check
   check session-export-erase export_erase
   check session-no-logind-exit-1 python3 - "$O/nobus.json" <<'PY'
@@ -58,7 +61,7 @@ def subject(uid):
 recs = {n: [json.loads(l) for l in open(f"{o}/{n}.jsonl")] for n in ("a", "b")}
 phases = json.load(open(f"{o}/phases.json"))
 sel = {"no-session": ["KEY_Q"], "non-participant": ["KEY_W", "KEY_U"],
-       "locked-greeter": ["KEY_R", "KEY_Y"], "participant": ["KEY_E", "KEY_T", "KEY_I", "KEY_A"],
+       "locked-greeter": ["KEY_R", "KEY_Y"], "participant": ["KEY_E", "KEY_T", "KEY_I", "KEY_A", "KEY_D"],
        "withdrawal": ["KEY_O"], "restart": ["KEY_P"]}[which]
 stats = [r for r in recs["a"] if r["record"] == "stats"][-1]
 print(f"a.jsonl: seen {stats['seen']}, written {stats['written']}, paused {stats['paused']}")
@@ -92,17 +95,50 @@ records_check() {
 import hashlib, hmac, json, sys
 o, keyhex = sys.argv[1:3]
 alice = hmac.new(bytes.fromhex(keyhex), b"uid:1000", hashlib.sha256).hexdigest()[:32]
+bob = hmac.new(bytes.fromhex(keyhex), b"uid:1001", hashlib.sha256).hexdigest()[:32]
 recs = [json.loads(l) for l in open(f"{o}/a.jsonl")]
 ses = [(r["why"], r["recording"], r.get("subject")) for r in recs if r["record"] == "session"]
 print("session records:", [w for w, _, _ in ses])
-# subject only while recording, always alice's
-assert all((s == alice) if rec else (s is None) for _, rec, s in ses), ses
+# a subject only while recording: alice's, and bob's once he agreed (the last switches)
+assert all((s in (alice, bob)) if rec else (s is None) for _, rec, s in ses), ses
+assert [s for _, rec, s in ses if rec].index(bob) > 3
 whys = [w for w, _, _ in ses]
 for w in ("no-session", "not-participating", "active", "locked", "greeter"):
     assert w in whys, w
 part = [(r["choice"], r["subject"], r["notice"], r["mode"]) for r in recs if r["record"] == "participation"]
 print("participation records:", part)
-assert part == [("yes", alice, 1, "opt-in"), ("no", alice, 1, "opt-in"), ("yes", alice, 1, "opt-in")], part
+assert part == [("yes", alice, 1, "opt-in"), ("no", alice, 1, "opt-in"), ("yes", alice, 1, "opt-in"),
+                ("yes", bob, 1, "opt-in")], part
+PY
+}
+
+# every event carries the subject of the last session record before it, and none
+# comes after a recording:false before the next recording:true; the switches while
+# KEY_S was typed split it between alice and bob
+split_check() {
+  python3 - "$O" "$KEYHEX" <<'PY'
+import collections, hashlib, hmac, json, sys
+o, keyhex = sys.argv[1:3]
+sub = {hmac.new(bytes.fromhex(keyhex), b"uid:%d" % u, hashlib.sha256).hexdigest()[:32]: n
+       for u, n in ((1000, "alice"), (1001, "bob"))}
+cur, n, bad = None, 0, []
+by = collections.Counter()
+for l in open(f"{o}/a.jsonl"):
+    r = json.loads(l)
+    if r["record"] == "session":
+        cur = r.get("subject") if r["recording"] else None
+    elif r["record"] in ("event", "loss"):
+        n += 1
+        if r.get("subject") != cur or cur is None:
+            bad.append((r, cur))
+        if r.get("code") == "KEY_S" and r["value"] == 1:
+            by[sub.get(r.get("subject"), "?")] += 1
+ph = [p for p in json.load(open(f"{o}/phases.json")) if p["key"] == "KEY_S"][0]
+print(f"{n} event/loss records, each under its session's subject: {not bad}; "
+      f"KEY_S presses typed {ph['sent']}, recorded {dict(by)}")
+assert not bad, bad[:3]
+assert by["alice"] > 0 and by["bob"] > 0 and set(by) <= {"alice", "bob"}, by
+assert by["alice"] + by["bob"] <= ph["sent"]
 PY
 }
 

@@ -19,6 +19,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 TOP, AGENT, W, NODE = sys.argv[1:5]
@@ -125,6 +126,38 @@ def ctl(uid, *words):
     return res
 
 
+def switch_mid_typing(lg, kb, out):
+    """Bob agrees too; KEY_S is typed without a pause while the seat switches from
+    alice to bob and back twice: each event must carry the subject of the session
+    record before it (the check), and both have some."""
+    ctl(BOB, "yes", "notice=1")
+    stop = threading.Event()
+    sent = [0]
+
+    def typing():
+        while not stop.is_set():
+            kb.type("KEY_S", 1)
+            sent[0] += 1
+            time.sleep(0.002)
+    t = threading.Thread(target=typing)
+    t.start()
+    try:
+        for sid in ("c2", "c1", "c2", "c1"):
+            time.sleep(0.3)
+            lg.activate(sid)
+            out.next_session(f"recording {sid}", recording)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        t.join()
+    phases.append({"key": "KEY_S", "recorded": "split", "uid": None, "sent": sent[0],
+                   "what": "typing while switching alice, bob, alice, bob, alice"})
+    kb.type("KEY_D")	# alice, after it: the end of KEY_S in the output
+    wait_for(lambda: out.releases("KEY_D") >= 3, "KEY_D after the switches", 60)
+    phases.append({"key": "KEY_D", "recorded": True, "uid": ALICE, "what": "alice after the switches"})
+    log(f"switches while typing: {sent[0]} KEY_S typed")
+
+
 def start_agent(env, name):
     err = open(f"{W}/{name}.err", "w")
     p = subprocess.Popen([AGENT, "-o", f"{W}/{name}.jsonl", "--device", NODE, "--keys", "raw",
@@ -189,6 +222,7 @@ def scenario(env, lg, kb):
     out.next_session("alice agrees again", recording)
     phase(kb, out, "KEY_A", True, ALICE, "alice agreed again")
     ctl(0, "list")
+    switch_mid_typing(lg, kb, out)
     stop_agent(a, "a")
     # choices survive a restart: alice is still active and still agreed
     b = start_agent(env, "b")
