@@ -34,7 +34,7 @@ ALICE, BOB = 1000, 1001
 EV_SYN, EV_KEY = 0, 1
 KEYS = {"KEY_Q": 16, "KEY_W": 17, "KEY_E": 18, "KEY_R": 19, "KEY_T": 20, "KEY_Y": 21,
         "KEY_U": 22, "KEY_I": 23, "KEY_O": 24, "KEY_P": 25, "KEY_A": 30, "KEY_S": 31,
-        "KEY_D": 32}
+        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34}
 procs = []
 phases = []
 
@@ -158,12 +158,14 @@ def switch_mid_typing(lg, kb, out):
     log(f"switches while typing: {sent[0]} KEY_S typed")
 
 
-def start_agent(env, name):
+OPT_IN = ["--participation", "opt-in", "--subject-key", KEY, "--state-dir", STATE,
+          "--notice-version", "1", "--control-socket", SOCK]
+
+
+def start_agent(env, name, mode=OPT_IN):
     err = open(f"{W}/{name}.err", "w")
     p = subprocess.Popen([AGENT, "-o", f"{W}/{name}.jsonl", "--device", NODE, "--keys", "raw",
-                          "--participation", "opt-in", "--subject-key", KEY, "--state-dir",
-                          STATE, "--notice-version", "1", "--control-socket", SOCK,
-                          "--status-file", f"{W}/{name}.status"], env=env, stderr=err)
+                          *mode, "--status-file", f"{W}/{name}.status"], env=env, stderr=err)
     procs.append(p)
 
     def ready():
@@ -230,6 +232,15 @@ def scenario(env, lg, kb):
     out_b.next_session("alice recorded after the restart", recording)
     phase(kb, out_b, "KEY_P", True, ALICE, "after an agent restart")
     stop_agent(b, "b")
+    # everyone, no key: whoever is active, without a subject, but never the greeter
+    c = start_agent(env, "c", ["--participation", "everyone"])
+    out_c = Output(f"{W}/c.jsonl")
+    out_c.next_session("everyone: alice recorded", recording)
+    phase(kb, out_c, "KEY_F", True, None, "everyone: alice, no subject")
+    lg.activate("g1")
+    out_c.next_session("everyone: the greeter", why("greeter"))
+    phase(kb, out_c, "KEY_G", False, None, "everyone: the login screen (greeter)")
+    stop_agent(c, "c")
 
 
 def no_bus(env):
