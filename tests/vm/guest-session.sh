@@ -9,7 +9,7 @@
 # after `ctl participate no` returned, again after yes, while the seat switches between
 # alice and bob (both agreed) mid-typing, and after an agent restart; then an agent
 # with --participation everyone and no key: alice recorded without a subject, the
-# greeter not.
+# greeter not, nothing once the system bus died, alice again on a new bus.
 # The checks count each phase's key in the output and compare every subject with an
 # HMAC computed here with Python's hmac; then export and erase round-trip on a copy.
 #
@@ -20,6 +20,7 @@
 # check: session-withdrawal-before-return
 # check: session-choices-survive-restart
 # check: session-everyone-with-logind
+# check: session-bus-lost-and-back
 # check: session-records
 # check: session-switch-mid-typing
 # check: session-ctl-replies
@@ -40,6 +41,7 @@ checks() {
   check session-withdrawal-before-return keys_check withdrawal
   check session-choices-survive-restart keys_check restart
   check session-everyone-with-logind keys_check everyone
+  check session-bus-lost-and-back keys_check bus-lost
   check session-records records_check
   check session-switch-mid-typing split_check
   check session-ctl-replies ctl_check
@@ -66,7 +68,8 @@ recs = {n: [json.loads(l) for l in open(f"{o}/{n}.jsonl")] for n in ("a", "b", "
 phases = json.load(open(f"{o}/phases.json"))
 sel = {"no-session": ["KEY_Q"], "non-participant": ["KEY_W", "KEY_U"],
        "locked-greeter": ["KEY_R", "KEY_Y"], "participant": ["KEY_E", "KEY_T", "KEY_I", "KEY_A", "KEY_D"],
-       "withdrawal": ["KEY_O"], "restart": ["KEY_P"], "everyone": ["KEY_F", "KEY_G"]}[which]
+       "withdrawal": ["KEY_O"], "restart": ["KEY_P"], "everyone": ["KEY_F", "KEY_G"],
+       "bus-lost": ["KEY_H", "KEY_J"]}[which]
 stats = [r for r in recs["a"] if r["record"] == "stats"][-1]
 print(f"a.jsonl: seen {stats['seen']}, written {stats['written']}, paused {stats['paused']}")
 for k in sel:

@@ -28,13 +28,15 @@ import dbus  # noqa: E402
 from run import LOGIN1, Logind, wait_for  # noqa: E402  (tests/session/run.py)
 
 SOCK = f"{W}/ctl.sock"
+BUS_PATH = "/tmp/it-session-bus"	# outside WORKDIR (copied to the host afterwards)
+BUS = f"unix:path={BUS_PATH}"
 KEY = f"{W}/subject.key"
 STATE = f"{W}/state"
 ALICE, BOB = 1000, 1001
 EV_SYN, EV_KEY = 0, 1
 KEYS = {"KEY_Q": 16, "KEY_W": 17, "KEY_E": 18, "KEY_R": 19, "KEY_T": 20, "KEY_Y": 21,
         "KEY_U": 22, "KEY_I": 23, "KEY_O": 24, "KEY_P": 25, "KEY_A": 30, "KEY_S": 31,
-        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34}
+        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36}
 procs = []
 phases = []
 
@@ -240,6 +242,9 @@ def scenario(env, lg, kb):
     lg.activate("g1")
     out_c.next_session("everyone: the greeter", why("greeter"))
     phase(kb, out_c, "KEY_G", False, None, "everyone: the login screen (greeter)")
+    lg.activate("c1")
+    out_c.next_session("everyone: alice again", recording)
+    bus_lost(env, kb, out_c)
     stop_agent(c, "c")
 
 
@@ -265,19 +270,45 @@ def start_mock(env, bus):
     return lg
 
 
-def main():
-    with open(os.path.join(TOP, "tests", "session", "bus.conf")) as f:
-        # the bus's socket outside WORKDIR (copied to the host afterwards)
-        conf = f.read().replace("@LISTEN@", "unix:path=/tmp/it-session-bus")
-    with open(f"{W}/bus.conf", "w") as f:
-        f.write(conf)
+def start_bus():
+    """A dbus-daemon on BUS (a new one after the last died); a client connection."""
+    try:
+        os.unlink(BUS_PATH)
+    except FileNotFoundError:
+        pass
     daemon = subprocess.Popen(["dbus-daemon", "--config-file", f"{W}/bus.conf", "--nofork",
                                "--print-address=1"], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL)
     procs.append(daemon)
-    addr = daemon.stdout.readline().decode().strip()
-    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=addr)
-    bus = dbus.bus.BusConnection(addr)
+    daemon.stdout.readline()	# printed once it listens
+    return daemon, dbus.bus.BusConnection(BUS)
+
+
+def bus_lost(env, kb, out):
+    """The system bus dies under a running agent: no-bus, nothing recorded; a new bus
+    with logind on it: followed again (the agent retries every 5 s)."""
+    global daemon
+    daemon.terminate()
+    daemon.wait(30)
+    out.next_session("no-bus", why("no-bus"))
+    phase(kb, out, "KEY_H", False, None, "the system bus gone")
+    daemon, bus = start_bus()
+    lg = start_mock(env, bus)
+    lg.add_session("c1", ALICE, "alice")
+    lg.activate("c1")
+    out.next_session("followed again on the new bus", recording, 60)
+    phase(kb, out, "KEY_J", True, None, "a new bus, alice active")
+
+
+def main():
+    global daemon
+    with open(os.path.join(TOP, "tests", "session", "bus.conf")) as f:
+        conf = f.read().replace("@LISTEN@", BUS)
+    with open(f"{W}/bus.conf", "w") as f:
+        f.write(conf)
+    daemon, bus = start_bus()
+    # no guid in the address: the agent reconnects to a new daemon on the same path
+    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=BUS)
     rc = 0
     try:
         lg = start_mock(env, bus)
