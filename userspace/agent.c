@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "agent.h"
+#include "agent_part.h"
 #include "capture.h"
 #include "collector.h"
 #include "control.h"
@@ -79,6 +80,7 @@ struct it_agent {
 	struct it_control ctl;
 	struct it_pause_state ps;	/* its status: the status file */
 	struct it_notice_text text;	/* the notice; the status file points into it */
+	struct it_agent_part part;	/* participation: logind, choices, subject */
 	double deadline;		/* CLOCK_MONOTONIC seconds of --duration's end; 0 none */
 	double status_at;		/* with Kafka: the status file rewritten then (its counters) */
 };
@@ -297,6 +299,7 @@ static void begin(struct it_agent *a)
 static void cleanup(struct it_agent *a)
 {
 	it_status_remove(&a->ps.status);
+	it_agent_part_close(&a->part);
 	it_control_close(&a->ctl);
 	it_capture_stop(&a->cap);
 	it_ops_finish(&a->ops, &a->col);	/* the last metrics; the pins removed */
@@ -338,6 +341,8 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	a->ops.pin.dirfd = -1;
 	a->ctl.fd = -1;
 	a->ps.status.fd = -1;
+	a->part.dirfd = -1;
+	a->part.watched_fd = -1;
 	a->ps.ops = (struct it_pause_ops){ .set_kernel = pause_kernel, .drain = pause_drain,
 		.record = pause_record, .kctx = &a->cap, .rctx = &a->col };
 	it_notice_text_init(&a->text, o);
@@ -356,6 +361,8 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	}
 	/* before attaching, so that a mistyped spec shows even when attaching fails */
 	it_notice_unmatched(o, "/sys");
+	if (it_agent_part_open(&a->part, o, &a->cap.start_paused))
+		goto cleanup;
 	if (it_capture_start(&a->cap, o, it_collector_on_record, &a->col, err, sizeof(err))) {
 		it_err("%s", err);
 		goto cleanup;
@@ -379,6 +386,7 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 		goto cleanup;
 	}
 	begin(a);
+	it_agent_part_arm(&a->part, &a->col, &a->ps, &a->ctl);
 	it_notify_ready("capturing");	/* systemd (Type=notify): the start is done */
 	*out = a;
 	return 0;
@@ -426,6 +434,7 @@ int it_agent_run(struct it_agent *a)
 		}
 		it_ops_tick(&a->ops, &a->cap, &a->col, now_s());
 		it_control_tick(&a->ctl, &a->ps, now_s());	/* pause signals, control requests */
+		it_agent_part_tick(&a->part, now_s());		/* logind's timeouts, reconnecting */
 		if (a->sh && now_s() - a->status_at >= 1) {	/* the delivery counters */
 			a->status_at = now_s();
 			it_status_write(&a->ps.status);

@@ -102,6 +102,7 @@ static int try_mechanism(struct it_capture *c, const struct it_opts *o, enum it_
 		.owner_pid = (__u32)getpid(),
 	};
 	s->bss->it_switches.keys_mode = o->keys;
+	s->bss->it_switches.paused = c->start_paused;
 
 	err = inputtrace_bpf__load(s);
 	if (err) {
@@ -136,9 +137,11 @@ int it_capture_start(struct it_capture *c, const struct it_opts *o, ring_buffer_
 {
 	enum it_attach order[2];
 	char why[2][256] = { "", "" };
+	bool start_paused = c->start_paused;
 	int n = 0, i;
 
 	memset(c, 0, sizeof(*c));
+	c->start_paused = start_paused;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count CPUs: %s", strerror(-c->ncpus));

@@ -17,6 +17,8 @@ struct it_capture {
 	struct ring_buffer *rb;
 	enum it_attach used;		/* IT_ATTACH_FENTRY or IT_ATTACH_KPROBE */
 	int ncpus;
+	bool start_paused;		/* set before it_capture_start(): attach with the
+					 * pause flag set (a participation hold, control.h) */
 };
 
 /*

@@ -109,6 +109,18 @@ static const char usage_text[] =
 "                          by root or the agent's user\n"
 "      --spool-max-bytes BYTES  cap on the spool's files (K, M, G); undelivered\n"
 "                          records deleted by it are counted in a loss record\n"
+"      --participation MODE  whose input is recorded: everyone (default: whoever\n"
+"                          is at the keyboard), opt-in (only users who ran 'inputtrace\n"
+"                          ctl participate yes') or opt-out (all but those who said\n"
+"                          no); opt-in/opt-out need systemd-logind. With logind,\n"
+"                          never at the login or lock screen (docs/participation.md)\n"
+"      --subject-key FILE  key of the pseudonymous \"subject\" on every record\n"
+"                          (created 0600 if missing; default with opt-in/opt-out:\n"
+"                          STATEDIR/subject.key)\n"
+"      --state-dir DIR     where participation choices are kept (default\n"
+"                          /var/lib/inputtrace)\n"
+"      --notice-version N  the version of the notice people are shown, kept with\n"
+"                          their choice\n"
 "  -v, --verbose           say which mechanism was attached and why others were\n"
 "                          skipped; -vv also shows libbpf's log\n"
 "  -h, --help              show this help and exit\n"
@@ -123,6 +135,10 @@ static const char usage_text[] =
 "       inputtrace ctl pause|resume [--socket PATH]\n"
 "  pause or resume a running agent through its control socket (SIGUSR1/SIGUSR2\n"
 "  to the agent do the same); while paused the kernel copies nothing\n"
+"       inputtrace ctl participate yes|no|status|list [notice=N] [--socket PATH]\n"
+"  agree to be recorded, withdraw, or see your choice (any user; list: root)\n"
+"       inputtrace subject export|erase PSEUDONYM PATH\n"
+"  one person's records in the output files: copy them to stdout, or remove them\n"
 "\n"
 "Exit status: 0 done, 1 capture impossible here (privileges, kernel) or the output\n"
 "still failing at the end (one line says what was not written), 2 bad usage.\n";
@@ -144,6 +160,7 @@ void it_opts_init(struct it_opts *o)
 	o->interval_s = 60;
 	o->idle_s = 180;
 	it_kafka_opts_init(&o->kafka);
+	it_part_opts_init(&o->part);
 }
 
 static const char *const format_names[] = {
@@ -414,6 +431,7 @@ static const struct option longopts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "idle", required_argument, NULL, OPT_IDLE },
 	IT_KAFKA_LONGOPTS,
+	IT_PART_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -681,6 +699,15 @@ static int kafka_opt(int c, const char *arg, struct it_opts *o, char *err, size_
 	return rc > 0 ? 0 : rc < 0 ? -1 : NOT_MINE;
 }
 
+/* Participation (docs/participation.md): --participation, --subject-key, --state-dir,
+ * --notice-version. */
+static int part_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
+{
+	int rc = it_part_opt(&o->part, c, arg, err, errlen);
+
+	return rc > 0 ? 0 : rc < 0 ? -1 : NOT_MINE;
+}
+
 /* The Kafka flags with the output: a spool in JSON Lines, librdkafka's own check of
  * every property (built here and thrown away; the agent builds it again), and the
  * spool's state file. */
@@ -725,7 +752,7 @@ static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_
 {
 	static int (*const groups[])(int c, const char *arg, struct it_opts *o, char *err,
 				     size_t errlen) = { capture_opt, output_opt, ops_opt, kafka_opt,
-						     record_opt };
+						     record_opt, part_opt };
 	unsigned int i;
 	int c, rc;
 
@@ -754,7 +781,8 @@ static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-	if (o->control_group && !o->control_socket)
+	/* opt-in/opt-out: people manage their choice over the socket */
+	if ((o->control_group || o->part.mode != IT_PART_EVERYONE) && !o->control_socket)
 		o->control_socket = "/run/inputtrace/control.sock";
 	if (it_check_output_opts(o, err, errlen) || check_record_opts(o, err, errlen))
 		return -1;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "filter.h"
 #include "kafka_conf.h"
+#include "part_opts.h"
 
 #define IT_MAX_SPECS 32
 
@@ -74,6 +75,7 @@ struct it_opts {
 	double interval_s;		/* --interval SECONDS: the window, default 60 */
 	double idle_s;			/* --idle SECONDS: no input this long is idle, default 180 */
 	unsigned int record_set;	/* bit 0: --interval given, bit 1: --idle */
+	struct it_part_opts part;	/* --participation, --subject-key, ... (docs/participation.md) */
 	int verbose;
 };
 

@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "json.h"
 #include "log.h"
+#include "part_ctl.h"
 #include "pin.h"
 #include "text.h"
 
@@ -26,6 +27,7 @@ static const char ctl_usage[] =
 "Usage: inputtrace ctl status [--json] [--pin DIR]\n"
 "       inputtrace ctl status [--json] [--socket PATH] [--status-file PATH]\n"
 "       inputtrace ctl pause|resume [--socket PATH]\n"
+"       inputtrace ctl participate yes|no|status|list [notice=N] [uid=N] [--socket PATH]\n"
 "status: print the counters (summed over CPUs), devices and settings of the agent\n"
 "running with --pin DIR (default " IT_PIN_DEFAULT "), read from its pinned maps.\n"
 "Without --pin, and when no agent has pinned maps there: its state from its control\n"
@@ -34,7 +36,10 @@ static const char ctl_usage[] =
 "'none': not read); exit 1 when neither shows a running agent.\n"
 "pause, resume: ask the agent listening on --socket PATH (its --control-socket,\n"
 "default " IT_CONTROL_SOCKET_DEFAULT ") to stop or restart capturing; root or a\n"
-"member of its --control-group.\n";
+"member of its --control-group.\n"
+"participate: agree to be recorded (yes, notice=N: the notice you read), withdraw\n"
+"(no), or see your choice and subject (status); any user, for themselves; root may\n"
+"ask about uid=N, withdraw for uid=N, and list everyone's (docs/participation.md).\n";
 
 static int open_pinned(const char *dir, const char *name, char *err, size_t errlen)
 {
@@ -595,6 +600,7 @@ static const struct {
 	{ "status", ctl_status },
 	{ "pause", ctl_pause },
 	{ "resume", ctl_pause },
+	{ "participate", it_ctl_participate },
 };
 
 int it_ctl_main(int argc, char **argv, FILE *out)

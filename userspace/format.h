@@ -26,6 +26,7 @@
 #include "json.h"
 #include "output.h"
 #include "outputs.h"
+#include "subject.h"
 
 struct it_fval;
 
@@ -35,6 +36,11 @@ struct it_format_ctx {
 	const struct it_hostinfo *host;	/* for the header record */
 	struct it_dir_place place;	/* dirfd -1: none */
 	void *priv;			/* the format's state (open() sets it) */
+	/* participation (docs/participation.md): the subject of whoever is recorded now,
+	 * on event and loss records ("" none), and the key that puts the subject of who
+	 * paused in pause/resume records instead of uid and user (NULL: uid and user) */
+	const char *subject;
+	const struct it_subject_key *subject_key;
 };
 
 /* A device as the writers see it. */

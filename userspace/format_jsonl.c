@@ -210,6 +210,49 @@ void it_rec_control(struct it_buf *b, bool pause, const struct it_ctl_req *r, ui
 	it_buf_puts(b, "}\n");
 }
 
+/* The record that starts at start in b gets ,"subject":"HEX" right after its first
+ * member ("record":"..."), when there is a subject. */
+static void put_subject(struct it_buf *b, size_t start, const char *subject)
+{
+	char m[16 + IT_SUBJECT_HEX];
+	const char *q;
+	size_t n, off, old = b->len;
+
+	if (!subject || !*subject || b->oom || old < start + 12)
+		return;
+	q = memchr(b->p + start + 11, '"', old - start - 11);	/* {"record":"NAME" */
+	if (!q)
+		return;
+	off = (size_t)(q + 1 - b->p);
+	n = (size_t)snprintf(m, sizeof(m), ",\"subject\":\"%s\"", subject);
+	it_buf_put(b, m, n);	/* room for it, then moved into place */
+	if (b->oom)
+		return;
+	memmove(b->p + off + n, b->p + off, old - off);
+	memcpy(b->p + off, m, n);
+}
+
+/* A pause or resume record with the subject of who asked instead of uid, gid and user
+ * (participation on: no uid or user name in the output). */
+static void rec_control_subject(struct it_format_ctx *fc, struct it_buf *b, bool pause,
+				const struct it_ctl_req *r, uint64_t mono_ns, uint64_t real_ns)
+{
+	char subj[IT_SUBJECT_HEX + 1];
+	size_t start = b->len;
+	const char *u;
+
+	it_rec_control(b, pause, r, mono_ns, real_ns);
+	if (b->oom)
+		return;
+	u = memmem(b->p + start, b->len - start, ",\"uid\":", 7);	/* uid, gid, pid, user */
+	if (u) {
+		b->len = (size_t)(u - b->p);
+		it_buf_puts(b, "}\n");
+	}
+	if (!it_subject_of(fc->subject_key, r->uid, subj))
+		put_subject(b, start, subj);
+}
+
 /* --- the format -------------------------------------------------------------------- */
 
 void it_jsonl_header(struct it_format_ctx *fc, struct it_buf *b, uint64_t file_seq)
@@ -232,13 +275,19 @@ void it_jsonl_device(struct it_format_ctx *fc, struct it_buf *b, const struct it
 static void jsonl_event(struct it_format_ctx *fc, struct it_buf *b, const struct it_fmt_dev *d,
 			const struct it_event *e)
 {
+	size_t start = b->len;
+
 	it_rec_event(b, e->hdr.dev, e->mono_ns, e->real_ns, e->type, e->code, e->value,
 		     e->hdr.flags & (IT_EVF_SYNTH_TS | IT_EVF_INJECTED));
+	put_subject(b, start, fc->subject);
 }
 
 void it_jsonl_loss(struct it_format_ctx *fc, struct it_buf *b, uint64_t count, uint32_t dev)
 {
+	size_t start = b->len;
+
 	it_rec_loss(b, count, dev);
+	put_subject(b, start, fc->subject);
 }
 
 void it_jsonl_output_loss(struct it_format_ctx *fc, struct it_buf *b, uint64_t lines,
@@ -250,7 +299,10 @@ void it_jsonl_output_loss(struct it_format_ctx *fc, struct it_buf *b, uint64_t l
 void it_jsonl_control(struct it_format_ctx *fc, struct it_buf *b, bool pause,
 		      const struct it_ctl_req *r, uint64_t mono_ns, uint64_t real_ns)
 {
-	it_rec_control(b, pause, r, mono_ns, real_ns);
+	if (fc->subject_key)
+		rec_control_subject(fc, b, pause, r, mono_ns, real_ns);
+	else
+		it_rec_control(b, pause, r, mono_ns, real_ns);
 }
 
 void it_jsonl_stats(struct it_format_ctx *fc, struct it_buf *b, const struct it_stats *s)

@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "feat.h"
 #include "log.h"
+#include "subject_files.h"
 #include "sysfs.h"
 
 /* `inputtrace NAME ARGS...`: argv[0] is NAME; returns the exit status. */
@@ -24,10 +25,16 @@ static int cmd_ctl(int argc, char **argv)
 	return it_ctl_main(argc, argv, stdout);
 }
 
+static int cmd_subject(int argc, char **argv)
+{
+	return it_subject_cmd(argc - 1, argv + 1);
+}
+
 /* A new subcommand is one line here (bpftool's cmd_select()). */
 static const struct it_cmd cmds[] = {
 	{ "ctl", cmd_ctl },
 	{ "features", it_features_cmd },
+	{ "subject", cmd_subject },
 };
 
 /* The subcommand argv[0] names, or NULL: then argv is the agent's options. */

@@ -153,6 +153,11 @@ int it_status_write(const struct it_status *s)
 		kv(&b, "record", s->record);
 	kv(&b, "output", s->output);
 	kv(&b, "control", s->control);
+	if (s->participation) {
+		kv(&b, "participation", s->participation);
+		kv(&b, "recording", s->recording ? "yes" : "no");
+		kv(&b, "why", s->recording_why ? s->recording_why : "starting");
+	}
 	if (s->shipper)
 		put_kafka(&b, s->shipper);
 	rc = status_put(s->fd, &b);

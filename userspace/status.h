@@ -43,6 +43,10 @@ struct it_status {
 	const char *control;	/* socket path and group, or "" */
 	struct it_shipper *shipper;	/* delivering to Kafka: its counters as kafka_*
 					 * lines (docs/kafka.md "Counters"); NULL none */
+	const char *participation;	/* --participation mode while logind is followed
+					 * (participation=, recording=, why= lines); NULL none */
+	bool recording;			/* the session decision: someone who may be recorded */
+	const char *recording_why;	/* its reason (logind.h it_why_name) */
 };
 int it_status_open(struct it_status *s);
 int it_status_write(const struct it_status *s);
