@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "agent.h"
+#include "agent_focus.h"
 #include "capture.h"
 #include "collector.h"
 #include "control.h"
@@ -74,6 +75,7 @@ struct it_agent {
 	struct it_capture cap;
 	struct it_control ctl;
 	struct it_pause_state ps;	/* its status: the status file */
+	struct it_agent_focus focus;	/* focus reports, tool records (docs/context.md) */
 	struct it_notice_text text;	/* the notice; the status file points into it */
 	double deadline;		/* CLOCK_MONOTONIC seconds of --duration's end; 0 none */
 	double status_at;		/* with Kafka: the status file rewritten then (its counters) */
@@ -274,6 +276,7 @@ static void begin(struct it_agent *a)
 	it_collector_flush(&a->col);
 	it_notice_text_devices(&a->text, &a->col);
 	it_status_write(&a->ps.status);
+	it_agent_focus_begin(&a->focus);	/* its notice line, the first focus record */
 	a->col.st.missed_counted = it_capture_misses_counted(a->cap.used);
 	/* transparency (docs/data-contract.md "Transparency"): what is recorded, to stderr and syslog */
 	it_notice_start(&a->text, a->o, it_sink_name(a->sink), a->cap.used, a->col.st.missed_counted);
@@ -286,6 +289,7 @@ static void begin(struct it_agent *a)
 static void cleanup(struct it_agent *a)
 {
 	it_status_remove(&a->ps.status);
+	it_agent_focus_close(&a->focus);
 	it_control_close(&a->ctl);
 	it_capture_stop(&a->cap);
 	it_ops_finish(&a->ops, &a->col);	/* the last metrics; the pins removed */
@@ -348,7 +352,8 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 		it_err("%s", err);
 		goto cleanup;
 	}
-	if (open_control(a))
+	if (open_control(a) || it_agent_focus_start(&a->focus, o, &a->ctl, &a->ps, &a->col,
+						     a->ctl.have_gid, a->ctl.gid))
 		goto cleanup;
 	/* capture is attached: complete what a crashed run left as .tmp, while still
 	 * privileged (those files may be root's; a failed start before here touched
@@ -433,6 +438,7 @@ int it_agent_stop(struct it_agent *a, int status)
 	if (it_capture_counters(&a->cap, &a->col.st.k))
 		it_err("cannot read the counters: %s", strerror(errno));
 	a->col.st.missed_frames = it_capture_missed_frames(&a->cap);
+	it_agent_focus_end(&a->focus);	/* the last tool records */
 	if (a->col.st.missed_frames)
 		it_warn("the kernel skipped the capture programs for %llu frames (%s mode): those "
 			"events are not recorded", (unsigned long long)a->col.st.missed_frames,

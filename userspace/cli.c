@@ -82,7 +82,7 @@ static const char usage_text[] =
 "      --metrics-file PATH write the counters in Prometheus text format to PATH\n"
 "                          (replaced atomically) every --stats-interval (default 15)\n"
 "      --control-socket PATH  accept 'inputtrace ctl pause|resume|status' on this\n"
-"                          unix socket (default with --control-group:\n"
+"                          unix socket (default with --control-group or --focus:\n"
 "                          /run/inputtrace/control.sock)\n"
 "      --control-group NAME  members of group NAME may use the control socket\n"
 "                          (root:NAME, mode 0660); without it, root only\n"
@@ -100,6 +100,16 @@ static const char usage_text[] =
 "                          not be readable by group or others (chmod 600)\n"
 "      --spool-max-bytes BYTES  cap on the spool's files (K, M, G); undelivered\n"
 "                          records deleted by it are counted in a loss record\n"
+"      --focus             record which application has the focus, as the session's\n"
+"                          'inputtrace focus' helper reports it on the control socket\n"
+"                          (docs/context.md); implied by --apps and --pause-apps\n"
+"      --apps ID,...|@FILE  applications recorded by their id; any other one is\n"
+"                          recorded as 'other'\n"
+"      --pause-apps ID,...|@FILE  pause capture while one of these has the focus,\n"
+"                          besides the default list (password managers and prompts)\n"
+"      --no-default-pause-apps  leave the default pause list out\n"
+"      --tools EXE,...     record start and stop of these executables (paths, or\n"
+"                          names found in $PATH), from the kernel\n"
 "  -v, --verbose           say which mechanism was attached and why others were\n"
 "                          skipped; -vv also shows libbpf's log\n"
 "  -h, --help              show this help and exit\n"
@@ -114,6 +124,9 @@ static const char usage_text[] =
 "       inputtrace ctl pause|resume [--socket PATH]\n"
 "  pause or resume a running agent through its control socket (SIGUSR1/SIGUSR2\n"
 "  to the agent do the same); while paused the kernel copies nothing\n"
+"       inputtrace focus [--socket PATH] [--stdout] [--source auto|atspi|x11]\n"
+"  the per-session focus helper: tell the agent which application has the focus\n"
+"  (started in each graphical session by its autostart entry or user unit)\n"
 "\n"
 "Exit status: 0 done, 1 capture impossible here (privileges, kernel) or the output\n"
 "still failing at the end (one line says what was not written), 2 bad usage.\n";
@@ -399,6 +412,7 @@ static const struct option longopts[] = {
 	{ "status-file", required_argument, NULL, OPT_STATUS_FILE },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	IT_KAFKA_LONGOPTS,
+	IT_FOCUS_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -619,6 +633,15 @@ static int kafka_opt(int c, const char *arg, struct it_opts *o, char *err, size_
 	return rc > 0 ? 0 : rc < 0 ? -1 : NOT_MINE;
 }
 
+/* Application context (docs/context.md): --focus, --apps, --pause-apps,
+ * --no-default-pause-apps, --tools. */
+static int focus_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
+{
+	int rc = it_focus_opt(&o->focus, c, arg, err, errlen);
+
+	return rc > 0 ? 0 : rc < 0 ? -1 : NOT_MINE;
+}
+
 /* The Kafka flags with the output: a spool in JSON Lines, and librdkafka's own check
  * of every property (built here and thrown away; the agent builds it again). */
 static int check_kafka_opts(const struct it_opts *o, char *err, size_t errlen)
@@ -657,7 +680,8 @@ static int getopt_error(int c, char **argv, char *err, size_t errlen)
 static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_t errlen, FILE *out)
 {
 	static int (*const groups[])(int c, const char *arg, struct it_opts *o, char *err,
-				     size_t errlen) = { capture_opt, output_opt, ops_opt, kafka_opt };
+				     size_t errlen) = { capture_opt, output_opt, ops_opt, kafka_opt,
+				     focus_opt };
 	unsigned int i;
 	int c, rc;
 
@@ -686,7 +710,7 @@ static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-	if (o->control_group && !o->control_socket)
+	if ((o->control_group || o->focus.on) && !o->control_socket)
 		o->control_socket = "/run/inputtrace/control.sock";
 	if (it_check_output_opts(o, err, errlen))
 		return -1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "filter.h"
+#include "focus_opts.h"
 #include "kafka_conf.h"
 
 #define IT_MAX_SPECS 32
@@ -63,6 +64,7 @@ struct it_opts {
 	const char *status_file;	/* --status-file PATH; NULL: none ("none") */
 	bool syslog;			/* --syslog: every message to syslog too (log.h) */
 	struct it_kafka_opts kafka;	/* --kafka-*, --spool-max-bytes (docs/kafka.md) */
+	struct it_focus_opts focus;	/* --focus, --apps, --pause-apps, --tools (docs/context.md) */
 	int verbose;
 };
 

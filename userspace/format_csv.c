@@ -2,6 +2,7 @@
 /* format_csv.c - --format csv (format_csv.h). */
 #include <string.h>
 #include "format_csv.h"
+#include "format_context.h"
 #include "names.h"
 
 void it_csv_field(struct it_buf *b, const char *s, size_t maxlen)
@@ -124,4 +125,6 @@ const struct it_format_ops it_format_csv = {
 	.loss = csv_loss,
 	.output_loss = csv_output_loss,
 	.control = csv_control,
+	.focus = it_csv_focus,
+	.tool = it_csv_tool,
 };

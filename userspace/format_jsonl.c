@@ -4,6 +4,7 @@
 #include <string.h>
 #include <libevdev/libevdev.h>
 #include "format_jsonl.h"
+#include "format_context.h"
 #include "names.h"
 
 #ifndef INPUTTRACE_VERSION
@@ -162,6 +163,7 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 	it_buf_putc(b, ']');
 	it_json_key(b, "syslog");
 	it_buf_puts(b, o->syslog ? "true" : "false");
+	it_focus_opts_json(&o->focus, b);	/* the allow-list and pause list (docs/context.md) */
 	it_buf_puts(b, "},\"clock\":{\"mono_ns\":");
 	it_buf_u64(b, mono_ns);
 	it_json_kv_u64(b, "real_ns", real_ns);
@@ -262,5 +264,7 @@ const struct it_format_ops it_format_jsonl = {
 	.loss = it_jsonl_loss,
 	.output_loss = it_jsonl_output_loss,
 	.control = it_jsonl_control,
+	.focus = it_jsonl_focus,
+	.tool = it_jsonl_tool,
 	.stats = it_jsonl_stats,
 };

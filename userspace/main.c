@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * main.c - the inputtrace command: a subcommand (`inputtrace ctl ...`) from the table
+ * main.c - the inputtrace command: a subcommand (`inputtrace ctl|focus ...`) from the table
  * below, or the agent (agent.h) with the options of cli.h.
  */
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "cli.h"
 #include "ctl.h"
+#include "focus.h"
 #include "log.h"
 #include "sysfs.h"
 
@@ -26,6 +27,7 @@ static int cmd_ctl(int argc, char **argv)
 /* A new subcommand is one line here (bpftool's cmd_select()). */
 static const struct it_cmd cmds[] = {
 	{ "ctl", cmd_ctl },
+	{ "focus", it_focus_main },	/* the per-session focus helper (docs/context.md) */
 };
 
 /* The subcommand argv[0] names, or NULL: then argv is the agent's options. */

@@ -151,6 +151,8 @@ int it_status_write(const struct it_status *s)
 	kv(&b, "format", s->format);
 	kv(&b, "output", s->output);
 	kv(&b, "control", s->control);
+	if (s->focus)
+		kv(&b, "focus", s->focus);
 	if (s->shipper)
 		put_kafka(&b, s->shipper);
 	rc = status_put(s->fd, &b);

@@ -40,6 +40,7 @@ struct it_status {
 	const char *output;
 	const char *format;
 	const char *control;	/* socket path and group, or "" */
+	const char *focus;	/* the application context's lists (focus_opts.h); NULL: none */
 	struct it_shipper *shipper;	/* delivering to Kafka: its counters as kafka_*
 					 * lines (docs/kafka.md "Counters"); NULL none */
 };
