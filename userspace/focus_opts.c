@@ -118,16 +118,18 @@ void it_focus_opts_describe(const struct it_focus_opts *f, char *buf, size_t len
 	}
 }
 
-static void json_list(struct it_buf *b, const char *key, const struct it_focus_list *l)
+/* ,"key":["a","b"] from n strings of stride bytes each at base */
+static void json_strs(struct it_buf *b, const char *key, const char *base, size_t stride,
+		      unsigned int n)
 {
 	unsigned int i;
 
 	it_json_key(b, key);
 	it_buf_putc(b, '[');
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < n; i++) {
 		if (i)
 			it_buf_putc(b, ',');
-		it_json_str(b, l->ids[i], sizeof(l->ids[i]));
+		it_json_str(b, base + i * stride, stride);
 	}
 	it_buf_putc(b, ']');
 }
@@ -135,20 +137,11 @@ static void json_list(struct it_buf *b, const char *key, const struct it_focus_l
 void it_focus_opts_json(const struct it_focus_opts *f, struct it_buf *b)
 {
 	static struct it_focus_list pause;
-	static const struct it_focus_list none;
-	unsigned int i;
 
 	pause_in_force(f, &pause);
 	it_json_key(b, "focus");
 	it_buf_puts(b, f->on ? "true" : "false");
-	json_list(b, "apps", f->on ? &f->cfg.apps : &none);
-	json_list(b, "pause_apps", f->on ? &pause : &none);
-	it_json_key(b, "tools");
-	it_buf_putc(b, '[');
-	for (i = 0; i < f->ntools; i++) {
-		if (i)
-			it_buf_putc(b, ',');
-		it_json_str(b, f->tools[i], sizeof(f->tools[i]));
-	}
-	it_buf_putc(b, ']');
+	json_strs(b, "apps", f->cfg.apps.ids[0], sizeof(f->cfg.apps.ids[0]), f->on ? f->cfg.apps.n : 0);
+	json_strs(b, "pause_apps", pause.ids[0], sizeof(pause.ids[0]), f->on ? pause.n : 0);
+	json_strs(b, "tools", f->tools[0], sizeof(f->tools[0]), f->ntools);
 }

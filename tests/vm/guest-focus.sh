@@ -146,6 +146,7 @@ log "helper: $(tr '\n' ';' < "$W/helper.txt")"
 # it exited: "unknown" (flushed within a second)
 n_unknown() { [ "$(grep -c '"record":"focus".*"app":"unknown"' "$W/f.jsonl")" -ge "$1" ]; }
 setup helper-gone wait_for 30 "the helper's exit recorded" n_unknown 2 || exit 0
+log "the helper's exit recorded"
 setup type-e evemu-play "$KBD_NODE" < "$W/e.events" || exit 0
 # another user: refused; typing goes on under "unknown"
 setup nobody setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -157,9 +158,11 @@ setup member setpriv --reuid=65534 --regid="$(getent group users | cut -d: -f3)"
 setup member-gone wait_for 30 "the member's exit recorded" n_unknown 3 || exit 0
 
 # tools: the copy of sleep, twice (exit 0, then exit 1 on a bad argument); sleep itself
-"$W/mytool" 0.1 & echo $! > "$W/tools.txt"; wait
-"$W/mytool" bogus 2> /dev/null & echo $! >> "$W/tools.txt"; wait
+# (wait PID: a bare wait would wait for evemu-device and evemu-record too)
+"$W/mytool" 0.1 & echo $! > "$W/tools.txt"; wait $!
+"$W/mytool" bogus 2> /dev/null & echo $! >> "$W/tools.txt"; wait $!
 /bin/sleep 0.1
+log "tools run: pids $(tr '\n' ' ' < "$W/tools.txt")"
 n_tools() { [ "$(grep -c '"record":"tool"' "$W/f.jsonl")" -ge 4 ]; }
 setup tools wait_for 30 "four tool records" n_tools || exit 0
 
