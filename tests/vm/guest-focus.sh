@@ -39,13 +39,19 @@ assert seq == ["unknown", "gedit", "other", "pause:focus", "other/secretapp", "r
 PY
   check focus-join-rule python3 - "$O/f.jsonl" <<'PY'
 import collections, json, sys
-cur, by_key = None, collections.defaultdict(list)
+cur, at, by_key = None, None, collections.defaultdict(list)
+ts = lambda r: (r["sec"], r["usec"])
 for l in open(sys.argv[1]):
     r = json.loads(l)
     if r["record"] == "focus":
-        cur = r["app"]
-    elif r["record"] == "event" and r["type"] == "EV_KEY":
-        by_key[r["code"]].append(cur)
+        # the file's order is the clock's: no event before it is later than it
+        assert at is None or ts(r) >= at, (r, at)
+        cur, at = r["app"], ts(r)
+    elif r["record"] == "event":
+        assert at is None or ts(r) >= at, (r, at)
+        at = ts(r)
+        if r["type"] == "EV_KEY":
+            by_key[r["code"]].append(cur)
 want = {"KEY_A": "gedit", "KEY_B": "other", "KEY_D": "org.gnome.TextEditor",
         "KEY_E": "unknown", "KEY_F": "unknown"}
 for k, app in want.items():
