@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "agent_focus.h"
+#include "format_context.h"
 #include "control_test.h"
 #include "flags.h"
 #include "sink.h"
@@ -330,12 +331,66 @@ static void test_rate_bound(void **state)
 	stop();
 }
 
+/* The records' writers (format_context.c) and the header's lists (focus_opts.c). */
+static void test_writers(void **state)
+{
+	struct it_buf b = { 0 };
+	struct it_tool_rec t = { .start = true, .tool = "/usr/bin/gimp", .pid = 4242,
+		.mono_ns = 12000345000ull, .real_ns = 1795980797008153618ull };
+	struct it_context_stats cs = { .focus = true, .tools = true, .reports = 1, .records = 2,
+		.refused_uid = 3, .malformed = 4, .coalesced = 5, .pauses = 6, .tool_records = 7,
+		.tools_lost = 8 };
+	char line[256];
+
+	it_jsonl_focus(NULL, &b, "gedit", NULL, 12000345000ull, 1795980797008153618ull);
+	it_jsonl_focus(NULL, &b, "other", "org.keepassxc.KeePassXC", 12000345000ull,
+		       1795980797008153618ull);
+	it_jsonl_tool(NULL, &b, &t);
+	t.start = false;
+	t.exit_code = 256;
+	it_jsonl_tool(NULL, &b, &t);
+	it_csv_focus(NULL, &b, "-gedit", "x", 12000345000ull, 1795980797008153618ull);
+	it_csv_tool(NULL, &b, &t);
+	it_buf_puts(&b, "{");
+	it_context_stats_json(&b, &cs);
+	it_buf_puts(&b, "}\n");
+	it_buf_putc(&b, 0);
+	assert_string_equal(b.p,
+		"{\"record\":\"focus\",\"time\":\"2026-11-29T19:33:17.008153Z\",\"sec\":12,\"usec\":345,\"app\":\"gedit\"}\n"
+		"{\"record\":\"focus\",\"time\":\"2026-11-29T19:33:17.008153Z\",\"sec\":12,\"usec\":345,\"app\":\"other\",\"paused_by\":\"org.keepassxc.KeePassXC\"}\n"
+		"{\"record\":\"tool\",\"time\":\"2026-11-29T19:33:17.008153Z\",\"sec\":12,\"usec\":345,\"event\":\"start\",\"tool\":\"/usr/bin/gimp\",\"pid\":4242}\n"
+		"{\"record\":\"tool\",\"time\":\"2026-11-29T19:33:17.008153Z\",\"sec\":12,\"usec\":345,\"event\":\"stop\",\"tool\":\"/usr/bin/gimp\",\"pid\":4242,\"exit_code\":256}\n"
+		/* CSV: an id that starts like a formula is made text */
+		"focus,,,12,345,2026-11-29T19:33:17.008153Z,paused,'-gedit,\n"
+		"tool,,,12,345,2026-11-29T19:33:17.008153Z,stop,/usr/bin/gimp,4242\n"
+		"{,\"focus\":{\"reports\":1,\"records\":2,\"refused_uid\":3,\"malformed\":4,"
+		"\"coalesced\":5,\"pauses\":6},\"tools\":{\"records\":7,\"lost\":8}}\n");
+	it_buf_free(&b);
+	/* the header's lists: the pause list in force, defaults included; off: none */
+	snprintf(line, sizeof(line), "--apps gedit --pause-apps secretapp --tools true,/bin/ls");
+	parse_flags(line, &opts);
+	memset(&b, 0, sizeof(b));
+	it_focus_opts_json(&opts.focus, &b);
+	it_buf_putc(&b, 0);
+	assert_non_null(strstr(b.p, ",\"focus\":true,\"apps\":[\"gedit\"],\"pause_apps\":[\"secretapp\","
+				       "\"org.keepassxc.KeePassXC\","));
+	assert_non_null(strstr(b.p, "\"lxpolkit\"],\"tools\":[\"true\",\"/bin/ls\"]"));
+	it_buf_free(&b);
+	parse_flags("--tools true --no-default-pause-apps", &opts);
+	memset(&b, 0, sizeof(b));
+	it_focus_opts_json(&opts.focus, &b);
+	it_buf_putc(&b, 0);
+	assert_string_equal(b.p, ",\"focus\":false,\"apps\":[],\"pause_apps\":[],\"tools\":[\"true\"]");
+	it_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reports_records_pause),
 		cmocka_unit_test(test_who_may_report),
 		cmocka_unit_test(test_rate_bound),
+		cmocka_unit_test(test_writers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
