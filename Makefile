@@ -77,7 +77,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(OUTPUT)/inputtrace: userspace/main.c $(LIB)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< $(LIB) -o $@ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< $(LIB) -o $@ $(FOCUS_LIBS) $(LDLIBS)
 
 # --- tests -------------------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -212,6 +212,9 @@ deps:
 	scripts/install-deps.sh
 
 UNITDIR ?= /lib/systemd/system
+# the focus helper, in each graphical session (docs/context.md)
+USERUNITDIR ?= /usr/lib/systemd/user
+XDGAUTOSTARTDIR ?= /etc/xdg/autostart
 
 install: $(OUTPUT)/inputtrace
 	install -D -m 0755 $(OUTPUT)/inputtrace $(DESTDIR)$(PREFIX)/sbin/inputtrace
@@ -219,6 +222,10 @@ install: $(OUTPUT)/inputtrace
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' scripts/inputtrace.service > $(DESTDIR)$(UNITDIR)/inputtrace.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/inputtrace.service
+	install -d $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(XDGAUTOSTARTDIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' scripts/inputtrace-focus.service > $(DESTDIR)$(USERUNITDIR)/inputtrace-focus.service
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' scripts/inputtrace-focus.desktop > $(DESTDIR)$(XDGAUTOSTARTDIR)/inputtrace-focus.desktop
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/inputtrace-focus.service $(DESTDIR)$(XDGAUTOSTARTDIR)/inputtrace-focus.desktop
 
 clean:
 	rm -rf $(OUTPUT)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "agent.h"
+#include "agent_focus.h"
 #include "agent_part.h"
 #include "capture.h"
 #include "collector.h"
@@ -36,6 +37,12 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+/* The session tracking's news for the focus feature (agent_part.h, on_active). */
+static void focus_active(void *focus, bool known, uid_t uid)
+{
+	it_agent_focus_set_active_uid(focus, known, uid);
 }
 
 /* Pausing's hooks (control.h, struct it_pause_ops): the kernel's switch, the drain
@@ -79,6 +86,7 @@ struct it_agent {
 	struct it_capture cap;
 	struct it_control ctl;
 	struct it_pause_state ps;	/* its status: the status file */
+	struct it_agent_focus focus;	/* focus reports, tool records (docs/context.md) */
 	struct it_notice_text text;	/* the notice; the status file points into it */
 	struct it_agent_part part;	/* participation: logind, choices, subject */
 	double deadline;		/* CLOCK_MONOTONIC seconds of --duration's end; 0 none */
@@ -287,6 +295,7 @@ static void begin(struct it_agent *a)
 	it_collector_flush(&a->col);
 	it_notice_text_devices(&a->text, &a->col);
 	it_status_write(&a->ps.status);
+	it_agent_focus_begin(&a->focus);	/* its notice line, the first focus record */
 	a->col.st.missed_counted = it_capture_misses_counted(a->cap.used);
 	/* transparency (docs/data-contract.md "Transparency"): what is recorded, to stderr and syslog */
 	it_notice_start(&a->text, a->o, it_sink_name(a->sink), a->cap.used, a->col.st.missed_counted);
@@ -300,6 +309,7 @@ static void cleanup(struct it_agent *a)
 {
 	it_status_remove(&a->ps.status);
 	it_agent_part_close(&a->part);
+	it_agent_focus_close(&a->focus);
 	it_control_close(&a->ctl);
 	it_capture_stop(&a->cap);
 	it_ops_finish(&a->ops, &a->col);	/* the last metrics; the pins removed */
@@ -363,11 +373,14 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	it_notice_unmatched(o, "/sys");
 	if (it_agent_part_open(&a->part, o, &a->cap.start_paused))
 		goto cleanup;
+	a->part.on_active = focus_active;	/* focus reports: the active session's user */
+	a->part.on_active_ctx = &a->focus;
 	if (it_capture_start(&a->cap, o, it_collector_on_record, &a->col, err, sizeof(err))) {
 		it_err("%s", err);
 		goto cleanup;
 	}
-	if (open_control(a))
+	if (open_control(a) || it_agent_focus_start(&a->focus, o, &a->ctl, &a->ps, &a->col,
+						     a->ctl.have_gid, a->ctl.gid))
 		goto cleanup;
 	/* capture is attached: complete what a crashed run left as .tmp, while still
 	 * privileged (those files may be root's; a failed start before here touched
@@ -456,6 +469,7 @@ int it_agent_stop(struct it_agent *a, int status)
 	if (it_capture_counters(&a->cap, &a->col.st.k))
 		it_err("cannot read the counters: %s", strerror(errno));
 	a->col.st.missed_frames = it_capture_missed_frames(&a->cap);
+	it_agent_focus_end(&a->focus);	/* the last tool records */
 	if (a->col.st.missed_frames)
 		it_warn("the kernel skipped the capture programs for %llu frames (%s mode): those "
 			"events are not recorded", (unsigned long long)a->col.st.missed_frames,

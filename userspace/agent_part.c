@@ -170,15 +170,27 @@ static void decide(struct it_agent_part *p)
 	status_update(p);
 }
 
+/* on_active(), when the active session's user (or whether it is known) changed. */
+static void tell_active(struct it_agent_part *p)
+{
+	uid_t uid = (uid_t)-1;
+	bool known = it_agent_part_active_uid(p, &uid);
+
+	if (!p->on_active || (p->active_told && known == p->active_known &&
+			      (!known || uid == p->active_uid)))
+		return;
+	p->active_told = true;
+	p->active_known = known;
+	p->active_uid = uid;
+	p->on_active(p->on_active_ctx, known, uid);
+}
+
 void it_agent_part_on_session(const struct it_session_state *s, void *ud)
 {
 	struct it_agent_part *p = ud;
-	bool changed = s->uid != p->sess.uid || strcmp(s->session, p->sess.session);
 
 	p->sess = *s;
-	if (changed) {
-		/* focus: active session changed */
-	}
+	tell_active(p);	/* the focus feature: who may report */
 	decide(p);
 }
 
@@ -461,6 +473,7 @@ void it_agent_part_arm(struct it_agent_part *p, struct it_collector *col,
 	p->cur = (struct it_session_state){ .why = IT_WHY_STARTING, .uid = (uid_t)-1 };
 	p->armed = true;
 	watch_bus(p);
+	tell_active(p);
 	decide(p);
 	status_update(p);
 }

@@ -48,6 +48,12 @@ struct it_agent_part {
 	struct it_pause_state *ps;
 	struct it_control *ctl;
 	struct it_log_limit lim;
+	/* Told when the active session's user changes (known, uid: it_agent_part_active_uid):
+	 * the focus feature accepts reports from that user only. NULL: nobody to tell. */
+	void (*on_active)(void *ctx, bool known, uid_t uid);
+	void *on_active_ctx;
+	bool active_told, active_known;	/* what on_active was told last */
+	uid_t active_uid;
 };
 
 /*

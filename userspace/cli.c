@@ -90,7 +90,7 @@ static const char usage_text[] =
 "                          (replaced atomically) every --stats-interval, or\n"
 "                          every 15 s without it\n"
 "      --control-socket PATH  accept 'inputtrace ctl pause|resume|status' on this\n"
-"                          unix socket (default with --control-group:\n"
+"                          unix socket (default with --control-group or --focus:\n"
 "                          /run/inputtrace/control.sock)\n"
 "      --control-group NAME  members of group NAME may use the control socket\n"
 "                          (root:NAME, mode 0660); without it, root only\n"
@@ -121,6 +121,16 @@ static const char usage_text[] =
 "                          /var/lib/inputtrace)\n"
 "      --notice-version N  the version of the notice people are shown, kept with\n"
 "                          their choice\n"
+"      --focus             record which application has the focus, as the session's\n"
+"                          'inputtrace focus' helper reports it on the control socket\n"
+"                          (docs/context.md); implied by --apps and --pause-apps\n"
+"      --apps ID,...|@FILE  applications recorded by their id; any other one is\n"
+"                          recorded as 'other'\n"
+"      --pause-apps ID,...|@FILE  pause capture while one of these has the focus,\n"
+"                          besides the default list (password managers and prompts)\n"
+"      --no-default-pause-apps  leave the default pause list out\n"
+"      --tools EXE,...     record start and stop of these executables (paths, or\n"
+"                          names found in $PATH), from the kernel\n"
 "  -v, --verbose           say which mechanism was attached and why others were\n"
 "                          skipped; -vv also shows libbpf's log\n"
 "  -h, --help              show this help and exit\n"
@@ -139,6 +149,9 @@ static const char usage_text[] =
 "  agree to be recorded, withdraw, or see your choice (any user; list: root)\n"
 "       inputtrace subject export|erase PSEUDONYM PATH\n"
 "  one person's records in the output files: copy them to stdout, or remove them\n"
+"       inputtrace focus [--socket PATH] [--stdout] [--source auto|atspi|x11]\n"
+"  the per-session focus helper: tell the agent which application has the focus\n"
+"  (started in each graphical session by its autostart entry or user unit)\n"
 "\n"
 "Exit status: 0 done, 1 capture impossible here (privileges, kernel) or the output\n"
 "still failing at the end (one line says what was not written), 2 bad usage.\n";
@@ -432,6 +445,7 @@ static const struct option longopts[] = {
 	{ "idle", required_argument, NULL, OPT_IDLE },
 	IT_KAFKA_LONGOPTS,
 	IT_PART_LONGOPTS,
+	IT_FOCUS_LONGOPTS,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -708,6 +722,15 @@ static int part_opt(int c, const char *arg, struct it_opts *o, char *err, size_t
 	return rc > 0 ? 0 : rc < 0 ? -1 : NOT_MINE;
 }
 
+/* Application context (docs/context.md): --focus, --apps, --pause-apps,
+ * --no-default-pause-apps, --tools. */
+static int focus_opt(int c, const char *arg, struct it_opts *o, char *err, size_t errlen)
+{
+	int rc = it_focus_opt(&o->focus, c, arg, err, errlen);
+
+	return rc > 0 ? 0 : rc < 0 ? -1 : NOT_MINE;
+}
+
 /* The Kafka flags with the output: a spool in JSON Lines, librdkafka's own check of
  * every property (built here and thrown away; the agent builds it again), and the
  * spool's state file. */
@@ -752,7 +775,7 @@ static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_
 {
 	static int (*const groups[])(int c, const char *arg, struct it_opts *o, char *err,
 				     size_t errlen) = { capture_opt, output_opt, ops_opt, kafka_opt,
-						     record_opt, part_opt };
+						     record_opt, part_opt, focus_opt };
 	unsigned int i;
 	int c, rc;
 
@@ -781,8 +804,10 @@ static int parse_args(int argc, char **argv, struct it_opts *o, char *err, size_
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-	/* opt-in/opt-out: people manage their choice over the socket */
-	if ((o->control_group || o->part.mode != IT_PART_EVERYONE) && !o->control_socket)
+	/* opt-in/opt-out: people manage their choice over the socket; --focus: the
+	 * helper reports there */
+	if ((o->control_group || o->part.mode != IT_PART_EVERYONE || o->focus.on) &&
+	    !o->control_socket)
 		o->control_socket = "/run/inputtrace/control.sock";
 	if (it_check_output_opts(o, err, errlen) || check_record_opts(o, err, errlen))
 		return -1;

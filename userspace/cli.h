@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "filter.h"
+#include "focus_opts.h"
 #include "kafka_conf.h"
 #include "part_opts.h"
 
@@ -76,6 +77,7 @@ struct it_opts {
 	double idle_s;			/* --idle SECONDS: no input this long is idle, default 180 */
 	unsigned int record_set;	/* bit 0: --interval given, bit 1: --idle */
 	struct it_part_opts part;	/* --participation, --subject-key, ... (docs/participation.md) */
+	struct it_focus_opts focus;	/* --focus, --apps, --pause-apps, --tools (docs/context.md) */
 	int verbose;
 };
 

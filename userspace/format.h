@@ -30,6 +30,15 @@
 
 struct it_fval;
 
+/* A tool's start or stop (docs/context.md "Tool activity"). */
+struct it_tool_rec {
+	bool start;		/* start, else stop */
+	const char *tool;	/* its --tools entry, as given */
+	uint32_t pid;		/* the process (thread group) */
+	int32_t exit_code;	/* stop: the wait status (exit(1): 256; a signal: its number) */
+	uint64_t mono_ns, real_ns;
+};
+
 /* A format in use for one run: what every writer may read, and its own state. */
 struct it_format_ctx {
 	const struct it_opts *o;
@@ -89,6 +98,13 @@ struct it_format_ops {
 	 * row's device (its "dev" column), NULL when not known. */
 	void (*table_row)(struct it_format_ctx *fc, struct it_buf *b, const char *record,
 			  const char *const *cols, const struct it_fval *vals, const char *devname);
+	/* The focused application changed (docs/context.md "The focus record"): app an
+	 * allow-listed id, "other" or "unknown"; paused_by the pause list's entry while
+	 * capture is paused for it, else NULL. */
+	void (*focus)(struct it_format_ctx *fc, struct it_buf *b, const char *app,
+		      const char *paused_by, uint64_t mono_ns, uint64_t real_ns);
+	/* A --tools executable started or stopped. */
+	void (*tool)(struct it_format_ctx *fc, struct it_buf *b, const struct it_tool_rec *t);
 	/* The counters (docs/output-format.md "Counters"). */
 	void (*stats)(struct it_format_ctx *fc, struct it_buf *b, const struct it_stats *s);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "feat_intervals.h"
 #include "format_csv.h"
+#include "format_context.h"
 #include "names.h"
 
 void it_csv_field(struct it_buf *b, const char *s, size_t maxlen)
@@ -171,4 +172,6 @@ const struct it_format_ops it_format_csv = {
 	.output_loss = csv_output_loss,
 	.control = csv_control,
 	.table_row = csv_table_row,
+	.focus = it_csv_focus,
+	.tool = it_csv_tool,
 };

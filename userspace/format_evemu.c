@@ -10,6 +10,7 @@
 #include <linux/input.h>
 #include "evemu_files.h"
 #include "format_evemu.h"
+#include "format_context.h"
 #include "format_jsonl.h"
 #include "log.h"
 #include "text.h"
@@ -294,6 +295,8 @@ const struct it_format_ops it_format_evemu = {
 	.loss = it_jsonl_loss,
 	.output_loss = it_jsonl_output_loss,
 	.control = it_jsonl_control,
+	.focus = it_jsonl_focus,
+	.tool = it_jsonl_tool,
 	.stats = it_jsonl_stats,
 	.flush = evemu_flush,
 	.finish = evemu_finish,

@@ -5,6 +5,7 @@
 #include <libevdev/libevdev.h>
 #include "feat_intervals.h"
 #include "format_jsonl.h"
+#include "format_context.h"
 #include "names.h"
 
 #ifndef INPUTTRACE_VERSION
@@ -168,6 +169,7 @@ void it_rec_header(struct it_buf *b, const struct it_opts *o, const struct it_ho
 		kv_num(b, "interval", o->interval_s);
 		kv_num(b, "idle", o->idle_s);
 	}
+	it_focus_opts_json(&o->focus, b);	/* the allow-list and pause list (docs/context.md) */
 	it_buf_puts(b, "},\"clock\":{\"mono_ns\":");
 	it_buf_u64(b, mono_ns);
 	it_json_kv_u64(b, "real_ns", real_ns);
@@ -336,5 +338,7 @@ const struct it_format_ops it_format_jsonl = {
 	.output_loss = it_jsonl_output_loss,
 	.control = it_jsonl_control,
 	.table_row = jsonl_table_row,
+	.focus = it_jsonl_focus,
+	.tool = it_jsonl_tool,
 	.stats = it_jsonl_stats,
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * main.c - the inputtrace command: a subcommand (`inputtrace ctl ...`) from the table
+ * main.c - the inputtrace command: a subcommand (`inputtrace ctl|focus ...`) from the table
  * below, or the agent (agent.h) with the options of cli.h.
  */
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "ctl.h"
 #include "feat.h"
+#include "focus.h"
 #include "log.h"
 #include "subject_files.h"
 #include "sysfs.h"
@@ -35,6 +36,7 @@ static const struct it_cmd cmds[] = {
 	{ "ctl", cmd_ctl },
 	{ "features", it_features_cmd },
 	{ "subject", cmd_subject },
+	{ "focus", it_focus_main },	/* the per-session focus helper (docs/context.md) */
 };
 
 /* The subcommand argv[0] names, or NULL: then argv is the agent's options. */

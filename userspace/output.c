@@ -2,6 +2,7 @@
 /* output.c - the stats record (output.h). */
 #include <linux/input-event-codes.h>
 #include "counters.h"
+#include "format_context.h"
 #include "names.h"
 #include "output.h"
 
@@ -47,6 +48,8 @@ void it_rec_stats(struct it_buf *b, const struct it_stats *s)
 	it_json_kv_u64(b, "files_recovered", s->files_recovered);
 	if (s->has_kafka)
 		it_shipper_json(b, &s->kafka);	/* ,"kafka":{...} */
+	if (s->context)
+		it_context_stats_json(b, s->context);	/* ,"focus":{...},"tools":{...} */
 	it_json_key(b, "events_by_type");
 	it_buf_putc(b, '{');
 	for (t = 0; t < IT_STATS_TYPES; t++) {

@@ -20,6 +20,14 @@
 extern const unsigned int it_stats_types[12];
 bool it_stats_type_listed(unsigned int t);
 
+/* Application context (docs/context.md): the counters of focus reports (focusctx.h
+ * struct it_focus_stats) and of tool records. */
+struct it_context_stats {
+	bool focus, tools;	/* which of the two is on */
+	uint64_t reports, records, refused_uid, malformed, coalesced, pauses;
+	uint64_t tool_records, tools_lost;
+};
+
 /* What the collector adds to the kernel's counters for the stats record. */
 struct it_stats {
 	struct it_counters k;		/* summed over CPUs */
@@ -40,6 +48,7 @@ struct it_stats {
 	uint64_t by_type[IT_STATS_TYPES];	/* event records output, by EV_ type */
 	bool has_kafka;			/* delivering to Kafka: kafka is filled in */
 	struct it_shipper_stats kafka;	/* the shipper's counters (docs/kafka.md) */
+	const struct it_context_stats *context;	/* the agent's; NULL: no focus, no tools */
 };
 
 /* {"record":"stats",...}: the counters (docs/output-format.md "Counters"), ending with

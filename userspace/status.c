@@ -158,6 +158,8 @@ int it_status_write(const struct it_status *s)
 		kv(&b, "recording", s->recording ? "yes" : "no");
 		kv(&b, "why", s->recording_why ? s->recording_why : "starting");
 	}
+	if (s->focus)
+		kv(&b, "focus", s->focus);
 	if (s->shipper)
 		put_kafka(&b, s->shipper);
 	rc = status_put(s->fd, &b);

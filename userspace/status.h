@@ -41,6 +41,7 @@ struct it_status {
 	const char *format;
 	const char *record;	/* --record: "raw" or "intervals"; NULL: not said */
 	const char *control;	/* socket path and group, or "" */
+	const char *focus;	/* the application context's lists (focus_opts.h); NULL: none */
 	struct it_shipper *shipper;	/* delivering to Kafka: its counters as kafka_*
 					 * lines (docs/kafka.md "Counters"); NULL none */
 	const char *participation;	/* --participation mode while logind is followed

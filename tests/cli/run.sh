@@ -105,6 +105,17 @@ bad_flag "kafka-config-unknown-property" "kafka.conf:2" --kafka-brokers 127.0.0.
   --kafka-config "$tmp/kafka.conf"
 if [ -e "$tmp/k" ]; then bad "kafka-usage-no-output" "$tmp/k was created"; else ok "kafka-usage-no-output"; fi
 
+# application context (docs/context.md): ids and tools checked before anything runs
+bad_flag "apps-bad-char" 'bad app id "gedit;rm"' --apps 'org.gnome.gedit,gedit;rm'
+bad_flag "apps-empty-id" "app id empty" --apps 'gedit,,zenity'
+bad_flag "apps-too-long" "app id too long" --apps "$(printf 'a%.0s' $(seq 65))"
+bad_flag "pause-apps-title" '--pause-apps' --pause-apps 'KeePassXC - Passwords.kdbx'
+printf 'gedit\n# a comment\nbad id\n' >"$tmp/apps.txt"
+bad_flag "apps-file-line" "apps.txt:3" --apps "@$tmp/apps.txt"
+bad_flag "apps-file-missing" "cannot read app list" --apps "@$tmp/no-such-file"
+bad_flag "tools-bad-char" "--tools" --tools '/usr/bin/true,$(id)'
+bad_flag "tools-empty" "empty executable" --tools ','
+
 # --- help and version: 0, on stdout ------------------------------------------------
 run --help
 if [ "$rc" -eq 0 ] && [[ $out == "Usage: inputtrace"* ]] && [ ! -s "$tmp/err" ] &&

@@ -273,6 +273,7 @@ static void test_loss_and_stats(void **state)
 	memset(&s, 0xff, sizeof(s));
 	s.missed_counted = true;
 	s.has_kafka = false;		/* the kafka member: below */
+	s.context = NULL;		/* a pointer (the application context): none */
 	s.kafka.in_outage = false;
 	{
 		struct it_buf b = { 0 };

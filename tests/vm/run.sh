@@ -19,13 +19,14 @@
 #
 # Environment: RECORDINGS (default ../shared/recordings), VM_TEST_OUT (default
 # build/vm-test: per boot, the console log, results and every capture), BOOTS (the
-# boots to run, default "main ops formats privacy control kafka features session": ops is tests/vm/guest-ops.sh,
+# boots to run, default "main ops formats privacy control kafka features session focus": ops is tests/vm/guest-ops.sh,
 # the operator checks; formats is tests/vm/guest-formats.sh, the --format evemu round
 # trip; privacy is tests/vm/guest-privacy.sh, the planted secret, pause, exclusions;
 # control is tests/vm/guest-control.sh, the control socket under attack; kafka is
 # tests/vm/guest-kafka.sh, real capture delivered to a mock cluster in the guest;
 # features is tests/vm/guest-features.sh, `inputtrace features` against evemu-record;
-# session is tests/vm/guest-session.sh, participation against a mock logind on a real bus),
+# session is tests/vm/guest-session.sh, participation against a mock logind on a real bus;
+# focus is tests/vm/guest-focus.sh, focus reports, the focus pause and tool records),
 # VM_BOOT_TIMEOUT (seconds, overrides every boot's own), VM_JOBS (boots at once; default
 # one per CPU, at most 3: each VM has one vCPU).
 set -uo pipefail
@@ -34,7 +35,7 @@ cd "$top" || exit 1
 RECORDINGS=${RECORDINGS:-$top/../shared/recordings}
 RECORDINGS=$(cd "$RECORDINGS" 2>/dev/null && pwd) || { echo "run.sh: no recordings directory ${RECORDINGS} (the project's shared/recordings beside this clone; or set RECORDINGS=DIR)" >&2; exit 1; }
 out=${VM_TEST_OUT:-$top/build/vm-test}
-BOOTS=${BOOTS:-main ops formats privacy control kafka features session}
+BOOTS=${BOOTS:-main ops formats privacy control kafka features session focus}
 
 # boot NAME: timeout (s) and extra QEMU arguments.
 boot_timeout() {
