@@ -115,6 +115,9 @@ static void put_kafka(struct it_buf *b, struct it_shipper *sh)
 	KV_U64(backlog_bytes);
 	KV_U64(spool_bytes);
 	KV_U64(lost_records);
+	KV_U64(resend_records);
+	KV_U64(state_resets);
+	KV_U64(producer_restarts);
 #undef KV_U64
 	snprintf(num, sizeof(num), "%.1f", k.oldest_age_s);
 	kv(b, "kafka_oldest_age_s", num);

@@ -202,7 +202,7 @@ static void test_live_equals_table(void **state)
 	text = slurp(path);
 	assert_int_equal(count(text, "{\"record\":\"event\""), 0);
 	assert_int_equal(count(text, "\"record\":\"header\""), 1);
-	assert_non_null(strstr(text, "\"record_mode\":\"intervals\",\"interval\":10,\"idle\":5}"));
+	assert_non_null(strstr(text, "\"record_mode\":\"intervals\",\"interval\":10,\"idle\":5,"));
 	assert_int_equal(count(text, "{\"record\":\"device\""), 3);	/* 2 add, 1 remove */
 	assert_int_equal(count(text, "{\"record\":\"loss\",\"count\":12,\"dev\":3}"), 1);
 	assert_int_equal(count(text, "{\"record\":\"pause\""), 1);
