@@ -127,14 +127,24 @@ bool it_feat_is_button(const char *code);
  * rotated file repeats at its top from reaching the table twice: a header of
  * file_seq > 1 and the "present" record of a device already known are dropped; a
  * header of file_seq 1 (a new run of the agent) is a gap and the removal of every
- * device known so far.
+ * device known so far. A record whose "stream" has had its "seq" or a later one
+ * (the same file given twice, a delivery that repeated records) is skipped and
+ * counted in duplicates.
  */
+struct it_feat_stream {
+	char id[64];
+	int64_t seq;
+};
+
 struct it_feat_reader {
 	const struct it_feat_table_ops *t;
 	void *state;			/* t's state */
 	const struct it_feat_out *out;
 	uint32_t *devs;			/* devices known in this run */
 	size_t ndevs, capdevs;
+	struct it_feat_stream *streams;	/* the last "seq" of each "stream" */
+	size_t nstreams;
+	uint64_t duplicates;		/* records skipped: their (stream, seq) came before */
 	char err[512];			/* the last error: "FILE:LINE: why" */
 };
 

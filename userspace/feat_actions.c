@@ -441,7 +441,7 @@ static void key(struct act_dev *d, const struct it_frec *e, const struct it_feat
 	}
 	d->burst_last = e->time_ns;
 	d->presses++;
-	cls = it_feat_key_class(num);
+	cls = num < 0 ? IT_KC_OTHER : it_feat_key_class(num);	/* a name we do not know: other */
 	d->by_class[cls ? cls - IT_KC_BASE : IT_KC_COUNT]++;
 	if (num == KEY_BACKSPACE || num == KEY_DELETE ||
 	    ((int)cls == num && cls == IT_KC_EDITING))

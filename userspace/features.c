@@ -212,6 +212,9 @@ static int compute(const struct args *a, struct writer *w)
 	}
 	if (!rc)
 		a->t->finish(rd.state, &out);
+	if (!rc && rd.duplicates)
+		it_notice("features: skipped %llu records that came before (the same stream and seq)",
+			  (unsigned long long)rd.duplicates);
 	a->t->destroy(rd.state);
 	it_feat_reader_free(&rd);
 	if (!rc && w->b.oom) {

@@ -31,11 +31,12 @@ struct line {
 
 struct members {
 	char record[STR_MAX], type[STR_MAX], code[STR_MAX], subject[STR_MAX], action[STR_MAX];
-	int64_t dev, sec, usec, value, file_seq;
+	char stream[STR_MAX];
+	int64_t dev, sec, usec, value, file_seq, seq;
 	unsigned int have;	/* HAVE_* bits */
 };
 
-enum { HAVE_DEV = 1, HAVE_SEC = 2, HAVE_USEC = 4, HAVE_VALUE = 8, HAVE_FILE_SEQ = 16 };
+enum { HAVE_DEV = 1, HAVE_SEC = 2, HAVE_USEC = 4, HAVE_VALUE = 8, HAVE_FILE_SEQ = 16, HAVE_SEQ = 32 };
 
 static void ws(struct line *l)
 {
@@ -236,10 +237,10 @@ static bool value(struct line *l, int depth)
 /* The string members kept, by name. */
 static char *str_member(struct members *m, const char *k, size_t kn)
 {
-	static const char *const names[] = { "record", "type", "code", "subject", "action" };
-	char *const dst[] = { m->record, m->type, m->code, m->subject, m->action };
+	static const char *const names[] = { "record", "type", "code", "subject", "action", "stream" };
+	char *const dst[] = { m->record, m->type, m->code, m->subject, m->action, m->stream };
 
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 6; i++)
 		if (kn == strlen(names[i]) && !memcmp(k, names[i], kn))
 			return dst[i];
 	return NULL;
@@ -247,10 +248,10 @@ static char *str_member(struct members *m, const char *k, size_t kn)
 
 static int64_t *int_member(struct members *m, const char *k, size_t kn, unsigned int *bit)
 {
-	static const char *const names[] = { "dev", "sec", "usec", "value", "file_seq" };
-	int64_t *const dst[] = { &m->dev, &m->sec, &m->usec, &m->value, &m->file_seq };
+	static const char *const names[] = { "dev", "sec", "usec", "value", "file_seq", "seq" };
+	int64_t *const dst[] = { &m->dev, &m->sec, &m->usec, &m->value, &m->file_seq, &m->seq };
 
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 6; i++)
 		if (kn == strlen(names[i]) && !memcmp(k, names[i], kn)) {
 			*bit = 1u << i;
 			return dst[i];
@@ -360,6 +361,32 @@ static void new_run(struct it_feat_reader *rd)
 	rd->ndevs = 0;
 }
 
+/* A record of m's stream with its seq or an earlier one came before: true. New
+ * streams are remembered (at most 64; more are not checked). */
+static bool seen(struct it_feat_reader *rd, const struct members *m)
+{
+	size_t i;
+
+	if (!m->stream[0] || !(m->have & HAVE_SEQ))
+		return false;
+	for (i = 0; i < rd->nstreams && strcmp(rd->streams[i].id, m->stream); i++)
+		;
+	if (i == rd->nstreams) {
+		struct it_feat_stream *p = i < 64 ? realloc(rd->streams, (i + 1) * sizeof(*p)) : NULL;
+
+		if (!p)
+			return false;
+		rd->streams = p;
+		rd->nstreams++;
+		snprintf(p[i].id, sizeof(p[i].id), "%s", m->stream);
+	} else if (m->seq <= rd->streams[i].seq) {
+		rd->duplicates++;
+		return true;
+	}
+	rd->streams[i].seq = m->seq;
+	return false;
+}
+
 static const char *event(struct it_feat_reader *rd, const struct members *m, struct it_frec *r)
 {
 	int type;
@@ -419,6 +446,8 @@ int it_feat_read_line(struct it_feat_reader *rd, const char *s, size_t n, const 
 			 l.json ? "not JSON" : "not a capture record", l.why);
 		return -1;
 	}
+	if (seen(rd, &m))
+		return 0;
 	r.code = m.code;
 	r.subject = m.subject;
 	if (!strcmp(m.record, "event")) {
@@ -613,6 +642,8 @@ int it_feat_read_path(struct it_feat_reader *rd, const char *path)
 void it_feat_reader_free(struct it_feat_reader *rd)
 {
 	free(rd->devs);
+	free(rd->streams);
 	rd->devs = NULL;
-	rd->ndevs = rd->capdevs = 0;
+	rd->streams = NULL;
+	rd->ndevs = rd->capdevs = rd->nstreams = 0;
 }

@@ -19,11 +19,12 @@
 #
 # Environment: RECORDINGS (default ../shared/recordings), VM_TEST_OUT (default
 # build/vm-test: per boot, the console log, results and every capture), BOOTS (the
-# boots to run, default "main ops formats privacy control kafka": ops is tests/vm/guest-ops.sh,
+# boots to run, default "main ops formats privacy control kafka features": ops is tests/vm/guest-ops.sh,
 # the operator checks; formats is tests/vm/guest-formats.sh, the --format evemu round
 # trip; privacy is tests/vm/guest-privacy.sh, the planted secret, pause, exclusions;
 # control is tests/vm/guest-control.sh, the control socket under attack; kafka is
-# tests/vm/guest-kafka.sh, real capture delivered to a mock cluster in the guest),
+# tests/vm/guest-kafka.sh, real capture delivered to a mock cluster in the guest;
+# features is tests/vm/guest-features.sh, `inputtrace features` against evemu-record),
 # VM_BOOT_TIMEOUT (seconds, overrides every boot's own).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,7 +32,7 @@ cd "$top" || exit 1
 RECORDINGS=${RECORDINGS:-$top/../shared/recordings}
 RECORDINGS=$(cd "$RECORDINGS" 2>/dev/null && pwd) || { echo "run.sh: no recordings directory ${RECORDINGS} (the project's shared/recordings beside this clone; or set RECORDINGS=DIR)" >&2; exit 1; }
 out=${VM_TEST_OUT:-$top/build/vm-test}
-BOOTS=${BOOTS:-main ops formats privacy control kafka}
+BOOTS=${BOOTS:-main ops formats privacy control kafka features}
 
 # boot NAME: timeout (s) and extra QEMU arguments.
 boot_timeout() {
