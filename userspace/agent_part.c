@@ -20,6 +20,7 @@
 #include "log.h"
 #include "participate.h"
 #include "part_opts.h"
+#include "stage_intervals.h"
 
 #define REOPEN_S 5.0	/* after the bus was lost: try again this often */
 
@@ -58,6 +59,9 @@ static void rec_session(struct it_agent_part *p, const struct it_session_state *
 
 	if (p->col->count_reached || p->col->ended)
 		return;
+	/* a reader of the capture takes a session record for a gap: so does the live
+	 * intervals table (--record intervals), or live and offline rows would differ */
+	it_stage_intervals_pause(p->col);
 	if (p->o->format == IT_FMT_CSV) {
 		it_buf_puts(b, "session,,,");
 		it_buf_u64(b, mono / 1000000000ull);

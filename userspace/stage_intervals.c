@@ -96,7 +96,8 @@ static void iv_event(struct it_stage *st, struct it_collector *c, const struct i
 	/* what a JSON Lines reader gets back: the code's name, sec and usec */
 	struct it_frec r = { .kind = IT_FREC_EVENT, .time_ns = e->mono_ns / 1000 * 1000,
 			     .dev = e->hdr.dev, .type = e->type, .value = e->value,
-			     .code = it_code_name(e->type, e->code, tmp), .subject = "" };
+			     .code = it_code_name(e->type, e->code, tmp),
+			     .subject = c->fc.subject ? c->fc.subject : "" };
 
 	feed((struct ivstage *)st, c, &r);
 }
