@@ -24,6 +24,7 @@
 # check: session-records
 # check: session-switch-mid-typing
 # check: session-ctl-replies
+# check: session-status-file
 # check: session-export-erase
 # check: session-no-logind-exit-1
 . tests/vm/lib.sh
@@ -45,6 +46,15 @@ checks() {
   check session-records records_check
   check session-switch-mid-typing split_check
   check session-ctl-replies ctl_check
+  check session-status-file python3 - "$O/status.recording" "$O/status.locked" <<'PY'
+import sys
+rec, locked = (dict(l.rstrip("\n").split("=", 1) for l in open(p) if "=" in l and not l.startswith("#"))
+               for p in sys.argv[1:3])
+print({k: rec[k] for k in ("participation", "recording", "why")},
+      {k: locked[k] for k in ("participation", "recording", "why")})
+assert (rec["participation"], rec["recording"], rec["why"]) == ("opt-in", "yes", "active")
+assert (locked["participation"], locked["recording"], locked["why"]) == ("opt-in", "no", "locked")
+PY
   check session-export-erase export_erase
   check session-no-logind-exit-1 python3 - "$O/nobus.json" <<'PY'
 import json, sys

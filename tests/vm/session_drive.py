@@ -15,6 +15,7 @@ when a step could not be done.
 """
 import json
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -164,6 +165,12 @@ OPT_IN = ["--participation", "opt-in", "--subject-key", KEY, "--state-dir", STAT
           "--notice-version", "1", "--control-socket", SOCK]
 
 
+def keep_status(reason, name):
+    """Copy a.status once it says why=reason (rewritten just after the record)."""
+    wait_for(lambda: f"\nwhy={reason}\n" in open(f"{W}/a.status").read(), f"why={reason}", 30)
+    shutil.copy(f"{W}/a.status", f"{W}/{name}")
+
+
 def start_agent(env, name, mode=OPT_IN):
     err = open(f"{W}/{name}.err", "w")
     p = subprocess.Popen([AGENT, "-o", f"{W}/{name}.jsonl", "--device", NODE, "--keys", "raw",
@@ -201,8 +208,10 @@ def scenario(env, lg, kb):
     ctl(ALICE, "yes", "notice=1")
     out.next_session("alice recorded", recording)
     phase(kb, out, "KEY_E", True, ALICE, "alice, after yes")
+    keep_status("active", "status.recording")
     lg.lock("c1", True)
     out.next_session("locked", why("locked"))
+    keep_status("locked", "status.locked")
     phase(kb, out, "KEY_R", False, None, "alice's screen locked")
     lg.lock("c1", False)
     out.next_session("unlocked", recording)
