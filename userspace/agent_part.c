@@ -425,8 +425,11 @@ int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o, bool *s
 static void say_notice(const struct it_agent_part *p)
 {
 	if (!p->follow) {
-		it_notice("participation: everyone (no systemd-logind: whoever is at the keyboard "
-			  "is recorded, login and lock screens included)");
+		/* everyone without logind: as before this existed, nothing more to say,
+		 * unless a key was asked for that cannot be used */
+		if (p->have_key)
+			it_warn("--subject-key without systemd-logind: records carry no subject "
+				"(who is at the keyboard is not known)");
 		return;
 	}
 	it_notice("participation: %s; never at the login or lock screen; %s",
