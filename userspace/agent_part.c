@@ -49,7 +49,7 @@ static void put_head(struct it_buf *b, const char *rec, const char *subj, uint64
 
 /* The session record of decision v (subject only while recording: that a
  * non-participant sat at the machine is itself data about them). CSV: a row
- * "session,,,SEC,USEC,TIME,,WHY,SUBJECT". */
+ * "session,,,SEC,USEC,TIME,,WHY," and with a key the subject column. */
 static void rec_session(struct it_agent_part *p, const struct it_session_state *v,
 			uint64_t mono, uint64_t real)
 {
@@ -67,8 +67,11 @@ static void rec_session(struct it_agent_part *p, const struct it_session_state *
 		it_rfc3339_bare(b, real);
 		it_buf_puts(b, ",,");
 		it_buf_puts(b, it_why_name(v->why));
-		it_buf_putc(b, ',');
-		it_buf_puts(b, subj);
+		it_buf_putc(b, ',');	/* value empty; the subject column with a key */
+		if (p->have_key) {
+			it_buf_putc(b, ',');
+			it_buf_puts(b, subj);
+		}
 		it_buf_putc(b, '\n');
 	} else {
 		put_head(b, "session", subj, real);
@@ -391,7 +394,8 @@ static int load_key(struct it_agent_part *p, const struct it_opts *o)
 	return 0;
 }
 
-int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o, bool *start_paused)
+int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o,
+		       struct it_collector *col, bool *start_paused)
 {
 	char err[512];
 
@@ -419,6 +423,10 @@ int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o, bool *s
 		return 1;
 	if (it_part_opts_subjects(&o->part) && load_key(p, o))
 		return 1;
+	/* before the first header: CSV's has a subject column with a key */
+	col->fc.subject = p->subject;
+	if (p->have_key)
+		col->fc.subject_key = &p->key;
 	return 0;
 }
 
@@ -451,9 +459,6 @@ void it_agent_part_arm(struct it_agent_part *p, struct it_collector *col,
 	p->col = col;
 	p->ps = ps;
 	p->ctl = ctl;
-	col->fc.subject = p->subject;
-	if (p->have_key)
-		col->fc.subject_key = &p->key;
 	if (p->mode != IT_PART_EVERYONE && it_control_add_verb(ctl, &v))
 		it_err("cannot add the participate request to the control socket");
 	ps->status.participation = p->follow ? it_part_mode_name(p->mode) : NULL;

@@ -54,11 +54,13 @@ struct it_agent_part {
  * Load the key (created if missing), open the state directory and its choices
  * (opt-in/opt-out), connect to logind (required by opt-in/opt-out; tried with
  * everyone). Before the capture is attached and before the drop to --user (the
- * state directory is given to that user). *start_paused: attach with the kernel's
+ * state directory is given to that user), after the collector is set up (col: its
+ * format gets the subject and the key, before its first header). *start_paused: attach with the kernel's
  * flag set (logind is followed: nothing is copied until the first decision). Returns
  * 0, or the exit status (1) after one line on stderr.
  */
-int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o, bool *start_paused);
+int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o,
+		       struct it_collector *col, bool *start_paused);
 
 /* The output runs: add the verb and the bus watch to ctl, and decide for the first
  * time (with start_paused the session hold is held until then). */
