@@ -9,7 +9,8 @@
 # after `ctl participate no` returned, again after yes, while the seat switches between
 # alice and bob (both agreed) mid-typing, and after an agent restart; then an agent
 # with --participation everyone and no key: alice recorded without a subject, the
-# greeter not, nothing once the system bus died, alice again on a new bus.
+# greeter not, nothing once the system bus died, alice again on a new bus; then
+# --participation opt-out: carol (never chose) recorded, and not after her no.
 # The checks count each phase's key in the output and compare every subject with an
 # HMAC computed here with Python's hmac; then export and erase round-trip on a copy.
 #
@@ -21,6 +22,7 @@
 # check: session-choices-survive-restart
 # check: session-everyone-with-logind
 # check: session-bus-lost-and-back
+# check: session-opt-out
 # check: session-records
 # check: session-switch-mid-typing
 # check: session-ctl-replies
@@ -43,6 +45,7 @@ checks() {
   check session-choices-survive-restart keys_check restart
   check session-everyone-with-logind keys_check everyone
   check session-bus-lost-and-back keys_check bus-lost
+  check session-opt-out keys_check opt-out
   check session-records records_check
   check session-switch-mid-typing split_check
   check session-ctl-replies ctl_check
@@ -74,19 +77,19 @@ which, o, keyhex = sys.argv[1:4]
 key = bytes.fromhex(keyhex)
 def subject(uid):
     return hmac.new(key, b"uid:%d" % uid, hashlib.sha256).hexdigest()[:32]
-recs = {n: [json.loads(l) for l in open(f"{o}/{n}.jsonl")] for n in ("a", "b", "c")}
+recs = {n: [json.loads(l) for l in open(f"{o}/{n}.jsonl")] for n in ("a", "b", "c", "d")}
 phases = json.load(open(f"{o}/phases.json"))
 sel = {"no-session": ["KEY_Q"], "non-participant": ["KEY_W", "KEY_U"],
        "locked-greeter": ["KEY_R", "KEY_Y"], "participant": ["KEY_E", "KEY_T", "KEY_I", "KEY_A", "KEY_D"],
        "withdrawal": ["KEY_O"], "restart": ["KEY_P"], "everyone": ["KEY_F", "KEY_G"],
-       "bus-lost": ["KEY_H", "KEY_J"]}[which]
+       "bus-lost": ["KEY_H", "KEY_J"], "opt-out": ["KEY_K", "KEY_L"]}[which]
 stats = [r for r in recs["a"] if r["record"] == "stats"][-1]
 print(f"a.jsonl: seen {stats['seen']}, written {stats['written']}, paused {stats['paused']}")
 for k in sel:
     ph = [p for p in phases if p["key"] == k]
     assert ph, f"phase {k} never ran"
     ph = ph[0]
-    evs = [r for n in ("a", "b", "c") for r in recs[n] if r["record"] == "event" and r.get("code") == k]
+    evs = [r for n in ("a", "b", "c", "d") for r in recs[n] if r["record"] == "event" and r.get("code") == k]
     print(f"{k} ({ph['what']}): {len(evs)} key events, expected {6 if ph['recorded'] else 0}")
     if not ph["recorded"]:
         assert not evs, evs[:2]
@@ -101,7 +104,7 @@ for k in sel:
 unrec = sum(12 for p in phases if not p["recorded"] and p["key"] in ("KEY_Q", "KEY_W", "KEY_R", "KEY_Y", "KEY_U", "KEY_O"))
 assert stats["paused"] >= unrec, (stats["paused"], unrec)
 # no uid or user name anywhere
-for n in ("a", "b", "c"):
+for n in ("a", "b", "c", "d"):
     for r in recs[n]:
         assert "uid" not in r and "user" not in r, r
 PY

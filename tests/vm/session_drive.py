@@ -33,11 +33,11 @@ BUS_PATH = "/tmp/it-session-bus"	# outside WORKDIR (copied to the host afterward
 BUS = f"unix:path={BUS_PATH}"
 KEY = f"{W}/subject.key"
 STATE = f"{W}/state"
-ALICE, BOB = 1000, 1001
+ALICE, BOB, CAROL = 1000, 1001, 1002
 EV_SYN, EV_KEY = 0, 1
 KEYS = {"KEY_Q": 16, "KEY_W": 17, "KEY_E": 18, "KEY_R": 19, "KEY_T": 20, "KEY_Y": 21,
         "KEY_U": 22, "KEY_I": 23, "KEY_O": 24, "KEY_P": 25, "KEY_A": 30, "KEY_S": 31,
-        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36}
+        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36, "KEY_K": 37, "KEY_L": 38}
 procs = []
 phases = []
 
@@ -253,8 +253,20 @@ def scenario(env, lg, kb):
     phase(kb, out_c, "KEY_G", False, None, "everyone: the login screen (greeter)")
     lg.activate("c1")
     out_c.next_session("everyone: alice again", recording)
-    bus_lost(env, kb, out_c)
+    lg = bus_lost(env, kb, out_c)
     stop_agent(c, "c")
+    # opt-out: carol, who never chose, is recorded until she says no
+    d = start_agent(env, "d", ["--participation", "opt-out"] + OPT_IN[2:])
+    out_d = Output(f"{W}/d.jsonl")
+    out_d.next_session("opt-out: alice", recording)
+    lg.add_session("c3", CAROL, "carol")
+    lg.activate("c3")
+    out_d.next_session("opt-out: the switch to carol", why("switch"))
+    out_d.next_session("opt-out: carol recorded", recording)
+    phase(kb, out_d, "KEY_K", True, CAROL, "opt-out: carol, who never chose")
+    ctl(CAROL, "no")
+    phase(kb, out_d, "KEY_L", False, None, "opt-out: right after carol's no returned")
+    stop_agent(d, "d")
 
 
 def no_bus(env):
@@ -307,6 +319,7 @@ def bus_lost(env, kb, out):
     lg.activate("c1")
     out.next_session("followed again on the new bus", recording, 60)
     phase(kb, out, "KEY_J", True, None, "a new bus, alice active")
+    return lg
 
 
 def main():
