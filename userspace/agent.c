@@ -349,7 +349,7 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	}
 	/* before attaching, so that a mistyped spec shows even when attaching fails */
 	it_notice_unmatched(o, "/sys");
-	if (it_agent_part_open(&a->part, o, &a->col, &a->cap.start_paused))
+	if (it_agent_part_open(&a->part, o, &a->col, &a->ctl, &a->cap.start_paused))
 		goto cleanup;
 	if (it_capture_start(&a->cap, o, it_collector_on_record, &a->col, err, sizeof(err))) {
 		it_err("%s", err);
@@ -374,7 +374,7 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 		goto cleanup;
 	}
 	begin(a);
-	it_agent_part_arm(&a->part, &a->col, &a->ps, &a->ctl);
+	it_agent_part_arm(&a->part, &a->col, &a->ps);
 	*out = a;
 	return 0;
 cleanup:

@@ -395,8 +395,10 @@ static int load_key(struct it_agent_part *p, const struct it_opts *o)
 }
 
 int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o,
-		       struct it_collector *col, bool *start_paused)
+		       struct it_collector *col, struct it_control *ctl, bool *start_paused)
 {
+	struct it_ctl_verb v = { .name = "participate", .max_line = IT_PART_REQ_MAX,
+		.everyone = true, .handle = part_handle, .ctx = p };
 	char err[512];
 
 	memset(p, 0, sizeof(*p));
@@ -427,6 +429,13 @@ int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o,
 	col->fc.subject = p->subject;
 	if (p->have_key)
 		col->fc.subject_key = &p->key;
+	/* before the socket is made (0666 for every user): after --user it cannot be
+	 * chmod-ed any more */
+	p->ctl = ctl;
+	if (p->mode != IT_PART_EVERYONE && it_control_add_verb(ctl, &v)) {
+		it_err("cannot add the participate request to the control socket");
+		return 1;
+	}
 	return 0;
 }
 
@@ -451,16 +460,10 @@ static void say_notice(const struct it_agent_part *p)
 }
 
 void it_agent_part_arm(struct it_agent_part *p, struct it_collector *col,
-		       struct it_pause_state *ps, struct it_control *ctl)
+		       struct it_pause_state *ps)
 {
-	struct it_ctl_verb v = { .name = "participate", .max_line = IT_PART_REQ_MAX,
-		.everyone = true, .handle = part_handle, .ctx = p };
-
 	p->col = col;
 	p->ps = ps;
-	p->ctl = ctl;
-	if (p->mode != IT_PART_EVERYONE && it_control_add_verb(ctl, &v))
-		it_err("cannot add the participate request to the control socket");
 	ps->status.participation = p->follow ? it_part_mode_name(p->mode) : NULL;
 	say_notice(p);
 	if (!p->follow)

@@ -37,7 +37,7 @@ ALICE, BOB, CAROL = 1000, 1001, 1002
 EV_SYN, EV_KEY = 0, 1
 KEYS = {"KEY_Q": 16, "KEY_W": 17, "KEY_E": 18, "KEY_R": 19, "KEY_T": 20, "KEY_Y": 21,
         "KEY_U": 22, "KEY_I": 23, "KEY_O": 24, "KEY_P": 25, "KEY_A": 30, "KEY_S": 31,
-        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36, "KEY_K": 37, "KEY_L": 38}
+        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36, "KEY_K": 37, "KEY_L": 38, "KEY_Z": 44}
 procs = []
 phases = []
 
@@ -267,6 +267,18 @@ def scenario(env, lg, kb):
     ctl(CAROL, "no")
     phase(kb, out_d, "KEY_L", False, None, "opt-out: right after carol's no returned")
     stop_agent(d, "d")
+    # --user nobody: the state directory is given to that user, who saves choices
+    e = start_agent(env, "e", OPT_IN + ["--user", "nobody"])
+    out_e = Output(f"{W}/e.jsonl")
+    out_e.next_session("--user: carol not participating", why("not-participating"))
+    ctl(CAROL, "yes", "notice=1")
+    out_e.next_session("--user: carol agreed", recording)
+    phase(kb, out_e, "KEY_Z", True, CAROL, "--user nobody: carol after yes")
+    st = os.stat(f"{STATE}/participation")
+    with open(f"{W}/user-state.json", "w") as f:
+        json.dump({"uid": st.st_uid, "mode": st.st_mode & 0o777,
+                   "dir_uid": os.stat(STATE).st_uid}, f)
+    stop_agent(e, "e")
 
 
 def no_bus(env):
