@@ -371,7 +371,7 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 	}
 	/* before attaching, so that a mistyped spec shows even when attaching fails */
 	it_notice_unmatched(o, "/sys");
-	if (it_agent_part_open(&a->part, o, &a->cap.start_paused))
+	if (it_agent_part_open(&a->part, o, &a->col, &a->ctl, &a->cap.start_paused))
 		goto cleanup;
 	a->part.on_active = focus_active;	/* focus reports: the active session's user */
 	a->part.on_active_ctx = &a->focus;
@@ -399,7 +399,7 @@ int it_agent_start(struct it_agent **out, const struct it_opts *o)
 		goto cleanup;
 	}
 	begin(a);
-	it_agent_part_arm(&a->part, &a->col, &a->ps, &a->ctl);
+	it_agent_part_arm(&a->part, &a->col, &a->ps);
 	it_notify_ready("capturing");	/* systemd (Type=notify): the start is done */
 	*out = a;
 	return 0;

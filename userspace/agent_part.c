@@ -50,7 +50,7 @@ static void put_head(struct it_buf *b, const char *rec, const char *subj, uint64
 
 /* The session record of decision v (subject only while recording: that a
  * non-participant sat at the machine is itself data about them). CSV: a row
- * "session,,,SEC,USEC,TIME,,WHY,SUBJECT". */
+ * "session,,,SEC,USEC,TIME,,WHY," and with a key the subject column. */
 static void rec_session(struct it_agent_part *p, const struct it_session_state *v,
 			uint64_t mono, uint64_t real)
 {
@@ -71,8 +71,11 @@ static void rec_session(struct it_agent_part *p, const struct it_session_state *
 		it_rfc3339_bare(b, real);
 		it_buf_puts(b, ",,");
 		it_buf_puts(b, it_why_name(v->why));
-		it_buf_putc(b, ',');
-		it_buf_puts(b, subj);
+		it_buf_putc(b, ',');	/* value empty; the subject column with a key */
+		if (p->have_key) {
+			it_buf_putc(b, ',');
+			it_buf_puts(b, subj);
+		}
 		it_buf_putc(b, '\n');
 	} else {
 		put_head(b, "session", subj, real);
@@ -407,8 +410,11 @@ static int load_key(struct it_agent_part *p, const struct it_opts *o)
 	return 0;
 }
 
-int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o, bool *start_paused)
+int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o,
+		       struct it_collector *col, struct it_control *ctl, bool *start_paused)
 {
+	struct it_ctl_verb v = { .name = "participate", .max_line = IT_PART_REQ_MAX,
+		.everyone = true, .handle = part_handle, .ctx = p };
 	char err[512];
 
 	memset(p, 0, sizeof(*p));
@@ -435,14 +441,28 @@ int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o, bool *s
 		return 1;
 	if (it_part_opts_subjects(&o->part) && load_key(p, o))
 		return 1;
+	/* before the first header: CSV's has a subject column with a key */
+	col->fc.subject = p->subject;
+	if (p->have_key)
+		col->fc.subject_key = &p->key;
+	/* before the socket is made (0666 for every user): after --user it cannot be
+	 * chmod-ed any more */
+	p->ctl = ctl;
+	if (p->mode != IT_PART_EVERYONE && it_control_add_verb(ctl, &v)) {
+		it_err("cannot add the participate request to the control socket");
+		return 1;
+	}
 	return 0;
 }
 
 static void say_notice(const struct it_agent_part *p)
 {
 	if (!p->follow) {
-		it_notice("participation: everyone (no systemd-logind: whoever is at the keyboard "
-			  "is recorded, login and lock screens included)");
+		/* everyone without logind: as before this existed, nothing more to say,
+		 * unless a key was asked for that cannot be used */
+		if (p->have_key)
+			it_warn("--subject-key without systemd-logind: records carry no subject "
+				"(who is at the keyboard is not known)");
 		return;
 	}
 	it_notice("participation: %s; never at the login or lock screen; %s",
@@ -456,19 +476,10 @@ static void say_notice(const struct it_agent_part *p)
 }
 
 void it_agent_part_arm(struct it_agent_part *p, struct it_collector *col,
-		       struct it_pause_state *ps, struct it_control *ctl)
+		       struct it_pause_state *ps)
 {
-	struct it_ctl_verb v = { .name = "participate", .max_line = IT_PART_REQ_MAX,
-		.everyone = true, .handle = part_handle, .ctx = p };
-
 	p->col = col;
 	p->ps = ps;
-	p->ctl = ctl;
-	col->fc.subject = p->subject;
-	if (p->have_key)
-		col->fc.subject_key = &p->key;
-	if (p->mode != IT_PART_EVERYONE && it_control_add_verb(ctl, &v))
-		it_err("cannot add the participate request to the control socket");
 	ps->status.participation = p->follow ? it_part_mode_name(p->mode) : NULL;
 	say_notice(p);
 	if (!p->follow)

@@ -7,8 +7,9 @@
  *   it_agent_part_open()   before capture is attached, while privileged: the subject
  *                          key, the state directory and its choices, logind; says
  *                          whether capture must start paused
- *   it_agent_part_arm()    once the output runs: the verb, the bus fd in the agent's
- *                          wait, and the first decision (IT_HOLD_SESSION, control.h)
+ *                          and the participate verb of the control socket
+ *   it_agent_part_arm()    once the output runs: the bus fd in the agent's wait, and
+ *                          the first decision (IT_HOLD_SESSION, control.h)
  *   it_agent_part_tick()   each loop turn: logind's timeouts, reconnecting to the bus
  *   it_agent_part_close()  undo open and arm (safe on a part never opened)
  *
@@ -60,16 +61,20 @@ struct it_agent_part {
  * Load the key (created if missing), open the state directory and its choices
  * (opt-in/opt-out), connect to logind (required by opt-in/opt-out; tried with
  * everyone). Before the capture is attached and before the drop to --user (the
- * state directory is given to that user). *start_paused: attach with the kernel's
+ * state directory is given to that user), after the collector is set up (col: its
+ * format gets the subject and the key, before its first header) and before the
+ * control socket is made (ctl: the participate verb, open to every user, makes it
+ * 0666). *start_paused: attach with the kernel's
  * flag set (logind is followed: nothing is copied until the first decision). Returns
  * 0, or the exit status (1) after one line on stderr.
  */
-int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o, bool *start_paused);
+int it_agent_part_open(struct it_agent_part *p, const struct it_opts *o,
+		       struct it_collector *col, struct it_control *ctl, bool *start_paused);
 
-/* The output runs: add the verb and the bus watch to ctl, and decide for the first
+/* The output runs: add the bus watch to the control's wait, and decide for the first
  * time (with start_paused the session hold is held until then). */
 void it_agent_part_arm(struct it_agent_part *p, struct it_collector *col,
-		       struct it_pause_state *ps, struct it_control *ctl);
+		       struct it_pause_state *ps);
 
 /* Once per turn of the agent's loop (now: CLOCK_MONOTONIC s): logind's timeouts and,
  * after the bus was lost, a reconnection every few seconds. */

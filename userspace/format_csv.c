@@ -86,9 +86,21 @@ void it_csv_control(struct it_buf *b, bool pause, const struct it_ctl_req *r, ui
 
 /* --- the format -------------------------------------------------------------------- */
 
+/* With a subject key (participation.md) every row gets a last column, subject: the
+ * row just written (ending in '\n') gets ",SUBJECT" before its newline. */
+static void subject_col(struct it_format_ctx *fc, struct it_buf *b, const char *subject)
+{
+	if (!fc->subject_key || b->oom || !b->len)
+		return;
+	b->len--;
+	it_buf_putc(b, ',');
+	it_buf_puts(b, subject ? subject : "");
+	it_buf_putc(b, '\n');
+}
+
 static void csv_header(struct it_format_ctx *fc, struct it_buf *b, uint64_t file_seq)
 {
-	it_buf_puts(b, IT_CSV_HEADER);
+	it_buf_puts(b, fc->subject_key ? IT_CSV_HEAD ",subject\n" : IT_CSV_HEADER);
 }
 
 static void csv_event(struct it_format_ctx *fc, struct it_buf *b, const struct it_fmt_dev *d,
@@ -96,23 +108,37 @@ static void csv_event(struct it_format_ctx *fc, struct it_buf *b, const struct i
 {
 	it_csv_event(b, e->hdr.dev, d->info ? d->info->name : "", e->mono_ns, e->real_ns, e->type,
 		     e->code, e->value);
+	subject_col(fc, b, fc->subject);
 }
 
 static void csv_loss(struct it_format_ctx *fc, struct it_buf *b, uint64_t count, uint32_t dev)
 {
 	it_csv_count(b, "loss", count);
+	subject_col(fc, b, fc->subject);
 }
 
 static void csv_output_loss(struct it_format_ctx *fc, struct it_buf *b, uint64_t lines,
 			    uint64_t bytes, int error)
 {
 	it_csv_count(b, "output_loss", lines);
+	subject_col(fc, b, "");
 }
 
 static void csv_control(struct it_format_ctx *fc, struct it_buf *b, bool pause,
 			const struct it_ctl_req *r, uint64_t mono_ns, uint64_t real_ns)
 {
+	char subj[IT_SUBJECT_HEX + 1];
+	size_t uid_at;
+
 	it_csv_control(b, pause, r, mono_ns, real_ns);
+	if (!fc->subject_key || b->oom)
+		return;
+	/* who asked: the subject instead of the uid (the value column left empty) */
+	for (uid_at = b->len - 1; uid_at && b->p[uid_at - 1] != ','; uid_at--)
+		;
+	b->len = uid_at;
+	it_buf_putc(b, '\n');
+	subject_col(fc, b, it_subject_of(fc->subject_key, r->uid, subj) ? "" : subj);
 }
 
 /* A table's row in the event lines' columns, one line per cell (a long table: pivot

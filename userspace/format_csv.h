@@ -7,6 +7,8 @@
  *   loss,,,,,,,,12            (value: events the full ring buffer refused before the next line)
  *   output_loss,,,,,,,,40     (value: lines that could not be written before this one)
  *   pause,,,SEC,USEC,TIME,,,UID   (and resume: capture paused or resumed by UID)
+ * With a subject key (fc->subject_key, docs/participation.md) every row has a last
+ * column, subject (pause/resume: who asked, the UID column left empty).
  */
 #ifndef IT_FORMAT_CSV_H
 #define IT_FORMAT_CSV_H

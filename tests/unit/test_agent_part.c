@@ -19,6 +19,7 @@
 #include "agent_part.h"
 #include "cli.h"
 #include "collector.h"
+#include "format.h"
 
 #define ALICE_SUBJECT "254fc84271d1f54860fa0cc6d1b4130a"	/* uid 1000, key 00..1f */
 #define KEYHEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -214,6 +215,42 @@ static void test_records(void **st)
 	teardown(f);
 }
 
+/* CSV with a key: a last column, subject, on every row (the pause row: the subject of
+ * who asked, no uid); without a key: the columns as before. */
+static void test_csv(void **st)
+{
+	struct it_subject_key key;
+	struct it_format_ctx fc = { .subject = ALICE_SUBJECT, .subject_key = &key };
+	struct it_ctl_req r = { .via = "socket", .uid = 1000 };
+	struct it_event e = { .hdr = { .kind = IT_REC_EVENT, .dev = 4 }, .mono_ns = 14704248000ull,
+			      .type = 1, .code = 30, .value = 1 };
+	struct it_fmt_dev d = { .id = 4, .virt = -1 };
+	struct it_buf b = { 0 };
+
+	assert_int_equal(it_subject_key_parse(KEYHEX, strlen(KEYHEX), &key), 0);
+	it_format_csv.header(&fc, &b, 1);
+	it_format_csv.event(&fc, &b, &d, &e);
+	it_format_csv.loss(&fc, &b, 3, IT_DEV_MIXED);
+	it_format_csv.control(&fc, &b, true, &r, 812443120000ull, 1000000000000000000ull);
+	it_buf_putc(&b, 0);
+	assert_string_equal(b.p,
+		"record,dev,device,sec,usec,time,type,code,value,subject\n"
+		"event,4,,14,704248,,EV_KEY,KEY_A,1," ALICE_SUBJECT "\n"
+		"loss,,,,,,,,3," ALICE_SUBJECT "\n"
+		"pause,,,812,443120,2001-09-09T01:46:40.000000Z,,,," ALICE_SUBJECT "\n");
+	b.len = 0;
+	fc.subject_key = NULL;
+	it_format_csv.header(&fc, &b, 1);
+	it_format_csv.event(&fc, &b, &d, &e);
+	it_format_csv.control(&fc, &b, true, &r, 812443120000ull, 1000000000000000000ull);
+	it_buf_putc(&b, 0);
+	assert_string_equal(b.p,
+		"record,dev,device,sec,usec,time,type,code,value\n"
+		"event,4,,14,704248,,EV_KEY,KEY_A,1\n"
+		"pause,,,812,443120,2001-09-09T01:46:40.000000Z,,,1000\n");
+	it_buf_free(&b);
+}
+
 static void test_flags(void **st)
 {
 	struct it_opts o;
@@ -251,6 +288,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decisions),
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_flags),
 	};
 

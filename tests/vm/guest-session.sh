@@ -9,7 +9,9 @@
 # after `ctl participate no` returned, again after yes, while the seat switches between
 # alice and bob (both agreed) mid-typing, and after an agent restart; then an agent
 # with --participation everyone and no key: alice recorded without a subject, the
-# greeter not, nothing once the system bus died, alice again on a new bus.
+# greeter not, nothing once the system bus died, alice again on a new bus; then
+# --participation opt-out: carol (never chose) recorded, and not after her no; then
+# opt-in with --user nobody: carol's yes saved by that user, her typing recorded.
 # The checks count each phase's key in the output and compare every subject with an
 # HMAC computed here with Python's hmac; then export and erase round-trip on a copy.
 #
@@ -21,9 +23,12 @@
 # check: session-choices-survive-restart
 # check: session-everyone-with-logind
 # check: session-bus-lost-and-back
+# check: session-opt-out
+# check: session-user-saves-choices
 # check: session-records
 # check: session-switch-mid-typing
 # check: session-ctl-replies
+# check: session-status-file
 # check: session-export-erase
 # check: session-no-logind-exit-1
 . tests/vm/lib.sh
@@ -42,9 +47,20 @@ checks() {
   check session-choices-survive-restart keys_check restart
   check session-everyone-with-logind keys_check everyone
   check session-bus-lost-and-back keys_check bus-lost
+  check session-opt-out keys_check opt-out
+  check session-user-saves-choices user_check
   check session-records records_check
   check session-switch-mid-typing split_check
   check session-ctl-replies ctl_check
+  check session-status-file python3 - "$O/status.recording" "$O/status.locked" <<'PY'
+import sys
+rec, locked = (dict(l.rstrip("\n").split("=", 1) for l in open(p) if "=" in l and not l.startswith("#"))
+               for p in sys.argv[1:3])
+print({k: rec[k] for k in ("participation", "recording", "why")},
+      {k: locked[k] for k in ("participation", "recording", "why")})
+assert (rec["participation"], rec["recording"], rec["why"]) == ("opt-in", "yes", "active")
+assert (locked["participation"], locked["recording"], locked["why"]) == ("opt-in", "no", "locked")
+PY
   check session-export-erase export_erase
   check session-no-logind-exit-1 python3 - "$O/nobus.json" <<'PY'
 import json, sys
@@ -64,19 +80,20 @@ which, o, keyhex = sys.argv[1:4]
 key = bytes.fromhex(keyhex)
 def subject(uid):
     return hmac.new(key, b"uid:%d" % uid, hashlib.sha256).hexdigest()[:32]
-recs = {n: [json.loads(l) for l in open(f"{o}/{n}.jsonl")] for n in ("a", "b", "c")}
+recs = {n: [json.loads(l) for l in open(f"{o}/{n}.jsonl")] for n in ("a", "b", "c", "d", "e")}
 phases = json.load(open(f"{o}/phases.json"))
 sel = {"no-session": ["KEY_Q"], "non-participant": ["KEY_W", "KEY_U"],
        "locked-greeter": ["KEY_R", "KEY_Y"], "participant": ["KEY_E", "KEY_T", "KEY_I", "KEY_A", "KEY_D"],
        "withdrawal": ["KEY_O"], "restart": ["KEY_P"], "everyone": ["KEY_F", "KEY_G"],
-       "bus-lost": ["KEY_H", "KEY_J"]}[which]
+       "bus-lost": ["KEY_H", "KEY_J"], "opt-out": ["KEY_K", "KEY_L"],
+       "user": ["KEY_Z"]}[which]
 stats = [r for r in recs["a"] if r["record"] == "stats"][-1]
 print(f"a.jsonl: seen {stats['seen']}, written {stats['written']}, paused {stats['paused']}")
 for k in sel:
     ph = [p for p in phases if p["key"] == k]
     assert ph, f"phase {k} never ran"
     ph = ph[0]
-    evs = [r for n in ("a", "b", "c") for r in recs[n] if r["record"] == "event" and r.get("code") == k]
+    evs = [r for n in ("a", "b", "c", "d", "e") for r in recs[n] if r["record"] == "event" and r.get("code") == k]
     print(f"{k} ({ph['what']}): {len(evs)} key events, expected {6 if ph['recorded'] else 0}")
     if not ph["recorded"]:
         assert not evs, evs[:2]
@@ -91,9 +108,23 @@ for k in sel:
 unrec = sum(12 for p in phases if not p["recorded"] and p["key"] in ("KEY_Q", "KEY_W", "KEY_R", "KEY_Y", "KEY_U", "KEY_O"))
 assert stats["paused"] >= unrec, (stats["paused"], unrec)
 # no uid or user name anywhere
-for n in ("a", "b", "c"):
+for n in ("a", "b", "c", "d", "e"):
     for r in recs[n]:
         assert "uid" not in r and "user" not in r, r
+PY
+}
+
+# --user nobody: carol's yes recorded and saved into the directory given to nobody
+user_check() {
+  keys_check user || return 1
+  python3 - "$O/user-state.json" "$O/state/participation" "$(id -u nobody)" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+lines = open(sys.argv[2]).read().splitlines()
+print(st, lines)
+nobody = int(sys.argv[3])
+assert st["uid"] == nobody and st["dir_uid"] == nobody and st["mode"] == 0o600, st
+assert any(l.startswith("1002 yes ") for l in lines), lines
 PY
 }
 

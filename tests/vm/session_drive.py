@@ -15,6 +15,7 @@ when a step could not be done.
 """
 import json
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -32,11 +33,11 @@ BUS_PATH = "/tmp/it-session-bus"	# outside WORKDIR (copied to the host afterward
 BUS = f"unix:path={BUS_PATH}"
 KEY = f"{W}/subject.key"
 STATE = f"{W}/state"
-ALICE, BOB = 1000, 1001
+ALICE, BOB, CAROL = 1000, 1001, 1002
 EV_SYN, EV_KEY = 0, 1
 KEYS = {"KEY_Q": 16, "KEY_W": 17, "KEY_E": 18, "KEY_R": 19, "KEY_T": 20, "KEY_Y": 21,
         "KEY_U": 22, "KEY_I": 23, "KEY_O": 24, "KEY_P": 25, "KEY_A": 30, "KEY_S": 31,
-        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36}
+        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36, "KEY_K": 37, "KEY_L": 38, "KEY_Z": 44}
 procs = []
 phases = []
 
@@ -164,6 +165,12 @@ OPT_IN = ["--participation", "opt-in", "--subject-key", KEY, "--state-dir", STAT
           "--notice-version", "1", "--control-socket", SOCK]
 
 
+def keep_status(reason, name):
+    """Copy a.status once it says why=reason (rewritten just after the record)."""
+    wait_for(lambda: f"\nwhy={reason}\n" in open(f"{W}/a.status").read(), f"why={reason}", 30)
+    shutil.copy(f"{W}/a.status", f"{W}/{name}")
+
+
 def start_agent(env, name, mode=OPT_IN):
     err = open(f"{W}/{name}.err", "w")
     p = subprocess.Popen([AGENT, "-o", f"{W}/{name}.jsonl", "--device", NODE, "--keys", "raw",
@@ -201,8 +208,10 @@ def scenario(env, lg, kb):
     ctl(ALICE, "yes", "notice=1")
     out.next_session("alice recorded", recording)
     phase(kb, out, "KEY_E", True, ALICE, "alice, after yes")
+    keep_status("active", "status.recording")
     lg.lock("c1", True)
     out.next_session("locked", why("locked"))
+    keep_status("locked", "status.locked")
     phase(kb, out, "KEY_R", False, None, "alice's screen locked")
     lg.lock("c1", False)
     out.next_session("unlocked", recording)
@@ -244,8 +253,32 @@ def scenario(env, lg, kb):
     phase(kb, out_c, "KEY_G", False, None, "everyone: the login screen (greeter)")
     lg.activate("c1")
     out_c.next_session("everyone: alice again", recording)
-    bus_lost(env, kb, out_c)
+    lg = bus_lost(env, kb, out_c)
     stop_agent(c, "c")
+    # opt-out: carol, who never chose, is recorded until she says no
+    d = start_agent(env, "d", ["--participation", "opt-out"] + OPT_IN[2:])
+    out_d = Output(f"{W}/d.jsonl")
+    out_d.next_session("opt-out: alice", recording)
+    lg.add_session("c3", CAROL, "carol")
+    lg.activate("c3")
+    out_d.next_session("opt-out: the switch to carol", why("switch"))
+    out_d.next_session("opt-out: carol recorded", recording)
+    phase(kb, out_d, "KEY_K", True, CAROL, "opt-out: carol, who never chose")
+    ctl(CAROL, "no")
+    phase(kb, out_d, "KEY_L", False, None, "opt-out: right after carol's no returned")
+    stop_agent(d, "d")
+    # --user nobody: the state directory is given to that user, who saves choices
+    e = start_agent(env, "e", OPT_IN + ["--user", "nobody"])
+    out_e = Output(f"{W}/e.jsonl")
+    out_e.next_session("--user: carol not participating", why("not-participating"))
+    ctl(CAROL, "yes", "notice=1")
+    out_e.next_session("--user: carol agreed", recording)
+    phase(kb, out_e, "KEY_Z", True, CAROL, "--user nobody: carol after yes")
+    st = os.stat(f"{STATE}/participation")
+    with open(f"{W}/user-state.json", "w") as f:
+        json.dump({"uid": st.st_uid, "mode": st.st_mode & 0o777,
+                   "dir_uid": os.stat(STATE).st_uid}, f)
+    stop_agent(e, "e")
 
 
 def no_bus(env):
@@ -298,6 +331,7 @@ def bus_lost(env, kb, out):
     lg.activate("c1")
     out.next_session("followed again on the new bus", recording, 60)
     phase(kb, out, "KEY_J", True, None, "a new bus, alice active")
+    return lg
 
 
 def main():
