@@ -115,6 +115,9 @@ struct it_control {
 };
 
 /*
+ * c must be zeroed (or { .fd = -1 }) before its first use: the verbs and watches added
+ * before it_control_open() are kept by it.
+ *
  * Listen on path (its directory created 0755 if missing; a stale socket replaced),
  * chown root:gid (have_gid) and chmod 0660 (0600 without a group). Returns 0, or -1
  * with a one-line reason in err. c->fd is -1 after a failure.

@@ -371,6 +371,7 @@ static void rewind_now(struct it_shipper *sh)
 	sh->retries++;
 	it_buf_reset(&sh->batch);
 	it_spool_seek(&sh->rd, &sh->st.acked);
+	sh->rd.last_seq = sh->st.acked_seq;	/* a rewritten file: passed up to it */
 	for (i = 0; i < sh->st.n_loss; i++)
 		ship_loss(sh, &sh->st.loss[i]);
 }
@@ -515,6 +516,7 @@ static int load_state(struct it_shipper *sh, char *err, size_t errlen)
 	if (it_spool_reader_open(&sh->rd, sh->cfg.spool, sh->cfg.host, err, errlen))
 		return -1;
 	it_spool_seek(&sh->rd, &sh->st.acked);
+	sh->rd.last_seq = sh->st.acked_seq;	/* a rewritten file: passed up to it */
 	ship_resume_init(sh, rc == 1);
 	snprintf(sh->acked_name, sizeof(sh->acked_name), "%s", sh->st.acked.name);
 	return 0;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "spool_reader.h"
+#include "stream.h"
 
 #define CHUNK 65536
 
@@ -210,6 +211,71 @@ static int open_name(struct it_spool_reader *r, const char *name)
 	return 0;
 }
 
+/* The file just opened at pos.name is not the one pos.off was counted in (erase
+ * rewrote it): read it from its start, passing what was returned before (by seq). */
+static void check_inode(struct it_spool_reader *r)
+{
+	struct stat st;
+
+	if (fstat(r->fd, &st))
+		return;
+	if (r->pos.ino && r->pos.ino != (uint64_t)st.st_ino && r->pos.off) {
+		r->pos.off = 0;
+		r->skip_seq = r->last_seq;
+		r->files_rewritten++;
+	}
+	r->pos.ino = (uint64_t)st.st_ino;
+}
+
+/* The complete file being read was replaced at its name (erase): true, after closing
+ * it so that the next read opens the new one at pos (check_inode() then starts it
+ * over). One fstatat per read of a batch. */
+static bool replaced(struct it_spool_reader *r)
+{
+	struct stat st;
+
+	if (!r->dir_mode || r->is_tmp || r->fd < 0 || !r->pos.ino ||
+	    fstatat(r->dirfd, r->pos.name, &st, AT_SYMLINK_NOFOLLOW) ||
+	    (uint64_t)st.st_ino == r->pos.ino)
+		return false;
+	close_file(r);
+	return true;
+}
+
+/* Lines at the head of out (from start) with seq <= skip_seq are taken out: they were
+ * returned before the file was rewritten. The first later one ends the passing. */
+static void pass_seen(struct it_spool_reader *r, struct it_buf *out, size_t start,
+		      uint64_t *lines)
+{
+	char id[IT_STREAM_ID_LEN + 1];
+	const char *p = out->p + start, *end = out->p + out->len, *nl;
+	uint64_t s;
+
+	while (r->skip_seq && p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
+		if (!it_stream_parse(p, (size_t)(nl - p), id, &s) || s > r->skip_seq) {
+			r->skip_seq = 0;
+			break;
+		}
+		p = nl + 1;
+		(*lines)--;
+	}
+	memmove(out->p + start, p, (size_t)(end - p));
+	out->len = start + (size_t)(end - p);
+}
+
+/* The seq of the last line of out (from start), if it has one. */
+static void note_last_seq(struct it_spool_reader *r, const struct it_buf *out, size_t start)
+{
+	char id[IT_STREAM_ID_LEN + 1];
+	const char *end = out->p + out->len - 1, *p = end;	/* at the last '\n' */
+	uint64_t s;
+
+	while (p > out->p + start && p[-1] != '\n')
+		p--;
+	if (it_stream_parse(p, (size_t)(end - p), id, &s))
+		r->last_seq = s;
+}
+
 /* Open the file at pos, or the next one. Returns 1 opened, 0 none there yet, -1. */
 static int open_next(struct it_spool_reader *r)
 {
@@ -239,6 +305,7 @@ static int open_next(struct it_spool_reader *r)
 				r->files_skipped++;	/* pos.name is gone */
 			snprintf(r->pos.name, sizeof(r->pos.name), "%s", v[i].name);
 			r->pos.off = 0;
+			r->pos.ino = 0;
 		}
 		r->pos_done = false;
 		if (open_name(r, v[i].name)) {
@@ -248,6 +315,7 @@ static int open_next(struct it_spool_reader *r)
 			}
 			continue;	/* deleted since listed */
 		}
+		check_inode(r);
 		r->skip = r->pos.off;
 		free(v);
 		return 1;
@@ -392,6 +460,8 @@ long it_spool_read(struct it_spool_reader *r, struct it_buf *out, size_t max, ui
 		size_t len;
 		int rc;
 
+		if (replaced(r))
+			continue;
 		if (r->fd < 0) {
 			rc = open_next(r);
 			if (rc <= 0)
@@ -400,10 +470,17 @@ long it_spool_read(struct it_spool_reader *r, struct it_buf *out, size_t max, ui
 		pass_skip(r);
 		len = r->skip ? 0 : take_lines(r, max, lines);
 		if (len) {
+			size_t start = out->len;
+
 			it_buf_put(out, r->pend.p + r->pend_off, len);
 			r->pend_off += len;
 			r->pos.off += len;
-			return (long)len;
+			if (r->skip_seq)
+				pass_seen(r, out, start, lines);
+			if (out->len == start)
+				continue;	/* all returned before the rewrite */
+			note_last_seq(r, out, start);
+			return (long)(out->len - start);
 		}
 		rc = fill(r);
 		if (rc > 0)

@@ -26,7 +26,7 @@
 struct it_spool_pos {
 	char name[NAME_MAX + 1];	/* final name of the file; "" before the first */
 	uint64_t off;			/* uncompressed bytes of it read (line ends) */
-	uint64_t ino;			/* one-file mode: the file's inode; 0 unknown */
+	uint64_t ino;			/* the file's inode (off is within it); 0 unknown */
 };
 
 /* One file of the spool, as listed. */
@@ -57,6 +57,12 @@ struct it_spool_reader {
 	struct it_buf pend;		/* complete data not yet returned */
 	size_t pend_off;
 	uint64_t files_skipped;		/* files gone before they were read (deleted) */
+	/* A complete file rewritten under the reader (`inputtrace subject erase`: a new
+	 * inode at the same name) makes its byte offsets meaningless: it is read again
+	 * from its start, passing the lines up to the last seq returned. */
+	uint64_t last_seq;		/* seq of the last line returned (or acknowledged); 0 */
+	uint64_t skip_seq;		/* pass lines with seq <= this (after a rewrite); 0 */
+	uint64_t files_rewritten;	/* such rewrites seen */
 };
 
 /* Open a reader on path (a directory: host's files in it; else one file, which need
@@ -67,7 +73,9 @@ void it_spool_reader_close(struct it_spool_reader *r);
 
 /* Continue from pos (a saved position). The file is opened at the next read; a file
  * no longer there is passed (counted in files_skipped); in one-file mode a file with
- * another inode starts at 0. */
+ * another inode starts at 0; in a directory a file with another inode (rewritten by
+ * erase) is read from its start, passing lines up to r->last_seq (set it to the seq
+ * acknowledged at pos). */
 void it_spool_seek(struct it_spool_reader *r, const struct it_spool_pos *pos);
 
 /* Go on after the file name (deleted unread: --spool-max-bytes): the next read opens

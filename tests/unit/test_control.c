@@ -30,7 +30,7 @@
 
 static void test_socket_mode_and_owner(void **state)
 {
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char path[128], err[256];
 	struct stat st;
 
@@ -214,7 +214,7 @@ static void test_ctl_agent_status(void **state)
 			       .output = "/var/log/it.jsonl", .format = "jsonl",
 			       .control = "S (root only, SIGUSR1/SIGUSR2)" };
 	char sock[128], sf[128], none[128], out[4096], err[1024], want[512];
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	struct jc_field fields[32];
 	const struct jc_field *fld;
 	int nf = 0, status;

@@ -282,7 +282,7 @@ static void test_parse(void **state)
 static void test_protocol_root(void **state)
 {
 	struct it_pause_state ps = pause_state();
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char reply[256];
 	pid_t pid;
 
@@ -330,7 +330,7 @@ static void test_pause_error(void **state)
 {
 	struct it_pause_state ps = pause_state();
 	struct it_ctl_req r = { .via = "socket", .user = "x" };
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char reply[256];
 	pid_t pid;
 
@@ -353,7 +353,7 @@ static void test_group_check(void **state)
 {
 	struct it_pause_state ps = pause_state();
 	gid_t member = GROUP, many[100];
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char reply[256];
 	pid_t pid;
 	int i;
@@ -540,7 +540,7 @@ static void test_peer_exited(void **state)
 {
 	struct it_pause_state ps = pause_state();
 	gid_t member = GROUP;
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char reply[256];
 	pid_t pid;
 
@@ -582,7 +582,7 @@ static void test_peer_allowed(void **state)
 static void test_too_long(void **state)
 {
 	struct it_pause_state ps = pause_state();
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char text[200], reply[256];
 	int fd;
 
@@ -604,7 +604,7 @@ static void test_too_long(void **state)
 static void test_deadline(void **state)
 {
 	struct it_pause_state ps = pause_state();
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char reply[256];
 	double t0, took;
 	int silent, drip, fd, i;
@@ -651,7 +651,7 @@ static void test_cap(void **state)
 {
 	struct it_pause_state ps = pause_state();
 	int fds[IT_CTL_MAX_CLIENTS], extra, whole, i;
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char reply[256];
 
 	open_ctl(&c, "c7.sock", false);
@@ -683,7 +683,7 @@ static void test_cap(void **state)
 static void test_log_limited(void **state)
 {
 	struct it_pause_state ps = pause_state();
-	struct it_control c;
+	struct it_control c = { .fd = -1 };
 	char reply[256], logpath[128], *text = NULL;
 	size_t n = 0;
 	int fd, saved, logfd, i, lines = 0;
