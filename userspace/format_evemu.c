@@ -142,6 +142,7 @@ struct evemu_dev {
 	uint32_t id;
 	struct it_buf desc;
 	struct it_evemu_file *file;
+	char subject[IT_SUBJECT_HEX + 1];	/* of its last event ("": none) */
 };
 
 struct evemu_state {
@@ -228,6 +229,13 @@ static void evemu_event(struct it_format_ctx *fc, struct it_buf *b, const struct
 	if (v && !v->file)
 		v->file = it_evemu_open(&fc->place, e->hdr.dev, v->desc.p ? v->desc.p : "",
 					v->desc.len);
+	if (v && v->file && fc->subject_key && strcmp(v->subject, fc->subject ? fc->subject : "")) {
+		/* participation: whose events follow (docs/participation.md) */
+		snprintf(v->subject, sizeof(v->subject), "%s", fc->subject ? fc->subject : "");
+		it_buf_puts(&v->file->buf, "# subject ");
+		it_buf_puts(&v->file->buf, v->subject[0] ? v->subject : "-");
+		it_buf_putc(&v->file->buf, '\n');
+	}
 	if (v && v->file)
 		it_evemu_add(v->file, e->mono_ns, e->type, e->code, e->value);
 	else

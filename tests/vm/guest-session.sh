@@ -11,7 +11,8 @@
 # with --participation everyone and no key: alice recorded without a subject, the
 # greeter not, nothing once the system bus died, alice again on a new bus; then
 # --participation opt-out: carol (never chose) recorded, and not after her no; then
-# opt-in with --user nobody: carol's yes saved by that user, her typing recorded.
+# opt-in with --user nobody: carol's yes saved by that user, her typing recorded;
+# and --format evemu: a "# subject" comment before her events in the device's file.
 # The checks count each phase's key in the output and compare every subject with an
 # HMAC computed here with Python's hmac; then export and erase round-trip on a copy.
 #
@@ -25,6 +26,7 @@
 # check: session-bus-lost-and-back
 # check: session-opt-out
 # check: session-user-saves-choices
+# check: session-evemu-subject-comment
 # check: session-records
 # check: session-switch-mid-typing
 # check: session-ctl-replies
@@ -49,6 +51,18 @@ checks() {
   check session-bus-lost-and-back keys_check bus-lost
   check session-opt-out keys_check opt-out
   check session-user-saves-choices user_check
+  check session-evemu-subject-comment python3 - "$O/evemu" "$KEYHEX" <<'PY'
+import glob, hashlib, hmac, sys
+carol = hmac.new(bytes.fromhex(sys.argv[2]), b"uid:1002", hashlib.sha256).hexdigest()[:32]
+files = glob.glob(f"{sys.argv[1]}/*.evemu")
+lines = [l.rstrip("\n") for l in open(files[0])]
+subj = [l for l in lines if l.startswith("# subject ")]
+first_e = next(i for i, l in enumerate(lines) if l.startswith("E: "))
+keys = [l for l in lines if l.startswith("E: ") and " 0001 002d " in l]
+print(files, subj, f"{len(keys)} KEY_X events")
+assert len(files) == 1 and subj == ["# subject " + carol], subj
+assert lines.index(subj[0]) < first_e and len(keys) == 6
+PY
   check session-records records_check
   check session-switch-mid-typing split_check
   check session-ctl-replies ctl_check

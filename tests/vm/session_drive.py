@@ -13,6 +13,7 @@ the check phase on the host, which counts the events per key.
 Usage: session_drive.py TOP AGENT WORKDIR KBD_NODE. Exit 1 (with the step on stderr)
 when a step could not be done.
 """
+import glob
 import json
 import os
 import shutil
@@ -37,7 +38,7 @@ ALICE, BOB, CAROL = 1000, 1001, 1002
 EV_SYN, EV_KEY = 0, 1
 KEYS = {"KEY_Q": 16, "KEY_W": 17, "KEY_E": 18, "KEY_R": 19, "KEY_T": 20, "KEY_Y": 21,
         "KEY_U": 22, "KEY_I": 23, "KEY_O": 24, "KEY_P": 25, "KEY_A": 30, "KEY_S": 31,
-        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36, "KEY_K": 37, "KEY_L": 38, "KEY_Z": 44}
+        "KEY_D": 32, "KEY_F": 33, "KEY_G": 34, "KEY_H": 35, "KEY_J": 36, "KEY_K": 37, "KEY_L": 38, "KEY_Z": 44, "KEY_X": 45}
 procs = []
 phases = []
 
@@ -171,9 +172,9 @@ def keep_status(reason, name):
     shutil.copy(f"{W}/a.status", f"{W}/{name}")
 
 
-def start_agent(env, name, mode=OPT_IN):
+def start_agent(env, name, mode=OPT_IN, output=None):
     err = open(f"{W}/{name}.err", "w")
-    p = subprocess.Popen([AGENT, "-o", f"{W}/{name}.jsonl", "--device", NODE, "--keys", "raw",
+    p = subprocess.Popen([AGENT, "-o", output or f"{W}/{name}.jsonl", "--device", NODE, "--keys", "raw",
                           *mode, "--status-file", f"{W}/{name}.status"], env=env, stderr=err)
     procs.append(p)
 
@@ -279,6 +280,15 @@ def scenario(env, lg, kb):
         json.dump({"uid": st.st_uid, "mode": st.st_mode & 0o777,
                    "dir_uid": os.stat(STATE).st_uid}, f)
     stop_agent(e, "e")
+    # --format evemu: a "# subject" comment in the device's file before carol's events
+    os.makedirs(f"{W}/evemu", exist_ok=True)
+    f = start_agent(env, "f", OPT_IN + ["--format", "evemu"], f"{W}/evemu")
+    wait_for(lambda: glob.glob(f"{W}/evemu/*.jsonl*"), "the evemu index", 30)
+    out_f = Output(glob.glob(f"{W}/evemu/*.jsonl*")[0])
+    out_f.next_session("evemu: carol recorded", recording)
+    kb.type("KEY_X")
+    phases.append({"key": "KEY_X", "recorded": "evemu", "uid": CAROL, "what": "evemu: carol"})
+    stop_agent(f, "f")
 
 
 def no_bus(env):
