@@ -217,4 +217,8 @@ void it_sink_hostname(char *out, size_t len);
 void it_dir_file_name(char *out, size_t len, uint64_t wall_ns, const char *host,
 		      const char *suffix);
 
+/* Length of "inputtrace-YYYYMMDDTHHMMSS.uuuuuuZ-" (it_dir_file_name()'s stamp) at the
+ * start of n, or 0 when n does not start so. */
+size_t it_dir_stamp_len(const char *n);
+
 #endif

@@ -185,9 +185,7 @@ int it_sink_dir_new_file(struct it_sink *s, unsigned int mode)
 	return fd;
 }
 
-/* Length of "inputtrace-YYYYMMDDTHHMMSS.uuuuuuZ-" (it_dir_file_name()'s stamp) at the
- * start of n, or 0 when n does not start so. */
-static size_t stamp_prefix(const char *n)
+size_t it_dir_stamp_len(const char *n)
 {
 	static const char pat[] = "inputtrace-########T######.######Z-";
 	size_t i;
@@ -204,7 +202,7 @@ bool it_sink_name_ours(const struct it_sink *s, const char *n)
 {
 	static const char *const exts[] = { "jsonl", "jsonl.gz", "csv", "csv.gz" };
 	char want[160];
-	size_t i, p = stamp_prefix(n);
+	size_t i, p = it_dir_stamp_len(n);
 
 	if (!p)
 		return false;
@@ -219,7 +217,7 @@ bool it_sink_name_ours(const struct it_sink *s, const char *n)
 /* inputtrace-<time>-HOST-inputN.evemu (evemu_files.c) */
 bool it_sink_name_evemu(const struct it_sink *s, const char *n)
 {
-	size_t p = stamp_prefix(n), hl = strlen(s->host), e;
+	size_t p = it_dir_stamp_len(n), hl = strlen(s->host), e;
 	const char *r;
 
 	if (!p || strncmp(n + p, s->host, hl) || strncmp(n + p + hl, "-input", 6))

@@ -9,27 +9,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "sink.h"
 #include "spool_reader.h"
 #include "stream.h"
 
 #define CHUNK 65536
 
-/* "inputtrace-########T######.######Z-" as sink.c's make_name() writes it */
-static size_t stamp_len(const char *n)
-{
-	static const char pat[] = "inputtrace-########T######.######Z-";
-	size_t i;
-
-	for (i = 0; pat[i]; i++)
-		if (pat[i] == '#' ? n[i] < '0' || n[i] > '9' : n[i] != pat[i])
-			return 0;
-	return i;
-}
-
 int it_spool_name(const char *n, const char *host)
 {
 	static const char *const exts[] = { ".jsonl", ".jsonl.gz", ".jsonl.tmp", ".jsonl.gz.tmp" };
-	size_t p = stamp_len(n), h = strlen(host), i;
+	size_t p = it_dir_stamp_len(n), h = strlen(host), i;
 
 	if (!p || strncmp(n + p, host, h))
 		return 0;
