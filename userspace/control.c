@@ -590,6 +590,17 @@ static void client_judge(struct it_control *c, struct it_ctl_client *cl)
 		free(groups);
 }
 
+/* Slots held by uid's clients: one user cannot take them all (a socket open to
+ * everyone must still serve the others). */
+static int slots_of(const struct it_control *c, uid_t uid)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->nclients; i++)
+		n += c->clients[i].req.uid == uid;
+	return n;
+}
+
 /* Accept one waiting connection and serve what it sent already. One that must wait
  * for more takes a slot, or is told "busy" when none is free. Returns false when
  * nobody was waiting. */
@@ -611,7 +622,9 @@ static bool accept_one(struct it_control *c, struct it_pause_state *ps, double n
 	if (client_step(c, ps, cl, now))
 		return true;
 	ev.data.fd = fd;
-	if (cl == &spare || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev))
+	if (cl != &spare && cl->req.uid != 0 && slots_of(c, cl->req.uid) >= IT_CTL_MAX_PER_UID)
+		client_reject(c, cl, "busy (too many connections of this user at once; try again)");
+	else if (cl == &spare || epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev))
 		client_reject(c, cl, "busy (too many clients at once; try again)");
 	else
 		c->nclients++;
@@ -729,17 +742,33 @@ int it_control_request(const char *path, const char *cmd, char *reply, size_t re
 	return it_control_request_peer(path, cmd, reply, replylen, NULL, err, errlen);
 }
 
+/* Read the agent's whole answer (it closes the connection after it) into reply. */
+static size_t read_answer(int fd, char *reply, size_t replylen)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t n = 0;
+	ssize_t got;
+
+	/* the agent answers as soon as its loop sees the line (it never waits on a client) */
+	while (n < replylen - 1 && poll(&p, 1, 5000) > 0) {
+		got = read(fd, reply + n, replylen - 1 - n);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	reply[n] = 0;
+	return n;
+}
+
 static int request_once(const char *path, const char *cmd, char *reply, size_t replylen,
 			pid_t *peer_pid, char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	struct pollfd p;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
-	char buf[256];
-	size_t n = 0;
-	ssize_t got;
-	int fd;
+	char line[IT_CTL_BUF_MAX + 2];
+	int fd, werr = 0;
+	size_t n;
 
 	reply[0] = 0;
 	if (peer_pid)
@@ -764,32 +793,27 @@ static int request_once(const char *path, const char *cmd, char *reply, size_t r
 	}
 	if (peer_pid && !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl))
 		*peer_pid = cred.pid;
-	snprintf(buf, sizeof(buf), "%s\n", cmd);
-	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf)) {
-		snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	/* the agent answers as soon as its loop sees the line (it never waits on a client) */
-	while (n < sizeof(buf) - 1 && !memchr(buf, '\n', n)) {
-		p.fd = fd;
-		p.events = POLLIN;
-		if (poll(&p, 1, 5000) <= 0)
-			break;
-		got = read(fd, buf + n, sizeof(buf) - 1 - n);
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
+	snprintf(line, sizeof(line), "%s\n", cmd);
+	/* a busy agent may answer and close before the line is written: read its answer
+	 * all the same */
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) != (ssize_t)strlen(line))
+		werr = errno ? errno : EIO;
+	n = read_answer(fd, reply, replylen);
 	close(fd);
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
+	if (n && reply[n - 1] == '\n')
+		reply[n - 1] = 0;	/* one line: as it was sent; more: joined by '\n' */
+	if (!n && werr == EPIPE) {
+		snprintf(reply, replylen, "error: busy (closed before the request was sent)");
+		return 1;
+	}
 	if (!n) {
-		snprintf(err, errlen, "no answer from the agent on %s", path);
+		if (werr)
+			snprintf(err, errlen, "cannot write to %s: %s", path, strerror(werr));
+		else
+			snprintf(err, errlen, "no answer from the agent on %s", path);
 		return -1;
 	}
-	snprintf(reply, replylen, "%s", buf);
-	return strncmp(buf, "ok", 2) ? 1 : 0;
+	return strncmp(reply, "ok", 2) ? 1 : 0;
 }
 
 int it_control_request_peer(const char *path, const char *cmd, char *reply, size_t replylen,

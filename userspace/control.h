@@ -33,6 +33,7 @@ enum it_ctl_cmd { IT_CTL_NONE = 0, IT_CTL_PAUSE, IT_CTL_RESUME, IT_CTL_STATUS };
 /* Limits of the server side (docs/operations.md "Pause and resume"). */
 #define IT_CTL_LINE_MAX 64	/* a request longer than this, newline included, is refused */
 #define IT_CTL_MAX_CLIENTS 64	/* connections being read at once; more are closed at once */
+#define IT_CTL_MAX_PER_UID 8	/* of those, one user's other than root's */
 #define IT_CTL_DEADLINE_S 1.0	/* a client's whole request must arrive within this */
 #define IT_CTL_BUF_MAX 512	/* the longest request of any verb, newline included */
 #define IT_CTL_REPLY_MAX 8192	/* the longest answer of an added verb */
@@ -166,8 +167,10 @@ bool it_control_peer_allowed(uid_t uid, gid_t pgid, const gid_t *groups, int ngr
 /* The uid's user name into buf, or the number (looked up at most once a minute). */
 void it_user_name(uid_t uid, char *buf, size_t len);
 
-/* Client side: send cmd ("pause", ...) to the agent on path and put its answer line
- * (no newline) in reply. Returns 0 when it answered "ok ...", 1 when it answered an
+/* Client side: send cmd ("pause", "participate list", ...; a newline is added) to the
+ * agent on path and put its whole answer in reply (its lines joined by '\n', no last
+ * newline). "error: busy", or the connection closed before the request went out, is
+ * tried again for 2 s. Returns 0 when it answered "ok ...", 1 when it answered an
  * error, -1 when it could not be reached (err says). */
 int it_control_request(const char *path, const char *cmd, char *reply, size_t replylen,
 		       char *err, size_t errlen);

@@ -533,6 +533,54 @@ static void test_watch(void **state)
 	close(p[1]);
 }
 
+/* One user (not root) holds at most IT_CTL_MAX_PER_UID slots: the rest are told
+ * "busy" at once, and others are still served while that user's clients hang. */
+static void test_per_uid_cap(void **state)
+{
+	struct it_pause_state ps = pause_state();
+	struct it_control c = { .fd = -1 };
+	int p[2], i, held = IT_CTL_MAX_PER_UID + 3;
+	char reply[256], ch;
+	double t0;
+	pid_t child, pid;
+
+	if (geteuid() != 0) {
+		print_message("needs root (changes uid): skipped\n");
+		skip();
+	}
+	open_ctl(&c, "c10.sock", false);
+	assert_int_equal(chmod(c.path, 0666), 0);
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {	/* nobody: connections that never send */
+		close(p[0]);
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+			_exit(4);
+		for (i = 0; i < held; i++)
+			if (connect_send(&c, NULL) < 0)	/* kept open until killed */
+				_exit(6);
+		if (write(p[1], "r", 1) != 1)
+			_exit(5);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &ch, 1), 1);
+	t0 = mono();
+	while (c.nclients + (int)c.bad < held && mono() - t0 < 5)
+		turn(&c, &ps, 10);
+	assert_int_equal(c.nclients, IT_CTL_MAX_PER_UID);
+	assert_int_equal(c.bad, held - IT_CTL_MAX_PER_UID);
+	/* root is still answered at once */
+	exchange(&c, &ps, 0, 0, 0, NULL, "status\n", false, reply, sizeof(reply), &pid);
+	assert_string_equal(reply, "ok capturing");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(p[0]);
+	it_control_close(&c);
+}
+
 /* Judged from the socket, as the peer was when it connected: a client that sent its
  * request and exited before the agent read it is still a member (there is no
  * /proc/PID any more), and an outsider that exited is still refused. */
@@ -764,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_holds),
 		cmocka_unit_test(test_verbs),
 		cmocka_unit_test(test_watch),
+		cmocka_unit_test(test_per_uid_cap),
 		cmocka_unit_test(test_peer_allowed),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_deadline),
