@@ -191,7 +191,7 @@ test:
 	@tests/run-all.sh
 
 demo:
-	@scripts/install-deps.sh
+	@IT_DEPS_NO_NPM=1 scripts/install-deps.sh
 	@$(MAKE) --no-print-directory all vm
 	@scripts/demo.sh
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* part_ctl.c - `inputtrace ctl participate ...` (part_ctl.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "control.h"
@@ -8,6 +9,20 @@
 #include "part_ctl.h"
 
 #define REPLY_MAX IT_CTL_REPLY_MAX
+
+/* The request's first word is one the agent knows: a usage error is said here, not
+ * after a connection (or as a missing agent). */
+static bool known_verb(const char *w)
+{
+	static const char *const verbs[] = { "yes", "no", "status", "list" };
+	size_t n = strcspn(w, " ");
+	unsigned int i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strlen(verbs[i]) == n && !strncmp(w, verbs[i], n))
+			return true;
+	return false;
+}
 
 int it_ctl_participate(int argc, char **argv, FILE *out)
 {
@@ -32,7 +47,7 @@ int it_ctl_participate(int argc, char **argv, FILE *out)
 			l += (size_t)snprintf(req + l, sizeof(req) - l, " %s", argv[i]);
 		}
 	}
-	if (argc < 3 || l == strlen("participate")) {
+	if (argc < 3 || l == strlen("participate") || !known_verb(req + strlen("participate "))) {
 		it_err("ctl participate: expected yes, no, status or list (see ctl --help)");
 		return 2;
 	}

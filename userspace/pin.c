@@ -127,8 +127,8 @@ int it_pin_acquire(struct it_pin *p, const char *dir, char *err, size_t errlen)
 	snprintf(parent, sizeof(parent), "%s", dir);
 	dirname(parent);
 	if (!on_bpffs(parent) && !on_bpffs(dir)) {
-		snprintf(err, errlen, "--pin %s: %s is not in a BPF file system (mount -t bpf bpf %s)",
-			 dir, parent, parent);
+		snprintf(err, errlen, "--pin %s: not in a BPF file system (pin under /sys/fs/bpf; "
+			 "if it is not mounted: mount -t bpf bpf /sys/fs/bpf)", dir);
 		return -1;
 	}
 	for (tries = 0; tries < 5; tries++) {

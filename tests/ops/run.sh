@@ -149,7 +149,7 @@ expect "ctl status, a killed agent's status file naming a live pid: exit 1, one 
   "^inputtrace: ctl status: no agent: cannot connect to $tmp/none.sock: No such file or directory; the status file $tmp/run/status names pid $$, but no agent holds it \(left by an agent that was killed\)\$" \
   "$agent" ctl status --socket "$tmp/none.sock" --status-file "$tmp/run/status"
 expect "--pin outside a BPF file system: exit 1" 1 \
-  "^inputtrace: --pin $tmp/x/y: $tmp/x is not in a BPF file system \(mount -t bpf bpf $tmp/x\)\$" \
+  "^inputtrace: --pin $tmp/x/y: not in a BPF file system \(pin under /sys/fs/bpf; if it is not mounted: mount -t bpf bpf /sys/fs/bpf\)\$" \
   "$agent" --pin "$tmp/x/y"
 expect "--user of an unknown user: exit 2" 2 "^inputtrace: invalid --user 'no-such-user-xyz': no such user\$" \
   "$agent" --user no-such-user-xyz
