@@ -246,7 +246,7 @@ static int scan(struct job *j, int fd, const char *name, struct writer *w, uint6
 	if (n < 0) {
 		snprintf(j->err, j->errlen, "%s: %s (not changed)", name,
 			 n == LINE_CUT ? "cut or corrupt" : n == LINE_LONG ?
-			 "a line longer than " IT_SF_LINE_MAX_TEXT " (not the agent's records)" :
+			 "a line longer than " IT_SF_LINE_MAX_TEXT ", not the agent's records" :
 			 n == LINE_OOM ? "out of memory" : "cannot write");
 		rc = -1;
 	}
