@@ -335,14 +335,13 @@ static void part_handle(void *ctx, const struct it_ctl_req *r, const char *line,
 {
 	struct it_agent_part *p = ctx;
 	struct it_part_ctx pc = { .mode = p->mode, .choices = &p->choices, .key = &p->key,
-		.notice = p->o->part.notice };
+		.notice = p->o->part.notice, .rate = &p->rate };
 	struct it_part_change chg;
 	struct it_buf b = { 0 };
-	uint64_t mono;
 	char err[512];
 	size_t n;
 
-	it_clock_pair(&mono, &pc.now_ns);
+	it_clock_pair(&pc.mono_ns, &pc.now_ns);
 	if (it_participate_handle(&pc, r->uid, line, len, &b, &chg) == IT_PART_CHANGE &&
 	    apply(p, &chg, err, sizeof(err))) {
 		snprintf(reply, replylen, "error: %s%s\n", err,

@@ -25,6 +25,7 @@
 #include "collector.h"
 #include "control.h"
 #include "logind.h"
+#include "participate.h"
 #include "participation.h"
 #include "subject.h"
 
@@ -33,6 +34,7 @@ struct it_agent_part {
 	enum it_part_mode mode;
 	int dirfd;			/* --state-dir (opt-in/opt-out), -1: none */
 	struct it_choices choices;
+	struct it_part_rate rate;	/* the bound on each uid's changes (participate.h) */
 	struct it_subject_key key;
 	bool have_key;			/* subjects are computed */
 	struct it_logind *lg;		/* NULL: no logind (everyone) or reconnecting */

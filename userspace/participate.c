@@ -149,6 +149,84 @@ static void list_reply(const struct it_part_ctx *c, struct it_buf *reply)
 	}
 }
 
+/* --- the bound on changes (participate.h) ------------------------------------------ */
+
+#define REFILL_NS ((uint64_t)IT_PART_REFILL_S * 1000000000ULL)
+
+/* uid's slot, or a free or forgettable one (set to uid, bucket full). */
+static size_t rate_slot(struct it_part_rate *rt, uint32_t uid)
+{
+	size_t i, best = 0;
+
+	for (i = 0; i < rt->n; i++)
+		if (rt->v[i].uid == uid)
+			return i;
+	if (rt->n < IT_PART_RATE_SLOTS) {
+		i = rt->n++;
+	} else {	/* the one whose bucket fills first */
+		for (i = 1; i < rt->n; i++)
+			if (rt->v[i].tat_ns < rt->v[best].tat_ns)
+				best = i;
+		i = best;
+	}
+	rt->v[i].uid = uid;
+	rt->v[i].tat_ns = 0;
+	return i;
+}
+
+/* Count a change of uid (a generic cell rate: a bucket of IT_PART_BURST that refills
+ * one per REFILL_NS). 0, or the seconds to wait when it is over the bound and may be
+ * refused; a withdrawal is counted all the same (force). */
+static uint64_t rate_take(const struct it_part_ctx *c, uint32_t uid, bool force)
+{
+	struct it_part_rate *rt = c->rate;
+	uint64_t now = c->mono_ns, tat, limit = now + (IT_PART_BURST - 1) * REFILL_NS;
+	size_t i;
+
+	if (!rt)
+		return 0;
+	i = rate_slot(rt, uid);
+	tat = rt->v[i].tat_ns > now ? rt->v[i].tat_ns : now;
+	if (tat > limit && !force)
+		return (tat - limit + 999999999ULL) / 1000000000ULL;
+	tat += REFILL_NS;
+	rt->v[i].tat_ns = tat < limit + REFILL_NS ? tat : limit + REFILL_NS;
+	return 0;
+}
+
+/* A yes/no of uid: nothing when it changes nothing, else within the bound or a
+ * withdrawal. */
+static enum it_part_result change(const struct it_part_ctx *c, uint32_t uid, bool yes,
+				  struct it_buf *reply, struct it_part_change *chg)
+{
+	const struct it_choice *old = it_choices_get(c->choices, uid);
+	char msg[64];
+	uint64_t wait;
+
+	if (old && old->yes == yes && old->notice == c->notice) {
+		it_buf_puts(reply, "ok ");
+		state_line(c, uid, old, reply);
+		return IT_PART_REPLY;
+	}
+	wait = rate_take(c, uid, !yes && (!old || old->yes));
+	if (wait) {
+		snprintf(msg, sizeof(msg), "too many changes; try again in %llu s",
+			 (unsigned long long)wait);
+		error_reply(reply, msg);
+		return IT_PART_ERROR;
+	}
+	memset(chg, 0, sizeof(*chg));
+	chg->choice = (struct it_choice){ .uid = uid, .yes = yes, .time_ns = c->now_ns,
+					  .notice = c->notice };
+	if (it_subject_of(c->key, uid, chg->subject)) {
+		error_reply(reply, "cannot compute the subject");
+		return IT_PART_ERROR;
+	}
+	it_buf_puts(reply, "ok ");
+	state_line(c, uid, &chg->choice, reply);
+	return IT_PART_CHANGE;
+}
+
 enum it_part_result it_participate_handle(const struct it_part_ctx *c, uid_t caller,
 					  const char *request, size_t len,
 					  struct it_buf *reply, struct it_part_change *chg)
@@ -185,14 +263,5 @@ enum it_part_result it_participate_handle(const struct it_part_ctx *c, uid_t cal
 		state_line(c, uid, it_choices_get(c->choices, uid), reply);
 		return IT_PART_REPLY;
 	}
-	memset(chg, 0, sizeof(*chg));
-	chg->choice = (struct it_choice){ .uid = uid, .yes = r.verb == V_YES, .time_ns = c->now_ns,
-					  .notice = c->notice };
-	if (it_subject_of(c->key, uid, chg->subject)) {
-		error_reply(reply, "cannot compute the subject");
-		return IT_PART_ERROR;
-	}
-	it_buf_puts(reply, "ok ");
-	state_line(c, uid, &chg->choice, reply);
-	return IT_PART_CHANGE;
+	return change(c, uid, r.verb == V_YES, reply, chg);
 }

@@ -30,12 +30,37 @@
 
 #define IT_PART_REQ_MAX 256
 
+/*
+ * The bound on changes, per uid (a change: a yes/no that alters the saved choice or
+ * its notice; each one is a participation record and a save of the choices file).
+ * A burst of IT_PART_BURST changes, then one per IT_PART_REFILL_S seconds. Over it a
+ * yes (or a no that only updates the notice of a no) answers "error: too many
+ * changes; try again in N s". A no that stops recording (from yes, or from no choice
+ * at all) is never refused: it is counted, but withdrawal always works. A yes/no
+ * that would change nothing answers ok and changes, records and saves nothing.
+ * The table holds IT_PART_RATE_SLOTS uids; a uid whose bound has run out is
+ * forgotten first, then the one nearest to it.
+ */
+#define IT_PART_BURST 5
+#define IT_PART_REFILL_S 10
+#define IT_PART_RATE_SLOTS 64
+
+struct it_part_rate {
+	struct {
+		uint32_t uid;
+		uint64_t tat_ns;	/* CLOCK_MONOTONIC ns: when the uid's bucket is full */
+	} v[IT_PART_RATE_SLOTS];
+	size_t n;
+};
+
 struct it_part_ctx {
 	enum it_part_mode mode;
 	const struct it_choices *choices;
 	const struct it_subject_key *key;
 	uint32_t notice;	/* the notice version in force */
 	uint64_t now_ns;	/* CLOCK_REALTIME ns: the time of a change */
+	struct it_part_rate *rate;	/* the bound on changes; NULL: none (tests, fuzzing) */
+	uint64_t mono_ns;	/* CLOCK_MONOTONIC ns, for the bound */
 };
 
 /* A yes/no to apply: it_choices_set() + it_choices_save(), then decide again. */

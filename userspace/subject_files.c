@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,14 +97,27 @@ bool it_sf_line_matches(const char *s, size_t n, const char *subject)
 
 /* --- reading and writing lines, gzip or plain ------------------------------------ */
 
+enum { LINE_CUT = -1, LINE_WRITE = -2, LINE_LONG = -3, LINE_OOM = -4 };
+
 struct reader {
 	gzFile g;
 	char buf[65536];
 	size_t pos, len;
 };
 
-/* The next line with its '\n' (the last may lack it) into b: 1, 0 at the end, -1 on
- * a read error (gzip cut or corrupt). Exact bytes: NULs included. */
+/* A failed gzread: zlib's out of memory is not the file's fault. */
+static int gz_failed(gzFile g)
+{
+	int e;
+
+	gzerror(g, &e);
+	return e == Z_MEM_ERROR ? LINE_OOM : LINE_CUT;
+}
+
+/* The next line with its '\n' (the last may lack it) into b: 1, 0 at the end,
+ * LINE_CUT on a read error (gzip cut or corrupt), LINE_LONG past IT_SF_LINE_MAX (a
+ * gzip bomb or not the agent's file: memory stays bounded), LINE_OOM. Exact bytes:
+ * NULs included. */
 static int next_line(struct reader *r, struct it_buf *b)
 {
 	it_buf_reset(b);
@@ -115,21 +129,25 @@ static int next_line(struct reader *r, struct it_buf *b)
 			nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
 			size_t take = nl ? (size_t)(nl - (r->buf + r->pos)) + 1 : r->len - r->pos;
 
+			if (b->len + take > IT_SF_LINE_MAX)
+				return LINE_LONG;
 			it_buf_put(b, r->buf + r->pos, take);
 			r->pos += take;
+			if (b->oom)
+				return LINE_OOM;
 			if (nl)
-				return b->oom ? -1 : 1;
+				return 1;
 			continue;
 		}
 		n = gzread(r->g, r->buf, sizeof(r->buf));
 		if (n < 0)
-			return -1;
+			return gz_failed(r->g);
 		if (n == 0) {
 			int e;
 
 			gzerror(r->g, &e);
 			if (e != Z_OK)
-				return -1;
+				return gz_failed(r->g);
 			return b->len ? 1 : 0;
 		}
 		r->pos = 0;
@@ -203,8 +221,10 @@ static int scan(struct job *j, int fd, const char *name, struct writer *w, uint6
 	struct reader *r = calloc(1, sizeof(*r));
 	int dfd = dup(fd), rc = 0, n;
 
+	errno = 0;
 	if (!r || dfd < 0 || !(r->g = gzdopen(dfd, "rb"))) {
-		snprintf(j->err, j->errlen, "%s: cannot read: %s", name, strerror(errno ? errno : ENOMEM));
+		snprintf(j->err, j->errlen, "%s: cannot read: %s", name,
+			 strerror(r && errno ? errno : ENOMEM));
 		if (dfd >= 0 && (!r || !r->g))
 			close(dfd);
 		free(r);
@@ -217,15 +237,17 @@ static int scan(struct job *j, int fd, const char *name, struct writer *w, uint6
 		j->res->lines++;
 		*matched += mine;
 		if (mine && j->op == IT_SF_EXPORT && write_all(j->out_fd, j->line.p, j->line.len))
-			n = -2;
+			n = LINE_WRITE;
 		else if (!mine && w && writer_put(w, j->line.p, j->line.len))
-			n = -2;
-		if (n == -2)
+			n = w->pending.oom ? LINE_OOM : LINE_WRITE;
+		if (n < 0)
 			break;
 	}
 	if (n < 0) {
-		snprintf(j->err, j->errlen, "%s: %s", name, n == -1 ? "cut or corrupt (not changed)" :
-			 "cannot write");
+		snprintf(j->err, j->errlen, "%s: %s (not changed)", name,
+			 n == LINE_CUT ? "cut or corrupt" : n == LINE_LONG ?
+			 "a line longer than " IT_SF_LINE_MAX_TEXT ", not the agent's records" :
+			 n == LINE_OOM ? "out of memory" : "cannot write");
 		rc = -1;
 	}
 	gzclose(r->g);
@@ -307,7 +329,16 @@ static int do_file(struct job *j, int dirfd, const char *name)
 		j->res->matched += matched;
 	} else if (flock(fd, LOCK_EX | LOCK_NB)) {
 		/* a running agent writes it: rewriting would lose what it writes next */
+		it_err("%s: being written by a running agent (or read under a lock): not "
+		       "changed; run erase again after it is finished (rotation or stop)", name);
 		j->res->files_busy++;
+		r = 0;
+	} else if (st.st_nlink > 1) {
+		/* the rewrite is a new inode: the other name would keep every record */
+		it_err("%s: has %ju hard links: not changed (the other names would keep the "
+		       "records); remove the other links and run erase again", name,
+		       (uintmax_t)st.st_nlink);
+		j->res->files_linked++;
 		r = 0;
 	} else {
 		r = erase_one(j, dirfd, name, fd, &st);	/* the lock holds until close */
@@ -331,6 +362,44 @@ static int ours(const struct dirent *d)
 			return 1;
 	}
 	return 0;
+}
+
+/* A temp of erase's own naming (atomicfile.h: ".NAME.new", NAME one of ours). */
+static int our_temp(const struct dirent *d)
+{
+	struct dirent inner = { 0 };
+	size_t n = strlen(d->d_name);
+
+	if (n < 6 || d->d_name[0] != '.' || strcmp(d->d_name + n - 4, ".new") ||
+	    n - 5 >= sizeof(inner.d_name))
+		return 0;
+	memcpy(inner.d_name, d->d_name + 1, n - 5);
+	return ours(&inner);
+}
+
+/* Remove the temps a killed erase left (they hold other people's records). One is
+ * stale when nobody holds its file's lock: an erase at work holds it all along. */
+static void clean_temps(int dirfd)
+{
+	struct dirent **v;
+	int n = scandirat(dirfd, ".", &v, our_temp, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char name[sizeof(v[i]->d_name)];
+		size_t len = strlen(v[i]->d_name) - 5;
+		int fd;
+
+		memcpy(name, v[i]->d_name + 1, len);
+		name[len] = 0;
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 ? errno == ENOENT : !flock(fd, LOCK_EX | LOCK_NB))
+			unlinkat(dirfd, v[i]->d_name, 0);
+		if (fd >= 0)
+			close(fd);
+		free(v[i]);
+	}
+	if (n >= 0)
+		free(v);
 }
 
 static int do_dir(struct job *j, int dirfd, const char *path)
@@ -367,11 +436,15 @@ int it_subject_files(enum it_sf_op op, const char *subject, const char *path, in
 	}
 	if (S_ISDIR(st.st_mode)) {
 		dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd >= 0)
+			clean_temps(dirfd);
 		r = dirfd < 0 ? -1 : do_dir(&j, dirfd, path);
 	} else {
 		snprintf(dcopy, sizeof(dcopy), "%s", path);
 		snprintf(bcopy, sizeof(bcopy), "%s", path);
 		dirfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd >= 0)
+			clean_temps(dirfd);
 		r = dirfd < 0 ? -1 : do_file(&j, dirfd, basename(bcopy));
 	}
 	if (dirfd < 0)
@@ -400,19 +473,17 @@ int it_subject_cmd(int argc, char **argv)
 	op = argv[0][1] == 'x' ? IT_SF_EXPORT : IT_SF_ERASE;
 	r = it_subject_files(op, argv[1], argv[2], 1, &res, err, sizeof(err));
 	if (op == IT_SF_ERASE)
-		printf("erased %llu records of subject %s from %llu of %llu files\n",
+		printf("erased %llu records of subject %s from %llu of %llu files read; "
+		       "%llu files skipped (not changed)\n",
 		       (unsigned long long)res.matched, argv[1],
-		       (unsigned long long)res.files_changed, (unsigned long long)res.files);
+		       (unsigned long long)res.files_changed, (unsigned long long)res.files,
+		       (unsigned long long)(res.files_busy + res.files_linked));
 	if (r) {
 		it_err("%s", err);
 		return 1;
 	}
-	if (res.files_busy) {
-		it_err("%llu files are being written by a running agent and were not changed: run "
-		       "erase again after they are finished (rotation or stop)",
-		       (unsigned long long)res.files_busy);
-		return 1;
-	}
+	if (res.files_busy || res.files_linked)
+		return 1;	/* each was named above */
 	if (!res.matched) {
 		it_err("no records of subject %s in %s", argv[1], argv[2]);
 		return 1;

@@ -13,7 +13,11 @@
  * erase: rewrites each file that holds such lines without them, every other line
  *   byte-identical (after decompression; gzip is recompressed), crash-safe
  *   (atomicfile.h), keeping the file's mode and owner. A file another process holds
- *   an flock on (a running agent writing it) is left alone and reported.
+ *   an flock on (a running agent writing it) or with more than one hard link (the
+ *   rewrite would leave the records under the other name) is left alone, and
+ *   reported (one line naming it on stderr).
+ * Both first remove the hidden temps (".NAME.new") a killed erase left in the
+ *   directory, unless an erase is at work on NAME (it holds NAME's flock).
  */
 #ifndef IT_SUBJECT_FILES_H
 #define IT_SUBJECT_FILES_H
@@ -30,7 +34,13 @@ struct it_sf_result {
 	uint64_t matched;	/* the person's records: exported or removed */
 	uint64_t files_changed;	/* erase: files rewritten */
 	uint64_t files_busy;	/* erase: files skipped, locked by a writer */
+	uint64_t files_linked;	/* erase: files skipped, with more than one hard link */
 };
+
+/* The longest record line read (with its newline): the agent's are far shorter; a
+ * longer one (a gzip bomb, not the agent's file) is an error, the file unchanged. */
+#define IT_SF_LINE_MAX (1024 * 1024)
+#define IT_SF_LINE_MAX_TEXT "1 MiB"
 
 /* Whether the JSON object in line (len bytes, no newline needed) has a top-level
  * member "subject" equal to the string subject. */
@@ -43,8 +53,9 @@ int it_subject_files(enum it_sf_op op, const char *subject, const char *path, in
 		     struct it_sf_result *res, char *err, size_t errlen);
 
 /* The command: argv = { "export"|"erase", PSEUDONYM, PATH } (argc 3). Export writes to
- * stdout; erase prints "erased N records of SUBJECT from M files". Returns the exit
- * code: 0; 1 when nothing matched, a file failed or was busy; 2 for a usage error. */
+ * stdout; erase prints "erased N records of subject S from M of T files read; K files
+ * skipped (not changed)". Returns the exit code: 0; 1 when nothing matched, a file
+ * failed or was skipped (busy, hard links); 2 for a usage error. */
 int it_subject_cmd(int argc, char **argv);
 
 #endif

@@ -69,7 +69,9 @@ static void test_yes_status_no(void **state)
 	apply();
 	assert_int_equal(ask(1000, "participate status", &t), IT_PART_REPLY);	/* no newline: fine */
 	assert_non_null(strstr(t, "choice=yes"));
-	assert_int_equal(ask(1000, "participate yes notice=3\n", &t), IT_PART_CHANGE);
+	/* the same choice and notice again: ok, nothing to record or save */
+	assert_int_equal(ask(1000, "participate yes notice=3\n", &t), IT_PART_REPLY);
+	assert_non_null(strstr(t, "ok subject=" SUBJ_1000 " choice=yes"));
 	assert_int_equal(ask(1000, "participate no\n", &t), IT_PART_CHANGE);
 	assert_false(chg.choice.yes);
 	assert_non_null(strstr(t, "choice=no"));
@@ -149,6 +151,52 @@ static void test_malformed(void **state)
 	assert_int_equal(ask(0, "participate status\n", &t), IT_PART_REPLY);
 }
 
+/* A flood of yes/no: a burst of changes, then yes is refused with the wait while
+ * every no that stops recording still works; repeats change nothing; the table of
+ * changers stays bounded. */
+static void test_flood(void **state)
+{
+	static struct it_part_rate rate;
+	int changes = 0, refused = 0;
+	const char *t;
+
+	memset(&rate, 0, sizeof(rate));
+	ctx.rate = &rate;
+	ctx.mono_ns = 1000000000000ULL;
+	for (int i = 0; i < 1000; i++) {
+		const struct it_choice *old = it_choices_get(&choices, 1000);
+		bool was_yes = old && old->yes;
+		enum it_part_result r = ask(1000, i % 2 ? "participate no\n" :
+					    "participate yes\n", &t);
+
+		if (i % 2 && was_yes)	/* a withdrawal: always */
+			assert_int_equal(r, IT_PART_CHANGE);
+		if (r == IT_PART_CHANGE) {
+			changes++;
+			apply();
+		} else if (r == IT_PART_ERROR) {
+			assert_string_equal(t, "error: too many changes; try again in 10 s\n");
+			refused++;
+		}
+	}
+	assert_int_equal(changes, 2 * 3);	/* yes,no x3: the burst of 5 and a withdrawal */
+	assert_int_equal(refused, 500 - 3);
+	/* 10 s later: one more yes */
+	ctx.mono_ns += IT_PART_REFILL_S * 1000000000ULL;
+	assert_int_equal(ask(1000, "participate yes\n", &t), IT_PART_CHANGE);
+	apply();
+	assert_int_equal(ask(1000, "participate yes\n", &t), IT_PART_REPLY);	/* a repeat */
+	assert_int_equal(ask(1000, "participate no\n", &t), IT_PART_CHANGE);
+	apply();
+	assert_int_equal(ask(1000, "participate yes\n", &t), IT_PART_ERROR);
+	/* another uid has its own bound; many uids: the table stays bounded */
+	assert_int_equal(ask(1001, "participate yes\n", &t), IT_PART_CHANGE);
+	for (uid_t u = 2000; u < 3000; u++)
+		assert_int_equal(ask(u, "participate yes\n", &t), IT_PART_CHANGE);
+	assert_int_equal(rate.n, IT_PART_RATE_SLOTS);
+	ctx.rate = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +204,7 @@ int main(void)
 		cmocka_unit_test_setup(test_permissions, setup),
 		cmocka_unit_test_setup(test_notice, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
+		cmocka_unit_test_setup(test_flood, setup),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -238,12 +238,69 @@ static void test_busy_and_bad(void **state)
 	it_buf_free(&all); it_buf_free(&mine); it_buf_free(&rest); it_buf_free(&got);
 }
 
+/* A hard link keeps the old inode: refused, left unchanged; a line over
+ * IT_SF_LINE_MAX is an error naming the file, unchanged; a killed erase's temp is
+ * removed by the next run, unless its file is locked (an erase at work). */
+static void test_link_long_temp(void **state)
+{
+	struct it_buf all = { 0 }, mine = { 0 }, rest = { 0 }, got = { 0 }, big = { 0 };
+	struct it_sf_result res;
+	char err[256], p[128], q[128], t[160];
+	struct stat st;
+	int lock;
+
+	records(&all, &mine, &rest, 0);
+	write_plain("inputtrace-20240101T000000.000000Z-h.jsonl", &all, 0600);
+	snprintf(p, sizeof(p), "%s/inputtrace-20240101T000000.000000Z-h.jsonl", dir);
+	snprintf(q, sizeof(q), "%s/copy", dir);
+	assert_int_equal(link(p, q), 0);
+	assert_int_equal(it_subject_files(IT_SF_ERASE, A, dir, -1, &res, err, sizeof(err)), 0);
+	assert_int_equal(res.files_linked, 1);
+	assert_int_equal(res.matched, 0);
+	assert_int_equal(res.files_changed, 0);
+	read_all("inputtrace-20240101T000000.000000Z-h.jsonl", &got);
+	assert_buf_equal(&got, &all);
+	assert_int_equal(unlink(q), 0);
+
+	/* a 2 MiB line after the records: an error, nothing changed */
+	it_buf_put(&big, all.p, all.len);
+	it_buf_puts(&big, "{\"subject\":\"" A "\",\"x\":\"");
+	while (big.len < 2 * IT_SF_LINE_MAX)
+		it_buf_puts(&big, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	it_buf_puts(&big, "\"}\n");
+	write_plain("inputtrace-20240101T000000.000000Z-h.jsonl", &big, 0600);
+	assert_int_equal(it_subject_files(IT_SF_ERASE, A, dir, -1, &res, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "inputtrace-20240101T000000.000000Z-h.jsonl: a line longer"));
+	read_all("inputtrace-20240101T000000.000000Z-h.jsonl", &got);
+	assert_buf_equal(&got, &big);
+	assert_int_equal(export(A, &got, &res), -1);
+
+	/* a killed erase's temp: gone after the next run, not while its file is locked */
+	write_plain("inputtrace-20240101T000000.000000Z-h.jsonl", &all, 0600);
+	write_plain(".inputtrace-20240101T000000.000000Z-h.jsonl.new", &rest, 0600);
+	write_plain(".notes.txt.new", &rest, 0600);	/* not of our naming: kept */
+	snprintf(t, sizeof(t), "%s/.inputtrace-20240101T000000.000000Z-h.jsonl.new", dir);
+	lock = open(p, O_RDONLY);
+	assert_int_equal(flock(lock, LOCK_EX), 0);
+	assert_int_equal(export(A, &got, &res), 0);
+	assert_int_equal(stat(t, &st), 0);
+	close(lock);
+	assert_int_equal(export(A, &got, &res), 0);
+	assert_buf_equal(&got, &mine);
+	assert_int_equal(stat(t, &st), -1);
+	snprintf(t, sizeof(t), "%s/.notes.txt.new", dir);
+	assert_int_equal(stat(t, &st), 0);
+	it_buf_free(&all); it_buf_free(&mine); it_buf_free(&rest); it_buf_free(&got);
+	it_buf_free(&big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test_setup_teardown(test_round_trip, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_busy_and_bad, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_link_long_temp, tmpdir_setup, tmpdir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
