@@ -136,12 +136,21 @@ struct it_feat_stream {
 	int64_t seq;
 };
 
+/* A device's last event time in the run: times never go back (the agent's clock is
+ * monotonic), a record that does is an error. */
+struct it_feat_devtime {
+	uint32_t dev;
+	uint64_t ns;
+};
+
 struct it_feat_reader {
 	const struct it_feat_table_ops *t;
 	void *state;			/* t's state */
 	const struct it_feat_out *out;
 	uint32_t *devs;			/* devices known in this run */
 	size_t ndevs, capdevs;
+	struct it_feat_devtime *times;	/* each device's last event time in this run */
+	size_t ntimes, captimes;
 	struct it_feat_stream *streams;	/* the last "seq" of each "stream" */
 	size_t nstreams;
 	uint64_t duplicates;		/* records skipped: their (stream, seq) came before */

@@ -189,7 +189,10 @@ static void emit(struct ivtab *t, struct stream *s, const struct it_feat_out *ou
 	v[COL_DISTANCE] = fv_real(w->distance);
 	v[COL_ACTIVE] = fv_real(w->active_ns / 1e9);
 	v[COL_IDLE] = fv_real(w->idle_ns / 1e9);
-	v[COL_WPM] = fv_ratio(text / 5.0, w->active_ns / 60e9);
+	/* under 1 ms active (0.000 s printed) a rate is noise: 2 presses in 0.1 ms would
+	 * be 240000 wpm */
+	if (w->active_ns >= 1000000)
+		v[COL_WPM] = fv_ratio(text / 5.0, w->active_ns / 60e9);
 	if (w->n_iki) {
 		size_t n = w->n_iki;
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "atomicfile.h"
 #include "feat.h"
@@ -224,6 +225,22 @@ static int compute(const struct args *a, struct writer *w)
 	return rc;
 }
 
+/* -o FILE may be new or a regular file (it is replaced): not a device, a FIFO or a
+ * directory (a rename would put a file in its place), nor a symlink (the link would be
+ * replaced, not followed). 0, or 1 said. */
+static int out_ok(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return 0;	/* missing (or unreadable: the write says why) */
+	if (S_ISREG(st.st_mode))
+		return 0;
+	it_err("features: -o %s: %s", path,
+	       S_ISLNK(st.st_mode) ? "a symlink: refused" : "not a regular file: refused");
+	return 1;
+}
+
 /* The table into -o FILE: a temp file beside it, renamed over it when complete. */
 static int to_file(const struct args *a, struct writer *w)
 {
@@ -231,6 +248,8 @@ static int to_file(const struct args *a, struct writer *w)
 	const char *name;
 	int dirfd, fd, fd2, rc, e;
 
+	if (out_ok(a->out))
+		return 1;
 	snprintf(dcopy, sizeof(dcopy), "%s", a->out);
 	snprintf(bcopy, sizeof(bcopy), "%s", a->out);
 	name = basename(bcopy);

@@ -341,6 +341,33 @@ static bool dev_known(struct it_feat_reader *rd, uint32_t dev, bool add, bool de
 	return false;
 }
 
+/* false when dev's previous event in this run is later than ns; else ns is now its
+ * last time (forgotten when out of memory: not checked). */
+static bool forward(struct it_feat_reader *rd, uint32_t dev, uint64_t ns)
+{
+	size_t i;
+
+	for (i = 0; i < rd->ntimes && rd->times[i].dev != dev; i++)
+		;
+	if (i == rd->ntimes) {
+		if (rd->ntimes == rd->captimes) {
+			size_t cap = rd->captimes ? rd->captimes * 2 : 16;
+			struct it_feat_devtime *p = realloc(rd->times, cap * sizeof(*p));
+
+			if (!p)
+				return true;
+			rd->times = p;
+			rd->captimes = cap;
+		}
+		rd->times[rd->ntimes++] = (struct it_feat_devtime){ .dev = dev, .ns = ns };
+		return true;
+	}
+	if (ns < rd->times[i].ns)
+		return false;
+	rd->times[i].ns = ns;
+	return true;
+}
+
 static void feed(struct it_feat_reader *rd, const struct it_frec *r)
 {
 	rd->t->feed(rd->state, r, rd->out);
@@ -359,6 +386,7 @@ static void new_run(struct it_feat_reader *rd)
 		feed(rd, &r);
 	}
 	rd->ndevs = 0;
+	rd->ntimes = 0;
 }
 
 /* A record of m's stream with its seq or an earlier one came before: true. New
@@ -413,6 +441,8 @@ static const char *event(struct it_feat_reader *rd, const struct members *m, str
 	r->time_ns = (uint64_t)m->sec * 1000000000u + (uint64_t)m->usec * 1000u;
 	r->type = (uint16_t)type;
 	r->value = (int32_t)m->value;
+	if (!forward(rd, r->dev, r->time_ns))
+		return "time goes backwards (before the device's previous event)";
 	dev_known(rd, r->dev, true, false);
 	return NULL;
 }
@@ -587,10 +617,31 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* path opened for reading if it is a regular file (never through a symlink when
+ * nofollow: a directory's entries); else -1 with rd->err set. O_NONBLOCK so that a
+ * FIFO or a device is refused, not waited on. */
+static int open_regular(struct it_feat_reader *rd, const char *path, bool nofollow)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
+
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(rd->err, sizeof(rd->err), "%s: %s", path,
+			 fd >= 0 ? "not a regular file" :
+			 nofollow && errno == ELOOP ? "a symlink: refused" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A directory's capture files, regular files only (like subject export: a symlink,
+ * a FIFO or a subdirectory named *.jsonl is an error, not followed or waited on). */
 static int read_dir(struct it_feat_reader *rd, const char *path)
 {
 	struct dirent **v;
-	int n = scandir(path, &v, ours, by_name), r = 0;
+	int n = scandir(path, &v, ours, by_name), r = 0, fd;
 	char full[4096];
 
 	if (n < 0) {
@@ -604,7 +655,8 @@ static int read_dir(struct it_feat_reader *rd, const char *path)
 	for (int i = 0; i < n; i++) {
 		if (!r) {
 			snprintf(full, sizeof(full), "%s/%s", path, v[i]->d_name);
-			r = it_feat_read_path(rd, full);
+			fd = open_regular(rd, full, true);
+			r = fd < 0 ? -1 : read_fd(rd, fd, full);
 		}
 		free(v[i]);
 	}
@@ -625,25 +677,32 @@ int it_feat_read_path(struct it_feat_reader *rd, const char *path)
 		}
 		return read_fd(rd, fd, "stdin");
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
+	if (stat(path, &st)) {
 		snprintf(rd->err, sizeof(rd->err), "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
+	if (S_ISDIR(st.st_mode))
 		return read_dir(rd, path);
+	if (S_ISFIFO(st.st_mode)) {	/* named on the command line: read like stdin */
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(rd->err, sizeof(rd->err), "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		return read_fd(rd, fd, path);
 	}
-	return read_fd(rd, fd, path);
+	fd = open_regular(rd, path, false);
+	return fd < 0 ? -1 : read_fd(rd, fd, path);
 }
 
 void it_feat_reader_free(struct it_feat_reader *rd)
 {
 	free(rd->devs);
 	free(rd->streams);
+	free(rd->times);
 	rd->devs = NULL;
 	rd->streams = NULL;
+	rd->times = NULL;
 	rd->ndevs = rd->capdevs = rd->nstreams = 0;
+	rd->ntimes = rd->captimes = 0;
 }

@@ -3,7 +3,9 @@
 # would: one capture read plain, gzip (several members), from stdin, as several files and
 # as a rotated directory (headers and "present" records repeated, the last file still
 # .tmp and cut mid-line) gives the same rows, written out here; -o FILE atomic and 0600;
-# JSON Lines keys; malformed lines and bad usage (exit 1 and 2, one line); pandas and
+# JSON Lines keys; malformed lines and bad usage (exit 1 and 2, one line); -o FILE not a
+# regular file or a symlink refused; a FIFO or symlink inside a directory refused, a
+# FIFO named read; times going back an error; pandas and
 # DuckDB read both tables in both formats. Prints "ok NAME" / "FAIL NAME: why" per check
 # and ends with "N passed, M failed".
 set -u
@@ -158,6 +160,58 @@ else bad gzip-cut "exit $rc, $err"; fi
 run keystrokes missing.jsonl
 if [ "$rc" = 1 ] && grep -q 'missing.jsonl: No such file' err; then ok "a missing file: exit 1"
 else bad missing "exit $rc, $err"; fi
+
+# -o FILE that is not a regular file (a FIFO, a directory, a symlink) is refused, left
+# as it was: the rename would have put a regular file in its place
+mkfifo out.fifo; mkdir out.dir; echo real > real.csv; ln -s real.csv link.csv
+for o in out.fifo out.dir link.csv; do
+  run keystrokes -o "$o" cap.jsonl
+  case $o in link.csv) why='a symlink: refused' ;; *) why='not a regular file: refused' ;; esac
+  if [ "$rc" = 1 ] && [ "$(cat err)" = "inputtrace: features: -o $o: $why" ] && [ ! -s out ] &&
+     { [ -p out.fifo ] && [ -d out.dir ] && [ -L link.csv ] && [ "$(cat real.csv)" = real ]; } &&
+     ! compgen -G ".$o*" > /dev/null; then
+    ok "-o $o: refused, exit 1, left as it was"
+  else bad "out-$o" "exit $rc, $err"; fi
+done
+
+# a directory's entries are read only if regular files: a FIFO named *.jsonl is not
+# waited on, a symlink (to a file outside) not followed; each is an error like subject
+# export's. A FIFO named on the command line is read like stdin; a device is refused.
+mkdir fifodir linkdir
+cp cap.jsonl fifodir/a.jsonl; mkfifo fifodir/b.jsonl
+cp cap.jsonl linkdir/a.jsonl; ln -s "$tmp/cap.jsonl" linkdir/b.jsonl
+run keystrokes fifodir
+if [ "$rc" = 1 ] && [ "$err" = "inputtrace: fifodir/b.jsonl: not a regular file" ]; then
+  ok "a FIFO in a directory: an error, not waited on"
+else bad dir-fifo "exit $rc, $err"; fi
+run keystrokes linkdir
+if [ "$rc" = 1 ] && [ "$err" = "inputtrace: linkdir/b.jsonl: a symlink: refused" ]; then
+  ok "a symlink in a directory: an error, not followed"
+else bad dir-symlink "exit $rc, $err"; fi
+mkfifo cap.fifo
+cat cap.jsonl > cap.fifo &
+run keystrokes cap.fifo
+wait
+if [ "$rc" = 0 ] && [ "$out" = "$want_k" ]; then ok "a FIFO named as CAPTURE is read like stdin"
+else bad fifo-arg "exit $rc, $err"; fi
+run keystrokes /dev/null
+if [ "$rc" = 1 ] && [ "$err" = "inputtrace: /dev/null: not a regular file" ]; then
+  ok "a device as CAPTURE: refused"
+else bad device-arg "exit $rc, $err"; fi
+
+# times going back on one device: an error naming the line (a release before its press
+# gave a negative hold)
+python3 - <<'PY'
+import json
+ev = lambda seq, sec, code, v: json.dumps({"record": "event", "stream": "b", "seq": seq,
+    "dev": 3, "sec": sec, "usec": 0, "type": "EV_KEY", "code": code, "value": v})
+open("back.jsonl", "w").write("\n".join([ev(1, 10, "KEY_A", 1), ev(2, 9, "KEY_A", 0)]) + "\n")
+PY
+run keystrokes back.jsonl
+if [ "$rc" = 1 ] && [ "$err" = "inputtrace: back.jsonl:2: time goes backwards (before the device's previous event)" ] &&
+   [ "$out" = "${want_k%%$'\n'*}" ]; then
+  ok "time going backwards on a device: exit 1, back.jsonl:2 named"
+else bad backwards "exit $rc, $out $err"; fi
 
 # bad usage: exit 2, one line, nothing on stdout
 usage() { # usage NAME NEEDLE ARGS...

@@ -135,6 +135,19 @@ static void test_typing_shortcut(void **state)
 	fr_check_chunking("actions");
 }
 
+/* A burst shorter than 1 ms has no wpm (2 presses 0.1 ms apart were 240000 wpm);
+ * one of exactly 1 ms has: 2 / 5 per 1/60000 min = 24000. */
+static void test_typing_under_1ms(void **state)
+{
+	fr_key(3, 1000000, "KEY_A", 1);
+	fr_key(3, 1000100, "KEY_B", 1);
+	fr_key(4, 1000000, "KEY_A", 1);
+	fr_key(4, 1001000, "KEY_B", 1);
+	assert_string_equal(fr_run("actions"),
+		"3,,typing,1000000000,1000100000,0.100,,,,,2,0,,,letter=2\n"
+		"4,,typing,1000000000,1001000000,1.000,,,,,2,0,24000.000,,letter=2\n");
+}
+
 /* Two fingers by slot; one by BTN_TOUCH; a touch still on when its device goes. */
 static void test_touch(void **state)
 {
@@ -173,6 +186,7 @@ int main(void)
 		cmocka_unit_test_setup(test_scroll, setup),
 		cmocka_unit_test_setup(test_typing_shortcut, setup),
 		cmocka_unit_test_setup(test_touch, setup),
+		cmocka_unit_test_setup(test_typing_under_1ms, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -353,6 +353,28 @@ static void test_written_when(void **state)
 	CELL(&f.rows, 3, "iki_median_ms", "600.000");
 }
 
+/* Two letters 0.1 ms apart: active_s prints 0.000 and wpm is empty (under 1 ms active
+ * a rate is noise: it was 240000); 1 ms active is enough for one (2 / 5 / (1/60000)). */
+static void test_wpm_under_1ms(void **state)
+{
+	struct feed f;
+
+	begin(&f, 60, 5);
+	k(&f, 1 * S, 1, "KEY_A", 1);
+	k(&f, 1 * S + 100000, 1, "KEY_B", 1);
+	k(&f, 2 * S, 2, "KEY_A", 1);
+	k(&f, 2 * S + MS, 2, "KEY_B", 1);
+	end(&f);
+	assert_int_equal(f.rows.n, 2);
+	CELL(&f.rows, 0, "dev", "1");
+	CELL(&f.rows, 0, "active_s", "0.000");
+	CELL(&f.rows, 0, "presses_letter", "2");
+	CELL(&f.rows, 0, "wpm", "null");
+	CELL(&f.rows, 1, "dev", "2");
+	CELL(&f.rows, 1, "active_s", "0.001");
+	CELL(&f.rows, 1, "wpm", "24000.000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_raw_keys),
 		cmocka_unit_test(test_devices_subjects_gap),
 		cmocka_unit_test(test_written_when),
+		cmocka_unit_test(test_wpm_under_1ms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

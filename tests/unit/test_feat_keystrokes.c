@@ -224,6 +224,41 @@ static void test_malformed(void **state)
 	it_feat_reader_free(&rd);
 }
 
+/* The capture's clock is monotonic per device: an event before its device's previous
+ * one is an error naming the line (a release at 9 s after a press at 10 s gave a
+ * negative hold); another device, or a new run of the agent, may start earlier. */
+static void test_time_backwards(void **state)
+{
+	static const char *const lines[] = {
+		"{\"record\":\"event\",\"dev\":3,\"sec\":10,\"usec\":0,\"type\":\"EV_KEY\",\"code\":\"KEY_A\",\"value\":1}",
+		"{\"record\":\"event\",\"dev\":4,\"sec\":5,\"usec\":0,\"type\":\"EV_KEY\",\"code\":\"KEY_B\",\"value\":1}",
+		"{\"record\":\"event\",\"dev\":3,\"sec\":10,\"usec\":0,\"type\":\"EV_SYN\",\"code\":\"SYN_REPORT\",\"value\":0}",
+		"{\"record\":\"event\",\"dev\":3,\"sec\":9,\"usec\":999999,\"type\":\"EV_KEY\",\"code\":\"KEY_A\",\"value\":0}",
+		"{\"record\":\"header\",\"schema\":1,\"file_seq\":1}",
+	};
+	const struct it_feat_table_ops *t = it_feat_table_find("keystrokes");
+	struct it_buf b = { 0 };
+	struct it_feat_out o = { .row = fr_row, .ctx = &b };
+	struct it_feat_reader rd = { .t = t, .out = &o };
+	struct it_feat_opts opts;
+
+	it_feat_opts_default(&opts);
+	rd.state = t->create(&opts);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(it_feat_read_line(&rd, lines[i], strlen(lines[i]), "cap.jsonl", i + 1), 0);
+	assert_int_equal(it_feat_read_line(&rd, lines[3], strlen(lines[3]), "cap.jsonl", 4), -1);
+	assert_string_equal(rd.err, "cap.jsonl:4: time goes backwards (before the device's previous event)");
+	/* a new run: its clock may start anywhere */
+	assert_int_equal(it_feat_read_line(&rd, lines[4], strlen(lines[4]), "cap.jsonl", 5), 0);
+	assert_int_equal(it_feat_read_line(&rd, lines[3], strlen(lines[3]), "cap.jsonl", 6), 0);
+	t->finish(rd.state, &o);
+	it_buf_putc(&b, 0);
+	assert_string_equal(b.p, "3,,10000000000,,KEY_A,,,,0\n4,,5000000000,,KEY_B,,,,0\n");
+	it_buf_free(&b);
+	t->destroy(rd.state);
+	it_feat_reader_free(&rd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +269,7 @@ int main(void)
 		cmocka_unit_test_setup(test_lost_release_new_run, setup),
 		cmocka_unit_test(test_long_hold),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_time_backwards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
