@@ -16,6 +16,7 @@
 #include "agent_part.h"
 #include "atomicfile.h"
 #include "format.h"
+#include "format_csv.h"
 #include "header.h"
 #include "log.h"
 #include "participate.h"
@@ -63,13 +64,8 @@ static void rec_session(struct it_agent_part *p, const struct it_session_state *
 	 * intervals table (--record intervals), or live and offline rows would differ */
 	it_stage_intervals_pause(p->col);
 	if (p->o->format == IT_FMT_CSV) {
-		it_buf_puts(b, "session,,,");
-		it_buf_u64(b, mono / 1000000000ull);
+		it_csv_start(b, "session", mono, real);
 		it_buf_putc(b, ',');
-		it_buf_u64(b, mono % 1000000000ull / 1000);
-		it_buf_putc(b, ',');
-		it_rfc3339_bare(b, real);
-		it_buf_puts(b, ",,");
 		it_buf_puts(b, it_why_name(v->why));
 		it_buf_putc(b, ',');	/* value empty; the subject column with a key */
 		if (p->have_key) {

@@ -44,23 +44,10 @@ void it_jsonl_tool(struct it_format_ctx *fc, struct it_buf *b, const struct it_t
 	it_buf_puts(b, "}\n");
 }
 
-/* NAME,,,SEC,USEC,TIME, */
-static void csv_start(struct it_buf *b, const char *name, uint64_t mono_ns, uint64_t real_ns)
-{
-	it_buf_puts(b, name);
-	it_buf_puts(b, ",,,");
-	it_buf_u64(b, mono_ns / NS);
-	it_buf_putc(b, ',');
-	it_buf_u64(b, mono_ns % NS / 1000);
-	it_buf_putc(b, ',');
-	it_rfc3339_bare(b, real_ns);
-	it_buf_putc(b, ',');
-}
-
 void it_csv_focus(struct it_format_ctx *fc, struct it_buf *b, const char *app,
 		  const char *paused_by, uint64_t mono_ns, uint64_t real_ns)
 {
-	csv_start(b, "focus", mono_ns, real_ns);
+	it_csv_start(b, "focus", mono_ns, real_ns);
 	if (paused_by)
 		it_buf_puts(b, "paused");
 	it_buf_putc(b, ',');
@@ -70,7 +57,7 @@ void it_csv_focus(struct it_format_ctx *fc, struct it_buf *b, const char *app,
 
 void it_csv_tool(struct it_format_ctx *fc, struct it_buf *b, const struct it_tool_rec *t)
 {
-	csv_start(b, "tool", t->mono_ns, t->real_ns);
+	it_csv_start(b, "tool", t->mono_ns, t->real_ns);
 	it_buf_puts(b, t->start ? "start," : "stop,");
 	it_csv_field(b, t->tool, 256);
 	it_buf_putc(b, ',');

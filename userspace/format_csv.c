@@ -70,16 +70,23 @@ void it_csv_count(struct it_buf *b, const char *record, uint64_t count)
 	it_buf_putc(b, '\n');
 }
 
-void it_csv_control(struct it_buf *b, bool pause, const struct it_ctl_req *r, uint64_t mono_ns,
-		    uint64_t real_ns)
+void it_csv_start(struct it_buf *b, const char *kind, uint64_t mono_ns, uint64_t real_ns)
 {
-	it_buf_puts(b, pause ? "pause,,," : "resume,,,");
+	it_buf_puts(b, kind);
+	it_buf_puts(b, ",,,");
 	it_buf_u64(b, mono_ns / 1000000000ull);
 	it_buf_putc(b, ',');
 	it_buf_u64(b, mono_ns % 1000000000ull / 1000);
 	it_buf_putc(b, ',');
 	it_rfc3339_bare(b, real_ns);
-	it_buf_puts(b, ",,,");
+	it_buf_putc(b, ',');
+}
+
+void it_csv_control(struct it_buf *b, bool pause, const struct it_ctl_req *r, uint64_t mono_ns,
+		    uint64_t real_ns)
+{
+	it_csv_start(b, pause ? "pause" : "resume", mono_ns, real_ns);
+	it_buf_puts(b, ",,");
 	it_buf_u64(b, r->uid);
 	it_buf_putc(b, '\n');
 }

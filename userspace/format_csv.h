@@ -36,6 +36,10 @@ void it_csv_event(struct it_buf *b, uint32_t dev, const char *devname, uint64_t 
 void it_csv_count(struct it_buf *b, const char *record, uint64_t count);
 
 /* "pause" or "resume", when and by whom. */
+/* The columns every non-event row starts with: "KIND,,,SEC,USEC,TIME," (mono_ns split
+ * as evdev splits it, real_ns as RFC 3339 without quotes). */
+void it_csv_start(struct it_buf *b, const char *kind, uint64_t mono_ns, uint64_t real_ns);
+
 void it_csv_control(struct it_buf *b, bool pause, const struct it_ctl_req *r, uint64_t mono_ns,
 		    uint64_t real_ns);
 
