@@ -33,7 +33,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 RECORDINGS=${RECORDINGS:-$top/../shared/recordings}
-RECORDINGS=$(cd "$RECORDINGS" 2>/dev/null && pwd) || { echo "run.sh: no recordings directory ${RECORDINGS} (the project's shared/recordings beside this clone; or set RECORDINGS=DIR)" >&2; exit 1; }
+# the physical path: the guest mounts a tmpfs over /tmp, so a symlink there (a clone in
+# /tmp with ../shared linked to the real one) would name nothing in the guest
+RECORDINGS=$(cd "$RECORDINGS" 2>/dev/null && pwd -P) || { echo "run.sh: no recordings directory ${RECORDINGS} (the project's shared/recordings beside this clone; or set RECORDINGS=DIR)" >&2; exit 1; }
 out=${VM_TEST_OUT:-$top/build/vm-test}
 BOOTS=${BOOTS:-main ops formats privacy control kafka features session focus}
 
